@@ -1,0 +1,58 @@
+"""Paths and settings, built from this file's location; environment variables may override them.
+
+EDUPLAN_RAW_DIR      raw inputs (default: <repo>/raw)
+EDUPLAN_WAREHOUSE    the published DuckDB file (default: <repo>/warehouse/warehouse.duckdb)
+EDUPLAN_KEEP         how many earlier published warehouses to keep for rollback (default: 7)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse: Path
+    keep: int = 7
+
+    @property
+    def plans_dir(self) -> Path:
+        return self.raw_dir / "plans"
+
+    @property
+    def actuals_dir(self) -> Path:
+        return self.raw_dir / "actuals"
+
+    @property
+    def build_dir(self) -> Path:
+        """Where a night's warehouse is built and audited before it is published."""
+        return self.warehouse.parent / ".build"
+
+    @property
+    def build_file(self) -> Path:
+        return self.build_dir / self.warehouse.name
+
+    @property
+    def history_dir(self) -> Path:
+        return self.warehouse.parent / "history"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.warehouse.parent / "reports"
+
+
+def settings(*, raw_dir: Path | None = None, warehouse: Path | None = None) -> Settings:
+    """Settings from arguments, else environment variables, else repo-relative defaults."""
+    raw = raw_dir or Path(os.environ.get("EDUPLAN_RAW_DIR", REPO_ROOT / "raw"))
+    wh = warehouse or Path(
+        os.environ.get("EDUPLAN_WAREHOUSE", REPO_ROOT / "warehouse" / "warehouse.duckdb")
+    )
+    keep = int(os.environ.get("EDUPLAN_KEEP", "7"))
+    return Settings(raw_dir=raw.resolve(), warehouse=wh.resolve(), keep=keep)

@@ -1,0 +1,91 @@
+"""Typed rows produced by the extractor: value cells, milestones, document facts, errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class PlanTableError(ValueError):
+    """A plan document that cannot be read exactly: names the file, the line and what was wrong."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class PlanCell:
+    """One value cell of an indicator table (one indicator, breakdown and year column)."""
+
+    doc: str
+    table: int
+    row_order: int
+    category: str | None
+    indicator: str
+    breakdown: str | None
+    unit: str | None
+    year: int
+    role: str  # baseline | milestone | target
+    raw_value: str
+    comparator: str | None  # = > >= < <= ; None for text values
+    value: str | None  # the number exactly as written, e.g. "0.250"
+    attribute: str | None  # 预期性 | 约束性 as written
+    evaluation: str | None  # 完成 | 未完成 as written
+    line: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One non-empty cell of a per-region milestone schedule (program x year x region)."""
+
+    doc: str
+    program: str
+    year: int
+    region: str
+    milestone_text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where a table sits in its document and what its header said."""
+
+    doc: str
+    table: int
+    kind: str  # indicators | schedule
+    title: str | None
+    header_line: int
+    last_line: int
+    period_start_year: int | None
+    period_end_year: int | None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """Facts about a plan document: read from its text, completed from its metadata file."""
+
+    doc: str
+    title: str | None = None
+    document_number: str | None = None
+    issuer: str | None = None
+    issued_on: date | None = None
+    period_start_year: int | None = None
+    period_end_year: int | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    source_document: str | None = None
+    fact_sources: dict[str, str] = field(default_factory=dict)  # fact -> "text:LINE" | "metadata"
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """Everything extracted from one plan document."""
+
+    facts: DocumentFacts
+    tables: list[TableInfo]
+    cells: list[PlanCell]
+    milestones: list[Milestone]

@@ -1,0 +1,1 @@
+"""Rows -> the DuckDB `raw` schema of a warehouse being built (one writer, sequential)."""

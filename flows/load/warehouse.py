@@ -1,0 +1,49 @@
+"""Opening a warehouse file for writing, and Arrow tables in and out of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+
+@contextmanager
+def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the warehouse file, closed (and so checkpointed) on exit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def replace_rows(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, where: str = "true"
+) -> int:
+    """Delete the rows matching `where` from `table` and insert `frame` (columns by name)."""
+    arrow_rows = frame.to_arrow()  # noqa: F841  (read by DuckDB's replacement scan below)
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    con.execute(f"DELETE FROM {table} WHERE {where}")
+    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM arrow_rows")
+    return frame.height
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
+    """Row counts of every table in a schema, by table name."""
+    names = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+        [schema],
+    ).fetchall()
+    return {name: scalar(con, f'SELECT count(*) FROM "{schema}"."{name}"') for (name,) in names}
+
+
+def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> object:
+    """The single value a query returns. (duckdb 2.0: a result read with fetchone() stays open
+    and blocks the connection, so results are always read whole.)"""
+    rows = con.execute(query, params or []).fetchall()
+    return rows[0][0] if rows else None
