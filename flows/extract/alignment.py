@@ -40,6 +40,7 @@ UNITS = frozenset(
         "班",
     }
 )
+_UNIT_BRACKET = re.compile(r"[（(][^（）()]*[）)]$")
 STAGE_WORDS = re.compile(
     r"^(学前|幼儿园|小学|初中|高中|普通高中|普高|义务|义务教育|中职|高职|职高|高等教育|特殊教育)段?(（[^）]*）)?$"
 )
@@ -51,10 +52,12 @@ def is_stage(text: str) -> bool:
 
 
 def _fit(column: Column, text: str) -> int:
-    if column.role == "attribute":
-        return 2 if text in ATTRIBUTES else (-3 if text else 0)
-    if column.role == "evaluation":
-        return 2 if text in EVALUATIONS else (-3 if text else 0)
+    if column.role in ("attribute", "evaluation"):
+        words = ATTRIBUTES if column.role == "attribute" else EVALUATIONS
+        if text in words:
+            return 2
+        # an unknown word may be a misspelt attribute (reported later); a value never is one
+        return -3 if looks_like_value(text) else (-1 if text else 0)
     if column.role == "year":
         if not text:
             return 0
@@ -70,6 +73,8 @@ def _fit(column: Column, text: str) -> int:
     # category, indicator, breakdown: labels, never values or attributes
     if text and (looks_like_value(text) or text in ATTRIBUTES or text in EVALUATIONS):
         return -3
+    if column.role == "breakdown" and len(_UNIT_BRACKET.sub("", text)) > 6 and not is_stage(text):
+        return -2  # breakdowns are short (小学段, 达标率（%）); a long label is an indicator
     return 0
 
 

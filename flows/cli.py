@@ -1,0 +1,187 @@
+"""`eduplan`: the command line. The only module that knows about arguments and exit codes.
+
+Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
+Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
+
+
+def _prefect_environment() -> None:
+    """A stable PREFECT_HOME (the local server's database lives there), unless one is set."""
+    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _prefect_environment()
+    from flows.nightly import nightly_load
+
+    try:
+        summary = nightly_load(
+            raw_dir=str(args.raw) if args.raw else None,
+            warehouse=str(args.warehouse) if args.warehouse else None,
+            full_refresh=args.full_refresh,
+        )
+    except Exception as error:  # the flow failed: nothing was published
+        print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(summary.format())
+    return EXIT_OK if summary.published else EXIT_FAILED
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from flows.extract import PlanTableError, extract_document
+    from flows.extract.output import write_csvs
+
+    try:
+        documents = [extract_document(path) for path in args.files]
+    except (PlanTableError, OSError) as error:
+        print(f"eduplan extract: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    counts = write_csvs(documents, args.out)
+    for name, rows in counts.items():
+        print(f"{args.out / (name + '.csv')}: {rows} rows")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _prefect_environment()
+    from flows.nightly import serve
+
+    serve(cron=args.cron, timezone=args.timezone)
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.publish import history, rollback
+
+    config = settings(warehouse=args.warehouse)
+    if args.list:
+        entries = history(config.warehouse)
+        if not entries:
+            print("no earlier warehouses kept")
+        for number, entry in enumerate(entries, start=1):
+            print(f"{number:>3}  {entry}")
+        return EXIT_OK
+    try:
+        restored = rollback(config.warehouse, to=args.to)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"eduplan rollback: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"restored {restored}")
+    return EXIT_OK
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from flows.synth import write_synthetic_actuals
+
+    start, _, end = args.years.partition("-")
+    if not (start.isdigit() and end.isdigit() and int(start) <= int(end)):
+        print(f"eduplan synth: --years must look like 2009-2025, not {args.years!r}", file=sys.stderr)
+        return EXIT_USAGE
+    result = write_synthetic_actuals(
+        args.out,
+        regions=args.regions,
+        indicators=args.indicators,
+        years=(int(start), int(end)),
+        seed=args.seed,
+    )
+    print(result)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eduplan",
+        description="Nightly warehouse of education development plan targets and actuals.",
+        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, PREFECT_HOME.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
+        description="Run the Prefect flow nightly-load once. Exit 0 when published, "
+        "1 when a gate blocked publication (the published warehouse is unchanged).",
+    )
+    run.add_argument("--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)")
+    run.add_argument(
+        "--warehouse",
+        type=Path,
+        help="published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="build from an empty file instead of a copy of the published warehouse",
+    )
+    run.set_defaults(handler=cmd_run)
+
+    extract = commands.add_parser(
+        "extract",
+        help="extract indicator tables and milestone schedules from plan documents to CSV",
+        description="Write OUT/plan_cells.csv (one row per value cell), OUT/milestones.csv, "
+        "OUT/plan_tables.csv and OUT/plan_documents.csv. Exit 1 naming the file and line "
+        "when a document cannot be read exactly.",
+    )
+    extract.add_argument("files", nargs="+", type=Path, metavar="FILE", help="plan documents (.txt)")
+    extract.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    extract.set_defaults(handler=cmd_extract)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve nightly-load as a scheduled Prefect deployment",
+        description="Serve the flow as deployment nightly-load on a cron schedule, one run at a "
+        "time (a run due while one is running is cancelled). Blocks; stop with Ctrl-C.",
+    )
+    serve.add_argument("--cron", default=DEFAULT_CRON, help=f"schedule (default: {DEFAULT_CRON!r})")
+    serve.add_argument(
+        "--timezone", default=DEFAULT_TIMEZONE, help=f"time zone (default: {DEFAULT_TIMEZONE})"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    rollback = commands.add_parser(
+        "rollback",
+        help="put an earlier published warehouse back",
+        description="Replace the published warehouse atomically with a kept earlier one.",
+    )
+    rollback.add_argument("--to", type=int, metavar="N", help="N-th earlier night (default: 1)")
+    rollback.add_argument("--list", action="store_true", help="list the kept warehouses")
+    rollback.add_argument("--warehouse", type=Path, help="published DuckDB file")
+    rollback.set_defaults(handler=cmd_rollback)
+
+    synth = commands.add_parser(
+        "synth",
+        help="write synthetic actuals (for benchmarks; never part of the nightly run)",
+        description="Write clearly labelled synthetic actuals in the raw/actuals contract.",
+    )
+    synth.add_argument("--regions", type=int, required=True, metavar="N")
+    synth.add_argument("--indicators", type=int, required=True, metavar="M")
+    synth.add_argument("--years", required=True, metavar="A-B", help="e.g. 2009-2025")
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.set_defaults(handler=cmd_synth)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

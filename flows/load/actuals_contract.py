@@ -1,0 +1,155 @@
+"""The input contract of raw/actuals/*.csv (see docs/actuals_contract.md), checked at file level:
+encoding, header and required columns. A file that fails here is rejected whole, never loaded half."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+REQUIRED_COLUMNS = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
+OPTIONAL_COLUMNS = ("breakdown", "source_kind")
+CONTRACT_COLUMNS = REQUIRED_COLUMNS[:2] + ("breakdown",) + REQUIRED_COLUMNS[2:] + ("source_kind",)
+SOURCE_KINDS = ("published", "synthetic")
+SYNTHETIC_PREFIX = "synthetic_"
+
+_BOM = codecs.BOM_UTF8
+_CHUNK = 1 << 20
+
+
+class ActualsContractError(ValueError):
+    """An actuals file that cannot be read at all: names the file, the line and what was wrong.
+    `reason` is the quarantine reason recorded for it (e.g. `encoding_gbk`, `missing_column`)."""
+
+    def __init__(
+        self, file: str, line: int | None, message: str, *, reason: str, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        self.reason = reason
+        self.column = column
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What one streaming pass over a file learned: its hash, size, header and line count."""
+
+    sha256: str
+    physical_lines: int  # lines including the header; a last line without newline counts
+    header: tuple[str, ...]  # normalised column names (trimmed, lower case, BOM removed)
+    header_text: str
+
+    @property
+    def data_lines(self) -> int:
+        return max(self.physical_lines - 1, 0)
+
+    def position(self, column: str) -> int | None:
+        return self.header.index(column) if column in self.header else None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _line_of_offset(path: Path, offset: int) -> int:
+    with path.open("rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+def _encoding_error(path: Path, shown: str, offset: int) -> ActualsContractError:
+    """Say whether undecodable bytes look like GBK (common in Chinese government data)."""
+    line = _line_of_offset(path, offset)
+    sample = path.read_bytes()[: 1 << 22]
+    try:
+        text = sample.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return ActualsContractError(
+            shown,
+            line,
+            "file is GBK/GB18030-encoded, not UTF-8; re-save it as UTF-8 "
+            "(e.g. `iconv -f GB18030 -t UTF-8`)",
+            reason="encoding_gbk",
+        )
+    return ActualsContractError(
+        shown, line, f"not UTF-8 text (undecodable byte at offset {offset})", reason="not_utf8"
+    )
+
+
+def inspect_file(path: Path, shown: str) -> FileInfo:
+    """Hash the file, check it is UTF-8 (BOM optional) and has the contract's header, in one
+    streaming pass. Raises ActualsContractError for a file that must be rejected whole."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
+    offset = 0
+    first = b""
+    last_byte = b""
+    encoding_error: int | None = None
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            if len(first) < 65536:
+                first += chunk[: 65536 - len(first)]
+            if encoding_error is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    encoding_error = offset + exc.start
+            last_byte = chunk[-1:]
+            offset += len(chunk)
+    if encoding_error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            encoding_error = offset - len(exc.object) + exc.start
+    if offset == 0:
+        raise ActualsContractError(shown, None, "empty file (no header)", reason="empty_file")
+    if encoding_error is not None:
+        raise _encoding_error(path, shown, encoding_error)
+    if b"\x00" in first:
+        raise ActualsContractError(shown, 1, "NUL bytes: not a CSV text file", reason="not_csv")
+    physical = newlines + (0 if last_byte == b"\n" else 1)
+    header_text = first.removeprefix(_BOM).split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    header = _parse_header(header_text, shown)
+    return FileInfo(digest.hexdigest(), physical, header, header_text)
+
+
+def _parse_header(text: str, shown: str) -> tuple[str, ...]:
+    if not text.strip():
+        raise ActualsContractError(shown, 1, "first line is empty; expected a header", reason="not_csv")
+    names = tuple(n.strip().lower() for n in next(csv.reader([text])))
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ActualsContractError(
+                shown, 1, f"column {name!r} appears twice in the header", reason="not_csv", column=name
+            )
+        seen.add(name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
+        raise ActualsContractError(
+            shown,
+            1,
+            f"missing required column(s) {', '.join(missing)}; header is {text!r}; expected "
+            f"{','.join(CONTRACT_COLUMNS)} (breakdown and source_kind optional)",
+            reason="missing_column",
+            column=missing[0],
+        )
+    return names
+
+
+def default_source_kind(file_name: str) -> str:
+    """Files named synthetic_*.csv hold synthetic rows; any other file holds published ones."""
+    return "synthetic" if file_name.startswith(SYNTHETIC_PREFIX) else "published"

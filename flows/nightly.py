@@ -1,0 +1,179 @@
+"""The Prefect flow `nightly-load`: extract -> load -> validate raw -> dbt build -> validate marts
+-> publish. The only module that knows about Prefect; every step is a plain module of its own."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prefect import flow, get_run_logger, task
+
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
+from flows.extract import ExtractedDocument, PlanTableError, extract_document
+from flows.load.plans import PlanSource, load_plans, plan_source
+from flows.load.warehouse import open_warehouse, table_counts
+
+if TYPE_CHECKING:
+    from flows.transform import DbtResult
+    from flows.validate import GateResult
+
+
+@dataclass
+class RunSummary:
+    """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
+
+    published: bool
+    warehouse: Path
+    build_file: Path
+    seconds: float = 0.0
+    raw_rows: dict[str, int] = field(default_factory=dict)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    gates: list[GateResult] = field(default_factory=list)
+    dbt: str = ""
+    data_docs: Path | None = None
+
+    def format(self) -> str:
+        lines = [
+            f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
+            f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
+        ]
+        if not self.published:
+            lines.append(f"  build file: {self.build_file} (kept for inspection)")
+        for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
+            if rows:
+                lines.append(f"  {title} rows:")
+                lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+        if self.dbt:
+            lines.append("  " + self.dbt.replace("\n", "\n  "))
+        for gate in self.gates:
+            lines.append("  " + gate.format().replace("\n", "\n  "))
+        if self.data_docs:
+            lines.append(f"  data docs : {self.data_docs.as_uri()}")
+        lines.append(f"  took      : {self.seconds:.1f}s")
+        return "\n".join(lines)
+
+
+@task(name="extract-plans")
+def extract_plans(plans_dir: Path) -> tuple[list[ExtractedDocument], dict[str, PlanSource]]:
+    """Every plan document in raw/plans, extracted exactly (PlanTableError on bad input)."""
+    paths = sorted(plans_dir.glob("*.txt"))
+    if not paths:
+        raise PlanTableError(str(plans_dir), None, "no plan documents (*.txt) found")
+    return [extract_document(p) for p in paths], {p.name: plan_source(p) for p in paths}
+
+
+@task(name="prepare-build", retries=2, retry_delay_seconds=5)
+def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
+    """A fresh build file: a copy of the published warehouse (so incremental raw state carries
+    over), or an empty file on the first night or with full_refresh."""
+    config.build_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if config.warehouse.exists() and not full_refresh:
+        shutil.copyfile(config.warehouse, config.build_file)
+    return config.build_file
+
+
+@task(name="load-raw")
+def load_raw(
+    build_file: Path,
+    documents: list[ExtractedDocument],
+    sources: dict[str, PlanSource],
+    actuals_dir: Path,
+) -> dict[str, int]:
+    """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema."""
+    from flows.load.actuals import load_actuals
+
+    with open_warehouse(build_file) as con:
+        load_plans(con, documents, sources)
+        result = load_actuals(con, actuals_dir)
+        get_run_logger().info("actuals: %s", result.as_dict())
+        return table_counts(con, "raw")
+
+
+@task(name="validate-raw")
+def validate_raw_gate(build_file: Path) -> GateResult:
+    from flows.validate import validate_raw
+
+    return validate_raw(build_file)
+
+
+@task(name="dbt-build")
+def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
+    """dbt build: a failed model or test is a gate like the others (no retry: not transient)."""
+    from flows.transform import run_dbt
+
+    return run_dbt("build", build_file, artifacts_dir=artifacts_dir)
+
+
+@task(name="validate-marts")
+def validate_marts_gate(build_file: Path) -> GateResult:
+    from flows.validate import validate_marts
+
+    return validate_marts(build_file)
+
+
+@task(name="publish", retries=2, retry_delay_seconds=5)
+def publish_step(build_file: Path, config: Settings) -> Path:
+    from flows.publish import publish
+
+    return publish(build_file, config.warehouse, keep=config.keep)
+
+
+def mart_counts(database: Path) -> dict[str, int]:
+    with open_warehouse(database, read_only=True) as con:
+        return table_counts(con, "marts")
+
+
+@flow(name="nightly-load", log_prints=True)
+def nightly_load(
+    raw_dir: str | None = None, warehouse: str | None = None, full_refresh: bool = False
+) -> RunSummary:
+    """Build tonight's warehouse beside the published one, audit it, publish it only if clean."""
+    started = time.perf_counter()
+    config = settings(
+        raw_dir=Path(raw_dir) if raw_dir else None, warehouse=Path(warehouse) if warehouse else None
+    )
+    logger = get_run_logger()
+    summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
+    documents, sources = extract_plans(config.plans_dir)
+    build_file = prepare_build(config, full_refresh=full_refresh)
+    summary.raw_rows = load_raw(build_file, documents, sources, config.actuals_dir)
+    raw_gate = validate_raw_gate(build_file)
+    summary.gates.append(raw_gate)
+    summary.data_docs = raw_gate.docs_path
+    if raw_gate.passed:
+        dbt_result = dbt_build_step(build_file, config.build_dir / "dbt")
+        summary.dbt = dbt_result.format()
+    if raw_gate.passed and dbt_result.success:
+        marts_gate = validate_marts_gate(build_file)
+        summary.gates.append(marts_gate)
+        summary.data_docs = marts_gate.docs_path or summary.data_docs
+        summary.mart_rows = mart_counts(build_file)
+        if marts_gate.passed:
+            publish_step(build_file, config)
+            summary.published = True
+    if not summary.published:
+        logger.error("a gate failed: %s was not published", config.warehouse)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def serve(*, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE) -> None:
+    """Serve `nightly-load` as a deployment on a cron schedule; blocks until interrupted."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron
+
+    nightly_load.serve(
+        name="nightly-load",
+        schedule=Cron(cron, timezone=timezone),
+        global_limit=ConcurrencyLimitConfig(
+            limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
+        ),
+        limit=1,
+        description="Nightly load of education plan targets and actuals into DuckDB",
+        tags=["eduplan", "nightly"],
+    )

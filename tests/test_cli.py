@@ -1,0 +1,69 @@
+"""The command line: help for every command, extract to CSV, clear errors with exit codes."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from tests.conftest import PLANS_DIR
+
+COMMANDS = ["run", "extract", "serve", "rollback", "synth"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    assert f"usage: eduplan {command}" in capsys.readouterr().out
+
+
+def test_bad_usage_exits_2() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["run", "--no-such-option"])
+    assert exited.value.code == EXIT_USAGE
+
+
+def test_console_script_help_is_fast_and_imports_no_heavy_library() -> None:
+    code = (
+        "import sys; from flows.cli import build_parser; build_parser().format_help(); "
+        "print(sorted(m for m in ('prefect', 'dbt', 'great_expectations') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
+    files = [str(p) for p in sorted(PLANS_DIR.glob("*.txt"))]
+    assert main(["extract", *files, "--out", str(tmp_path)]) == EXIT_OK
+    with (tmp_path / "plan_cells.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 257
+    assert list(rows[0]) == [
+        "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
+        "raw_value", "comparator", "value", "attribute", "evaluation", "line",
+    ]  # fmt: skip
+    jiaxing = [r for r in rows if r["doc"] == "jiaxing-2021-2025.txt" and r["indicator"] == "校际优质均衡系数"]
+    target = next(r for r in jiaxing if r["breakdown"] == "初中段" and r["year"] == "2025")
+    assert (target["comparator"], target["value"], target["role"], target["attribute"]) == (
+        "<", "0.24", "target", "约束性",
+    )  # fmt: skip
+    with (tmp_path / "milestones.csv").open(encoding="utf-8") as f:
+        milestones = list(csv.DictReader(f))
+    assert len(milestones) == 34
+    assert list(milestones[0]) == ["doc", "program", "year", "region", "milestone_text", "line"]
+
+
+def test_extract_bad_document_exits_1_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("规划\n\n维度\t主要指标\t2025年\n学段\t学位数\t1\t2\t3\t4\n", encoding="utf-8")
+    assert main(["extract", str(bad), "--out", str(tmp_path / "out")]) == EXIT_FAILED
+    assert "bad.txt:4: row has" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "plan_cells.csv").exists()  # nothing half-written
