@@ -1,0 +1,299 @@
+"""Write the Great Expectations file context in this folder: the `warehouse` datasource, one query
+asset per checked table, the suites and their validation definitions.
+
+The committed JSON/YAML is what the gates read (flows/validate.py); this script is how it was
+written and how to rewrite it after a change of rule (then review the diff and commit it):
+
+    .venv/bin/python expectations/define.py
+
+Each suite is named `<gate>.<table>` and validates the query asset of the same name. Its `meta`
+lists the tables it reads (`requires`) and whether their absence skips it (`optional`) instead of
+failing the gate. The datasource's connection string is `${EDUPLAN_GX_URL}`, filled in by
+flows/validate.py for each run, so the committed config never names a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
+
+# Share of distinct raw indicator names (plan targets) that must map to a catalogue code.
+MAPPED_SHARE_MIN = 0.9
+COMPARATORS = ["=", ">", ">=", "<", "<="]
+ROLES = ["baseline", "milestone", "target"]
+# Cells that are explicitly not a number: a placeholder, or words with no digit in them
+# (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
+PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
+STATUSES = [
+    "achieved",
+    "on_track",
+    "needs_acceleration",
+    "limited_progress",
+    "deterioration",
+    "no_data",
+    "not_achieved",
+]
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str  # the table checked, e.g. `plan_cells`
+    query: str  # the query asset: the table, joined to what a rule needs
+    requires: tuple[str, ...]
+    build: Callable[[], list] = field(repr=False)
+    optional: bool = False
+
+
+def _regions() -> tuple[list[str], list[str]]:
+    with REGIONS_SEED.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return sorted({r["region_code"] for r in rows}), sorted({r["region_name_zh"] for r in rows})
+
+
+def _rows(description: str, query: str):  # noqa: ANN202
+    import great_expectations as gx
+
+    return gx.expectations.UnexpectedRowsExpectation(
+        description=description, unexpected_rows_query=query
+    )
+
+
+def raw_suites() -> list[SuiteSpec]:
+    import great_expectations.expectations as E  # noqa: N812
+
+    codes, names = _regions()
+
+    def cells() -> list:
+        return [
+            E.ExpectTableColumnsToMatchSet(
+                column_set=[
+                    "plan_id", "doc", "source_file", "table_no", "row_order", "category",
+                    "indicator", "breakdown", "unit", "year", "role", "raw_value", "comparator",
+                    "value", "attribute", "evaluation", "line", "table_start", "table_end",
+                ],
+                exact_match=False,
+                description="plan_cells has its required columns",
+            ),
+            E.ExpectTableRowCountToBeBetween(min_value=1, description="plan_cells is not empty"),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_cells.{c} is set")
+                for c in ("plan_id", "source_file", "indicator", "year", "role", "raw_value", "line")
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="role", value_set=ROLES, description="plan_cells.role is a valid role"
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="comparator",
+                value_set=COMPARATORS,
+                description="plan_cells.comparator is in the allowed set",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="attribute", value_set=["预期性", "约束性"],
+                description="plan_cells.attribute is 预期性 or 约束性",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="evaluation", value_set=["完成", "未完成"],
+                description="plan_cells.evaluation is 完成 or 未完成",
+            ),
+            E.ExpectColumnValuesToBeBetween(
+                column="line", min_value=1, description="plan_cells.line is a 1-based line"
+            ),
+            E.ExpectCompoundColumnsToBeUnique(
+                column_list=["plan_id", "table_no", "row_order", "breakdown", "year", "role"],
+                ignore_row_if="never",
+                description="one plan cell per table row, breakdown, year and role",
+            ),
+            _rows(
+                "every value cell parsed or explicitly non-numeric",
+                "SELECT source_file, line, indicator, year, role, raw_value, comparator, value "
+                "FROM {batch} WHERE "
+                "(value IS NULL AND (comparator IS NOT NULL OR regexp_matches(raw_value, '[0-9０-９]')"
+                " OR trim(raw_value) = '')) "
+                "OR (value IS NOT NULL AND (comparator IS NULL OR try_cast(value AS DOUBLE) IS NULL))",
+            ),
+            _rows(
+                "plan_cells.year inside or next to its table's plan period",
+                "SELECT source_file, line, indicator, year, role, table_start, table_end "
+                "FROM {batch} WHERE table_start IS NULL "
+                "OR year NOT BETWEEN table_start - 1 AND table_end + 1",
+            ),
+        ]
+
+    def documents() -> list:
+        return [
+            E.ExpectTableRowCountToBeBetween(min_value=1, description="plan_documents not empty"),
+            E.ExpectColumnValuesToBeUnique(
+                column="plan_id", description="plan_documents.plan_id is unique"
+            ),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_documents.{c} is set")
+                for c in ("plan_id", "source_file", "sha256", "region_code",
+                          "period_start_year", "period_end_year")
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="region_code", value_set=codes,
+                description="plan_documents.region_code is a known region (dbt/seeds/regions.csv)",
+            ),
+            _rows(  # GX has no regex for the duckdb dialect: the rule is written in SQL
+                "plan_documents.sha256 is 64 hex digits",
+                "SELECT plan_id, source_file, sha256 FROM {batch} "
+                "WHERE NOT regexp_full_match(sha256, '[0-9a-f]{{64}}')",
+            ),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="period_end_year", column_B="period_start_year", or_equal=True,
+                description="plan period ends after it starts",
+            ),
+        ]
+
+    def tables() -> list:
+        return [
+            E.ExpectColumnValuesToBeInSet(
+                column="kind", value_set=["indicators", "schedule"],
+                description="plan_tables.kind is indicators or schedule",
+            ),
+            E.ExpectCompoundColumnsToBeUnique(
+                column_list=["plan_id", "table_no"], description="one row per plan table"
+            ),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="last_line", column_B="header_line", or_equal=True,
+                description="a table ends after its header",
+            ),
+        ]
+
+    def milestones() -> list:
+        return [
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_milestones.{c} set")
+                for c in ("plan_id", "source_file", "program", "year", "region", "line")
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="region", value_set=[*names, "全市创建"],
+                description="plan_milestones.region is a known region name or 全市创建",
+            ),
+            _rows(
+                "plan_milestones.year inside or next to the plan period",
+                "SELECT source_file, line, program, year, region, plan_start, plan_end FROM {batch} "
+                "WHERE plan_start IS NULL OR year NOT BETWEEN plan_start - 1 AND plan_end + 1",
+            ),
+        ]
+
+    def actuals() -> list:
+        return [
+            E.ExpectTableColumnsToMatchSet(
+                column_set=[
+                    "file", "line", "region", "region_code", "indicator", "breakdown", "year",
+                    "value", "value_text", "unit", "source_url", "source_title", "source_kind",
+                ],
+                exact_match=False,
+                description="actuals has its required columns",
+            ),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"actuals.{c} is set")
+                for c in ("file", "line", "region_code", "indicator", "year", "source_kind")
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="region_code", value_set=codes,
+                description="actuals.region_code is a known region (dbt/seeds/regions.csv)",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="source_kind", value_set=["published", "synthetic"],
+                description="actuals.source_kind is published or synthetic",
+            ),
+            _rows(
+                "every actual has a value or an explicit value_text",
+                "SELECT file, line, indicator, year, value, value_text FROM {batch} "
+                "WHERE value IS NULL AND nullif(trim(value_text), '') IS NULL",
+            ),
+            _rows(
+                "actuals.year inside or next to a plan period",
+                "SELECT file, line, indicator, year FROM {batch} WHERE year NOT BETWEEN "
+                "(SELECT min(period_start_year) - 1 FROM raw.plan_documents) AND "
+                "(SELECT max(period_end_year) + 1 FROM raw.plan_documents)",
+            ),
+        ]
+
+    return [
+        SuiteSpec(
+            "plan_cells",
+            "SELECT c.*, t.period_start_year AS table_start, t.period_end_year AS table_end "
+            "FROM raw.plan_cells c LEFT JOIN raw.plan_tables t USING (plan_id, table_no)",
+            ("raw.plan_cells", "raw.plan_tables"),
+            cells,
+        ),
+        SuiteSpec(
+            "plan_documents", "SELECT * FROM raw.plan_documents", ("raw.plan_documents",),
+            documents,
+        ),
+        SuiteSpec("plan_tables", "SELECT * FROM raw.plan_tables", ("raw.plan_tables",), tables),
+        SuiteSpec(
+            "plan_milestones",
+            "SELECT m.*, d.period_start_year AS plan_start, d.period_end_year AS plan_end "
+            "FROM raw.plan_milestones m LEFT JOIN raw.plan_documents d USING (plan_id)",
+            ("raw.plan_milestones", "raw.plan_documents"),
+            milestones,
+        ),
+        SuiteSpec(
+            "actuals", "SELECT * FROM raw.actuals", ("raw.actuals", "raw.plan_documents"),
+            actuals, optional=True,
+        ),
+    ]
+
+
+def mart_suites() -> list[SuiteSpec]:
+    return []
+
+
+def write(context_root: Path = HERE) -> None:
+    """Rewrite the datasource, suites and validation definitions of the context in context_root."""
+    sys.path.insert(0, str(REPO))
+    import great_expectations as gx
+
+    from flows.gx.engine import URL_VARIABLE
+
+    scratch = Path(tempfile.mkdtemp()) / "empty.duckdb"  # only for GX's connection test
+    duckdb.connect(str(scratch)).close()
+    os.environ[URL_VARIABLE] = f"duckdb:///{scratch}"
+    for sub in ("expectations", "validation_definitions", "checkpoints"):
+        shutil.rmtree(context_root / sub, ignore_errors=True)
+    (context_root / "great_expectations.yml").unlink(missing_ok=True)
+    context = gx.get_context(mode="file", context_root_dir=context_root)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.variables.save()
+    source = context.data_sources.add_sql(
+        "warehouse",
+        connection_string="${" + URL_VARIABLE + "}",
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    for gate, specs in (("raw_inputs", raw_suites()), ("marts", mart_suites())):
+        for spec in specs:
+            name = f"{gate}.{spec.name}"
+            asset = source.add_query_asset(name, query=spec.query)
+            batch = asset.add_batch_definition_whole_table("whole")
+            suite = gx.ExpectationSuite(
+                name=name, meta={"requires": list(spec.requires), "optional": spec.optional}
+            )
+            for expectation in spec.build():
+                suite.add_expectation(expectation)
+            suite = context.suites.add(suite)
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            print(f"{name}: {len(suite.expectations)} expectations")
+
+
+if __name__ == "__main__":
+    write()

@@ -1,0 +1,44 @@
+"""The one place that touches a private name of great_expectations (pinned to 1.24.1).
+
+GX's SQL execution engine opens a fresh connection for each query and closes it before the
+metrics are fetched, unless the dialect is in `_PERSISTED_CONNECTION_DIALECTS`. With duckdb-engine
+that turns every metric into an error that GX swallows: each expectation "fails" with no observed
+value, whatever the data (tests/test_validate_engine.py shows both sides). Listing duckdb there
+makes GX keep one connection per engine, and the expectations see the data.
+"""
+
+from __future__ import annotations
+
+URL_VARIABLE = "EDUPLAN_GX_URL"  # the datasource's connection string, `${EDUPLAN_GX_URL}`
+
+
+class _Dialect(str):
+    """A dialect name as GX compares them: equal to its name, with a `.value`."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+DUCKDB = _Dialect("duckdb")
+
+
+def patch_duckdb_persisted_connection() -> None:
+    """Make GX keep its DuckDB connection open (idempotent)."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    if DUCKDB not in engine._PERSISTED_CONNECTION_DIALECTS:
+        engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, DUCKDB)
+
+
+def unpatch_duckdb_persisted_connection() -> None:
+    """Undo the patch (only tests need this, to show the pitfall)."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    engine._PERSISTED_CONNECTION_DIALECTS = tuple(
+        d for d in engine._PERSISTED_CONNECTION_DIALECTS if d is not DUCKDB
+    )
+
+
+def duckdb_url(path: object) -> str:
+    return f"duckdb:///{path}"

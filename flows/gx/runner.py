@@ -1,0 +1,156 @@
+"""Run the validation definitions of one gate against a DuckDB file and turn GX's results into
+ExpectationFailure values. Imports great_expectations (seconds), so only flows/validate.py's
+functions import this module, inside their bodies."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+
+from flows.gx.engine import URL_VARIABLE, duckdb_url, patch_duckdb_persisted_connection
+from flows.validate import SAMPLE_ROWS, ExpectationFailure
+
+DOCS_INDEX = Path("uncommitted") / "data_docs" / "local_site" / "index.html"
+
+
+@dataclass
+class Outcome:
+    evaluated: int = 0
+    failures: list[ExpectationFailure] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    docs_path: Path | None = None
+
+
+def existing_tables(db_path: Path) -> set[str]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+        ).fetchall()
+    finally:
+        con.close()
+    return {name for (name,) in rows}
+
+
+def run_validations(gate: str, db_path: Path, context_root: Path, *, docs: bool) -> Outcome:
+    patch_duckdb_persisted_connection()
+    present = existing_tables(db_path)
+    os.environ[URL_VARIABLE] = duckdb_url(db_path)
+    context = gx.get_context(mode="file", context_root_dir=context_root)
+    source = context.data_sources.get("warehouse")
+    outcome = Outcome()
+    definitions = sorted(
+        (d for d in context.validation_definitions.all() if d.name.startswith(f"{gate}.")),
+        key=lambda d: d.name,
+    )
+    if not definitions:
+        raise LookupError(f"no validation definitions for gate {gate!r} in {context_root}")
+    try:
+        for definition in definitions:
+            _run_one(definition, present, outcome)
+    finally:
+        _close(source)
+    if docs:
+        context.build_data_docs()
+        outcome.docs_path = context_root / DOCS_INDEX
+    return outcome
+
+
+def _run_one(definition: Any, present: set[str], outcome: Outcome) -> None:
+    suite = definition.suite
+    table = definition.name.split(".", 1)[1]
+    missing = [t for t in suite.meta.get("requires", []) if t not in present]
+    if missing and suite.meta.get("optional"):
+        outcome.skipped.append(definition.name)
+        return
+    if missing:
+        outcome.evaluated += 1
+        outcome.failures.append(
+            ExpectationFailure(
+                suite=definition.name,
+                expectation="the tables this suite checks exist",
+                table=table,
+                column=None,
+                detail=f"missing: {', '.join(missing)}",
+                kind="tables_exist",
+            )
+        )
+        return
+    result = definition.run(
+        result_format={
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": SAMPLE_ROWS,
+        }
+    )
+    for item in result.results:
+        outcome.evaluated += 1
+        if not item.success:
+            outcome.failures.append(_failure(definition.name, table, item))
+
+
+def _failure(suite: str, table: str, item: Any) -> ExpectationFailure:
+    config = item.expectation_config
+    kwargs = dict(config.kwargs)
+    column = kwargs.get("column") or ", ".join(
+        kwargs.get("column_list") or [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
+    )
+    res = item.result or {}
+    error = _error(item.exception_info or {})
+    if error:
+        detail, samples = f"could not be evaluated: {error.splitlines()[0]}", []
+    elif config.type == "unexpected_rows_expectation":
+        rows = (res.get("details") or {}).get("unexpected_rows") or []
+        detail, samples = f"{res.get('observed_value')} offending row(s), e.g.", rows
+    elif "unexpected_count" in res:
+        share = res.get("unexpected_percent")
+        share_text = f" ({share:.1f}%)" if isinstance(share, int | float) else ""
+        detail = (
+            f"{res['unexpected_count']} of {res.get('element_count')} rows unexpected{share_text}"
+            f"{_expected(kwargs)}, e.g."
+        )
+        samples = list(res.get("partial_unexpected_list") or [])
+    elif "observed_value" in res:
+        detail, samples = f"observed {res['observed_value']!r}{_expected(kwargs)}", []
+    else:
+        detail, samples = "no result: GX computed no metric (see flows/gx/engine.py)", []
+    return ExpectationFailure(
+        suite=suite,
+        expectation=config.description or config.type,
+        table=table,
+        column=column or None,
+        detail=detail,
+        sample_rows=samples[:SAMPLE_ROWS],
+        kind=config.type,
+    )
+
+
+def _error(info: dict[str, Any]) -> str | None:
+    """GX reports an exception either flat or per metric ({metric id: {exception_message}})."""
+    if info.get("exception_message"):
+        return str(info["exception_message"])
+    nested = [v.get("exception_message") for v in info.values() if isinstance(v, dict)]
+    return next((str(m) for m in nested if m), None)
+
+
+def _expected(kwargs: dict[str, Any]) -> str:
+    bounds = [f"{k}={kwargs[k]!r}" for k in ("min_value", "max_value", "mostly") if k in kwargs]
+    value_set = kwargs.get("value_set")
+    if value_set is not None:
+        shown = ", ".join(map(str, list(value_set)[:8]))
+        more = f", ... ({len(value_set)} values)" if len(value_set) > 8 else ""
+        bounds.append(f"expected one of {{{shown}{more}}}")
+    return f"; {'; '.join(bounds)}" if bounds else ""
+
+
+def _close(source: Any) -> None:
+    """Close GX's DuckDB connection: in one process DuckDB caches an open database by path, so a
+    connection left open would pin the file and keep a replaced file's old contents visible."""
+    try:
+        source.get_execution_engine().close()
+    finally:
+        source.get_engine().dispose()
