@@ -1,5 +1,5 @@
-"""The input contract of raw/actuals/*.csv (see docs/actuals_contract.md), checked at file level:
-encoding, header and required columns. A file that fails here is rejected whole, never loaded half."""
+"""The input contract of raw/actuals/*.csv (docs/actuals_contract.md), checked at file level:
+encoding, header and required columns. A file that fails here is rejected whole, never half."""
 
 from __future__ import annotations
 
@@ -121,20 +121,28 @@ def inspect_file(path: Path, shown: str) -> FileInfo:
     if b"\x00" in first:
         raise ActualsContractError(shown, 1, "NUL bytes: not a CSV text file", reason="not_csv")
     physical = newlines + (0 if last_byte == b"\n" else 1)
-    header_text = first.removeprefix(_BOM).split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    header_text = (
+        first.removeprefix(_BOM).split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    )
     header = _parse_header(header_text, shown)
     return FileInfo(digest.hexdigest(), physical, header, header_text)
 
 
 def _parse_header(text: str, shown: str) -> tuple[str, ...]:
     if not text.strip():
-        raise ActualsContractError(shown, 1, "first line is empty; expected a header", reason="not_csv")
+        raise ActualsContractError(
+            shown, 1, "first line is empty; expected a header", reason="not_csv"
+        )
     names = tuple(n.strip().lower() for n in next(csv.reader([text])))
     seen: set[str] = set()
     for name in names:
         if name in seen:
             raise ActualsContractError(
-                shown, 1, f"column {name!r} appears twice in the header", reason="not_csv", column=name
+                shown,
+                1,
+                f"column {name!r} appears twice in the header",
+                reason="not_csv",
+                column=name,
             )
         seen.add(name)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
