@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,9 +79,25 @@ def raw_suites() -> list[SuiteSpec]:
         return [
             E.ExpectTableColumnsToMatchSet(
                 column_set=[
-                    "plan_id", "doc", "source_file", "table_no", "row_order", "category",
-                    "indicator", "breakdown", "unit", "year", "role", "raw_value", "comparator",
-                    "value", "attribute", "evaluation", "line", "table_start", "table_end",
+                    "plan_id",
+                    "doc",
+                    "source_file",
+                    "table_no",
+                    "row_order",
+                    "category",
+                    "indicator",
+                    "breakdown",
+                    "unit",
+                    "year",
+                    "role",
+                    "raw_value",
+                    "comparator",
+                    "value",
+                    "attribute",
+                    "evaluation",
+                    "line",
+                    "table_start",
+                    "table_end",
                 ],
                 exact_match=False,
                 description="plan_cells has its required columns",
@@ -89,7 +105,15 @@ def raw_suites() -> list[SuiteSpec]:
             E.ExpectTableRowCountToBeBetween(min_value=1, description="plan_cells is not empty"),
             *[
                 E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_cells.{c} is set")
-                for c in ("plan_id", "source_file", "indicator", "year", "role", "raw_value", "line")
+                for c in (
+                    "plan_id",
+                    "source_file",
+                    "indicator",
+                    "year",
+                    "role",
+                    "raw_value",
+                    "line",
+                )
             ],
             E.ExpectColumnValuesToBeInSet(
                 column="role", value_set=ROLES, description="plan_cells.role is a valid role"
@@ -100,11 +124,13 @@ def raw_suites() -> list[SuiteSpec]:
                 description="plan_cells.comparator is in the allowed set",
             ),
             E.ExpectColumnValuesToBeInSet(
-                column="attribute", value_set=["预期性", "约束性"],
+                column="attribute",
+                value_set=["预期性", "约束性"],
                 description="plan_cells.attribute is 预期性 or 约束性",
             ),
             E.ExpectColumnValuesToBeInSet(
-                column="evaluation", value_set=["完成", "未完成"],
+                column="evaluation",
+                value_set=["完成", "未完成"],
                 description="plan_cells.evaluation is 完成 or 未完成",
             ),
             E.ExpectColumnValuesToBeBetween(
@@ -139,11 +165,18 @@ def raw_suites() -> list[SuiteSpec]:
             ),
             *[
                 E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_documents.{c} is set")
-                for c in ("plan_id", "source_file", "sha256", "region_code",
-                          "period_start_year", "period_end_year")
+                for c in (
+                    "plan_id",
+                    "source_file",
+                    "sha256",
+                    "region_code",
+                    "period_start_year",
+                    "period_end_year",
+                )
             ],
             E.ExpectColumnValuesToBeInSet(
-                column="region_code", value_set=codes,
+                column="region_code",
+                value_set=codes,
                 description="plan_documents.region_code is a known region (dbt/seeds/regions.csv)",
             ),
             _rows(  # GX has no regex for the duckdb dialect: the rule is written in SQL
@@ -152,7 +185,9 @@ def raw_suites() -> list[SuiteSpec]:
                 "WHERE NOT regexp_full_match(sha256, '[0-9a-f]{{64}}')",
             ),
             E.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="period_end_year", column_B="period_start_year", or_equal=True,
+                column_A="period_end_year",
+                column_B="period_start_year",
+                or_equal=True,
                 description="plan period ends after it starts",
             ),
         ]
@@ -160,14 +195,17 @@ def raw_suites() -> list[SuiteSpec]:
     def tables() -> list:
         return [
             E.ExpectColumnValuesToBeInSet(
-                column="kind", value_set=["indicators", "schedule"],
+                column="kind",
+                value_set=["indicators", "schedule"],
                 description="plan_tables.kind is indicators or schedule",
             ),
             E.ExpectCompoundColumnsToBeUnique(
                 column_list=["plan_id", "table_no"], description="one row per plan table"
             ),
             E.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="last_line", column_B="header_line", or_equal=True,
+                column_A="last_line",
+                column_B="header_line",
+                or_equal=True,
                 description="a table ends after its header",
             ),
         ]
@@ -179,7 +217,8 @@ def raw_suites() -> list[SuiteSpec]:
                 for c in ("plan_id", "source_file", "program", "year", "region", "line")
             ],
             E.ExpectColumnValuesToBeInSet(
-                column="region", value_set=[*names, "全市创建"],
+                column="region",
+                value_set=[*names, "全市创建"],
                 description="plan_milestones.region is a known region name or 全市创建",
             ),
             _rows(
@@ -193,8 +232,19 @@ def raw_suites() -> list[SuiteSpec]:
         return [
             E.ExpectTableColumnsToMatchSet(
                 column_set=[
-                    "file", "line", "region", "region_code", "indicator", "breakdown", "year",
-                    "value", "value_text", "unit", "source_url", "source_title", "source_kind",
+                    "file",
+                    "line",
+                    "region",
+                    "region_code",
+                    "indicator",
+                    "breakdown",
+                    "year",
+                    "value",
+                    "value_text",
+                    "unit",
+                    "source_url",
+                    "source_title",
+                    "source_kind",
                 ],
                 exact_match=False,
                 description="actuals has its required columns",
@@ -204,11 +254,13 @@ def raw_suites() -> list[SuiteSpec]:
                 for c in ("file", "line", "region_code", "indicator", "year", "source_kind")
             ],
             E.ExpectColumnValuesToBeInSet(
-                column="region_code", value_set=codes,
+                column="region_code",
+                value_set=codes,
                 description="actuals.region_code is a known region (dbt/seeds/regions.csv)",
             ),
             E.ExpectColumnValuesToBeInSet(
-                column="source_kind", value_set=["published", "synthetic"],
+                column="source_kind",
+                value_set=["published", "synthetic"],
                 description="actuals.source_kind is published or synthetic",
             ),
             _rows(
@@ -233,7 +285,9 @@ def raw_suites() -> list[SuiteSpec]:
             cells,
         ),
         SuiteSpec(
-            "plan_documents", "SELECT * FROM raw.plan_documents", ("raw.plan_documents",),
+            "plan_documents",
+            "SELECT * FROM raw.plan_documents",
+            ("raw.plan_documents",),
             documents,
         ),
         SuiteSpec("plan_tables", "SELECT * FROM raw.plan_tables", ("raw.plan_tables",), tables),
@@ -245,8 +299,11 @@ def raw_suites() -> list[SuiteSpec]:
             milestones,
         ),
         SuiteSpec(
-            "actuals", "SELECT * FROM raw.actuals", ("raw.actuals", "raw.plan_documents"),
-            actuals, optional=True,
+            "actuals",
+            "SELECT * FROM raw.actuals",
+            ("raw.actuals", "raw.plan_documents"),
+            actuals,
+            optional=True,
         ),
     ]
 

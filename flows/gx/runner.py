@@ -97,7 +97,8 @@ def _failure(suite: str, table: str, item: Any) -> ExpectationFailure:
     config = item.expectation_config
     kwargs = dict(config.kwargs)
     column = kwargs.get("column") or ", ".join(
-        kwargs.get("column_list") or [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
+        kwargs.get("column_list")
+        or [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
     )
     res = item.result or {}
     error = _error(item.exception_info or {})
