@@ -1,0 +1,52 @@
+-- The catalogue, plus one row per raw name that has no alias (is_catalogued = false) so every
+-- fact row has its indicator here.
+
+with
+
+catalogue as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+uncatalogued_names as (
+
+    select
+        indicator_code,
+        min(name_key) as indicator_name_zh
+
+    from {{ ref('int_indicator_names_resolved') }}
+    where not is_catalogued
+    group by indicator_code
+
+),
+
+final as (
+
+    select
+        indicator_code,
+        indicator_name_zh,
+        indicator_name_en,
+        nullif(unit, '') as unit,
+        polarity,
+        category,
+        true as is_catalogued
+
+    from catalogue
+
+    union all
+
+    select
+        indicator_code,
+        indicator_name_zh,
+        cast(null as varchar) as indicator_name_en,
+        cast(null as varchar) as unit,
+        'higher' as polarity,
+        'uncatalogued' as category,
+        false as is_catalogued
+
+    from uncatalogued_names
+
+)
+
+select * from final

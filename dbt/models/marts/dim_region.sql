@@ -1,0 +1,24 @@
+with
+
+regions as (
+
+    select * from {{ ref('regions') }}
+
+),
+
+final as (
+
+    select
+        cast(region_code as varchar) as region_code,
+        region_name_zh,
+        region_name_en,
+        region_level,
+        cast(nullif(parent_region_code, '') as varchar) as parent_region_code,
+        nullif(boundary_note, '') as boundary_note,
+        source as region_source
+
+    from regions
+
+)
+
+select * from final

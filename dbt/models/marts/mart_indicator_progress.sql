@@ -1,0 +1,326 @@
+-- Each plan target and milestone beside the latest actual and a progress status.
+-- Method (docs/progress_method.md): Open SDG's progress measure. The observed compound annual
+-- growth rate (CAGR) from the baseline to the latest actual is divided by the CAGR required to
+-- go from the baseline to the target in the target year; ratio >= 0.95 on_track,
+-- 0.60-0.95 needs_acceleration, 0-0.60 limited_progress, < 0 deterioration. A latest value that
+-- satisfies the comparator is achieved; a target whose year has been reached and is not met is
+-- not_achieved. Linear annual change replaces the CAGR where a value is zero or negative.
+-- `逐年只增不减` targets compare each year with the previous one. DOUBLE only inside the
+-- growth arithmetic; values stay DECIMAL.
+
+with
+
+targets as (
+
+    select * from {{ ref('fct_indicator_target') }}
+
+),
+
+indicators as (
+
+    select indicator_code, polarity from {{ ref('dim_indicator') }}
+
+),
+
+-- one value per region, indicator, breakdown and year, in the catalogue unit
+actuals as (
+
+    select
+        region_code,
+        indicator_code,
+        breakdown,
+        year,
+        value,
+        source_kind,
+        source_ref
+
+    from {{ ref('fct_indicator_actual') }}
+    where value is not null
+        and unit_matches_catalogue
+
+),
+
+-- baseline: the latest value at or before the target table's baseline year, the plan's own
+-- baseline first
+baselines as (
+
+    select
+        targets.target_id,
+        actuals.year as baseline_year_used,
+        actuals.value as baseline_value,
+        actuals.source_ref as baseline_source_ref
+
+    from targets
+    inner join actuals
+        on targets.region_code = actuals.region_code
+        and targets.indicator_code = actuals.indicator_code
+        and targets.breakdown = actuals.breakdown
+        and actuals.year <= targets.baseline_year
+    qualify row_number() over (
+        partition by targets.target_id
+        order by
+            actuals.year desc,
+            starts_with(actuals.source_ref, targets.source_file || ':') desc,
+            case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
+            actuals.source_ref
+    ) = 1
+
+),
+
+-- the observations after the baseline year up to the target year, one per year:
+-- published figures before synthetic ones before plan baselines
+observations as (
+
+    select
+        targets.target_id,
+        actuals.year,
+        actuals.value,
+        actuals.source_kind,
+        actuals.source_ref
+
+    from targets
+    inner join actuals
+        on targets.region_code = actuals.region_code
+        and targets.indicator_code = actuals.indicator_code
+        and targets.breakdown = actuals.breakdown
+        and actuals.year > targets.baseline_year
+        and actuals.year <= targets.year
+    qualify row_number() over (
+        partition by targets.target_id, actuals.year
+        order by
+            case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
+            actuals.source_ref
+    ) = 1
+
+),
+
+latest as (
+
+    select
+        target_id,
+        year as latest_year,
+        value as latest_value,
+        source_kind as latest_source_kind,
+        source_ref as latest_source_ref
+
+    from observations
+    qualify row_number() over (partition by target_id order by year desc) = 1
+
+),
+
+-- for 逐年只增不减: the baseline and every later observation, each against the one before
+year_over_year as (
+
+    select
+        target_id,
+        count(*) as n_points,
+        coalesce(bool_or(value < previous_value), false) as any_decrease
+
+    from (
+        select
+            target_id,
+            year,
+            value,
+            lag(value) over (partition by target_id order by year) as previous_value
+        from (
+            select target_id, baseline_year_used as year, baseline_value as value
+            from baselines
+            union all
+            select target_id, year, value from observations
+        )
+    )
+    group by target_id
+
+),
+
+joined as (
+
+    select
+        targets.*,
+        coalesce(indicators.polarity, 'higher') as polarity,
+        baselines.baseline_year_used,
+        baselines.baseline_value,
+        baselines.baseline_source_ref,
+        latest.latest_year,
+        latest.latest_value,
+        latest.latest_source_kind,
+        latest.latest_source_ref,
+        coalesce(year_over_year.n_points, 0) as n_points,
+        coalesce(year_over_year.any_decrease, false) as any_decrease
+
+    from targets
+    left join indicators on targets.indicator_code = indicators.indicator_code
+    left join baselines on targets.target_id = baselines.target_id
+    left join latest on targets.target_id = latest.target_id
+    left join year_over_year on targets.target_id = year_over_year.target_id
+
+),
+
+compared as (
+
+    select
+        *,
+        case
+            when target_value is null or latest_value is null then null
+            when comparator = '>' then latest_value > target_value
+            when comparator = '>=' then latest_value >= target_value
+            when comparator = '<' then latest_value < target_value
+            when comparator = '<=' then latest_value <= target_value
+            -- a bare number is a level to reach: at least it, or at most it if lower is better
+            when polarity = 'lower' then latest_value <= target_value
+            else latest_value >= target_value
+        end as latest_meets_target,
+        baseline_value > 0 and latest_value > 0 and target_value > 0 as uses_cagr,
+        cast(latest_year - baseline_year_used as double) as observed_years,
+        cast(year - baseline_year_used as double) as required_years
+
+    from joined
+
+),
+
+growth as (
+
+    select
+        *,
+        case
+            when uses_cagr then
+                pow(cast(latest_value as double) / cast(baseline_value as double),
+                    1.0 / observed_years) - 1
+            else cast(latest_value - baseline_value as double) / observed_years
+        end as observed_growth,
+        case
+            when uses_cagr then
+                pow(cast(target_value as double) / cast(baseline_value as double),
+                    1.0 / required_years) - 1
+            else cast(target_value - baseline_value as double) / required_years
+        end as required_growth
+
+    from compared
+
+),
+
+measured as (
+
+    select
+        *,
+        -- the required move goes the way the polarity calls progress (else: a floor to keep)
+        case
+            when polarity = 'lower' then required_growth < 0
+            else required_growth > 0
+        end as requires_improvement,
+        case
+            when polarity = 'lower' then latest_value > baseline_value
+            else latest_value < baseline_value
+        end as worse_than_baseline,
+        case
+            when required_growth <> 0 then observed_growth / required_growth
+        end as progress_ratio,
+        -- the value the straight (compound) path from baseline to target expects in the latest
+        -- year: how a 2022 milestone or a mid-period actual is read against the path
+        case
+            when uses_cagr then
+                cast(baseline_value as double)
+                * pow(1 + required_growth, latest_year - baseline_year_used)
+            else cast(baseline_value as double) + required_growth * (latest_year - baseline_year_used)
+        end as path_value_at_latest_year
+
+    from growth
+
+),
+
+statused as (
+
+    select
+        *,
+        case
+            when target_kind = 'non_decreasing' then
+                case
+                    when n_points < 2 then 'no_data'
+                    when any_decrease and latest_year >= year then 'not_achieved'
+                    when any_decrease then 'deterioration'
+                    when latest_year >= year then 'achieved'
+                    else 'on_track'
+                end
+            when target_value is null or latest_value is null then 'no_data'
+            when latest_meets_target then 'achieved'
+            when latest_year >= year then 'not_achieved'
+            when baseline_value is null then 'no_data'
+            when not requires_improvement then
+                case when worse_than_baseline then 'deterioration' else 'limited_progress' end
+            when progress_ratio >= 0.95 then 'on_track'
+            when progress_ratio >= 0.60 then 'needs_acceleration'
+            when progress_ratio >= 0 then 'limited_progress'
+            else 'deterioration'
+        end as status,
+        case
+            when target_kind = 'non_decreasing' then 'year_over_year'
+            when latest_value is null or target_value is null then null
+            when latest_meets_target or latest_year >= year then 'comparator'
+            when baseline_value is null then null
+            when not requires_improvement then 'direction'
+            when uses_cagr then 'cagr_ratio'
+            else 'linear_ratio'
+        end as status_method
+
+    from measured
+
+),
+
+final as (
+
+    select
+        ----------  key
+        target_id,
+        plan_id,
+        region_code,
+        indicator_code,
+        breakdown,
+        year,
+        role,
+
+        ----------  target
+        indicator_name_raw,
+        attribute,
+        comparator,
+        target_value,
+        target_text,
+        target_kind,
+        polarity,
+
+        ----------  baseline and latest actual
+        baseline_year_used as baseline_year,
+        baseline_value,
+        baseline_source_ref,
+        latest_year,
+        latest_value,
+        latest_source_kind,
+        latest_source_ref,
+        n_points,
+
+        ----------  measure
+        observed_growth,
+        required_growth,
+        case when status_method in ('cagr_ratio', 'linear_ratio') then progress_ratio end
+            as progress_ratio,
+        path_value_at_latest_year,
+        status_method,
+        status,
+        status in ('needs_acceleration', 'limited_progress', 'deterioration', 'not_achieved')
+            as is_behind,
+
+        ----------  the plan's own evaluation
+        evaluation_reported,
+        case
+            when evaluation_reported is null or status = 'no_data' then null
+            else (evaluation_reported = 'achieved') <> (status = 'achieved')
+        end as status_disagrees_with_reported,
+
+        ----------  provenance
+        source_file,
+        source_line
+
+    from statused
+
+)
+
+select * from final

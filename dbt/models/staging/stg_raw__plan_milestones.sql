@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'plan_milestones') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        plan_id,
+        program,
+        region as region_raw,
+        cast(year as integer) as year,
+
+        ----------  value
+        milestone_text,
+
+        ----------  provenance
+        source_file,
+        cast(line as integer) as source_line
+
+    from source
+
+)
+
+select * from renamed
