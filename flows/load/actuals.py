@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +27,7 @@ from flows.load.actuals_contract import (
     inspect_file,
 )
 from flows.load.actuals_lookups import (
+    SEEDS_DIR,
     IndicatorSpec,
     read_indicator_catalogue,
     read_region_seed,
@@ -101,6 +103,7 @@ def _lookup_tables(
     con: duckdb.DuckDBPyConnection,
     regions: Mapping[str, str] | None,
     indicators: Mapping[str, IndicatorSpec] | None,
+    factors: Mapping[tuple[str, str], Decimal],
 ) -> None:
     """Register the lookups as temp tables the check SQL joins to."""
     region_rows = pl.DataFrame(
@@ -132,7 +135,6 @@ def _lookup_tables(
             for n in ("alias", "indicator_id", "unit", "min_value", "max_value", "breakdown")
         },
     ).unique("alias", keep="first")
-    factors = read_unit_conversions()
     units = pl.DataFrame(
         {
             "from_unit": [f for f, _ in factors],
@@ -200,9 +202,12 @@ def _reject(
 
 
 def _count_lines(path: Path) -> int:
+    """Data lines of a file (a last line without a newline counts; the header does not)."""
+    lines, last = 0, b"\n"
     with path.open("rb") as fh:
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-    return max(lines - 1, 0)
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    return max(lines + (last != b"\n") - 1, 0)
 
 
 def _check_file(
@@ -268,19 +273,23 @@ def load_actuals(
     *,
     regions: Mapping[str, str] | None = None,
     indicators: Mapping[str, IndicatorSpec] | None = None,
+    seeds_dir: Path = SEEDS_DIR,
 ) -> ActualsLoadResult:
     """Load every *.csv in actuals_dir into raw.actuals incrementally by file content hash.
 
     regions: lookup key (GB/T 2260 code, unique name, or name prefixed by its ancestors) -> code;
     default: read dbt/seeds/regions.csv. indicators: indicator as published -> IndicatorSpec;
-    default: the indicator catalogue seeds. A lookup that is missing is skipped (the result
-    says so). A file's `file` is its name relative to actuals_dir."""
+    default: the indicator catalogue seeds. Seeds are read from seeds_dir (dbt/seeds); unit
+    conversions from its unit_conversions.csv, else a built-in table. A lookup that is missing
+    is skipped (the result says so). A file's `file` is its name relative to actuals_dir."""
     if regions is None:
-        regions = read_region_seed()
+        regions = read_region_seed(seeds_dir / "regions.csv")
     if indicators is None:
-        indicators = read_indicator_catalogue()
+        indicators = read_indicator_catalogue(seeds_dir)
     con.execute(DDL)
-    _lookup_tables(con, regions, indicators)
+    _lookup_tables(
+        con, regions, indicators, read_unit_conversions(seeds_dir / "unit_conversions.csv")
+    )
     checks = (regions is not None, indicators is not None)
     paths = sorted(actuals_dir.glob("*.csv")) if actuals_dir.is_dir() else []
     names = {p.relative_to(actuals_dir).as_posix() for p in paths}

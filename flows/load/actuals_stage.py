@@ -85,7 +85,9 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: Path, file: str, info: F
                     continue  # the header, or a blank line
                 rows += 1
                 if len(record) == width:
-                    batch.append([start, None, *record])
+                    batch.append(
+                        [start, None, *(v or None for v in record)]
+                    )  # '' -> NULL, as DuckDB
                 else:
                     text = ",".join(record)
                     batch.append(
