@@ -181,7 +181,9 @@ def test_breakdown_separates_figures(con, tmp_path: Path) -> None:
     assert load(con, tmp_path / "in").rows_loaded == 2
 
 
-def test_units_convert_to_the_catalogue_unit(con, tmp_path: Path) -> None:
+def test_convertible_units_load_as_written(con, tmp_path: Path) -> None:
+    """万人/人 and 亿元/万元 convert to the catalogue unit (so they load); raw keeps the figure
+    as published and dbt converts it with the same seed."""
     write(
         tmp_path / "in",
         "u.csv",
@@ -189,21 +191,24 @@ def test_units_convert_to_the_catalogue_unit(con, tmp_path: Path) -> None:
             f"绍兴市,小学在校生,,2022,287195,人,{SOURCE}",
             f"绍兴市,普通高中在校生,,2020,9.01,万人,{SOURCE}",
             f"绍兴市,一般公共预算教育经费,,2023,155.63,亿元,{SOURCE}",
-            f"绍兴市,学校数,,2023,12,所,{SOURCE}",
+            f"绍兴市,普惠性幼儿园覆盖率,,2023,93.5,％,{SOURCE}",
         ],
     )
-    load(con, tmp_path / "in")
-    got = rows(
-        con,
-        "SELECT line, value, value_text, unit, value_converted_from_unit FROM raw.actuals "
-        "ORDER BY line",
-    )
+    assert load(con, tmp_path / "in").rows_quarantined == 0
+    got = rows(con, "SELECT line, value, value_text, unit FROM raw.actuals ORDER BY line")
     assert got == [
-        (2, Decimal("28.7195"), "287195", "万人", "人"),
-        (3, Decimal("90100"), "9.01", "人", "万人"),
-        (4, Decimal("1556300"), "155.63", "万元", "亿元"),
-        (5, Decimal("12"), "12", "所", None),
+        (2, Decimal("287195"), "287195", "人"),
+        (3, Decimal("9.01"), "9.01", "万人"),
+        (4, Decimal("155.63"), "155.63", "亿元"),
+        (5, Decimal("93.5"), "93.5", "%"),  # full-width ％ normalised
     ]
+
+
+def test_range_is_checked_in_the_catalogue_unit(con, tmp_path: Path) -> None:
+    write(tmp_path / "in", "r.csv", [f"绍兴市,普惠性幼儿园覆盖率,,2023,-0.5,%,{SOURCE}"])
+    load(con, tmp_path / "in")
+    (detail,) = rows(con, "SELECT detail FROM raw.actuals_quarantine")
+    assert detail[0].startswith("outside the possible range [0, 100]")
 
 
 def test_gross_enrolment_rate_may_exceed_100(con, tmp_path: Path) -> None:

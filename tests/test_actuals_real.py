@@ -65,15 +65,31 @@ def test_published_actuals_load_with_expected_counts(loaded) -> None:
 def test_shaoxing_2023_education_budget(loaded) -> None:
     con, _ = loaded
     (row,) = con.execute(
-        "SELECT region_code, year, value, value_text, unit, value_converted_from_unit, source_url "
-        "FROM raw.actuals WHERE indicator = '一般公共预算教育经费'"
+        "SELECT region_code, year, value, value_text, unit, source_url FROM raw.actuals "
+        "WHERE indicator = '一般公共预算教育经费'"
     ).fetchall()
-    code, year, value, text, unit, converted_from, url = row
-    assert (code, year, text) == ("330600", 2023, "155.63")
-    assert url == "https://jyj.sx.gov.cn/art/2025/1/25/art_1229352953_59028682.html"
-    factor = {"亿元": 1, "万元": 10_000, "元": 100_000_000}[unit]
-    assert value == Decimal("155.63") * factor
-    assert converted_from == (None if unit == "亿元" else "亿元")
+    assert row == (
+        "330600",
+        2023,
+        Decimal("155.63"),
+        "155.63",
+        "亿元",
+        "https://jyj.sx.gov.cn/art/2025/1/25/art_1229352953_59028682.html",
+    )
+
+
+def test_counts_in_wan_ren_and_ren_both_load(loaded) -> None:
+    con, _ = loaded
+    got = con.execute(
+        "SELECT year, value, unit FROM raw.actuals WHERE region_code = '330600' "
+        "AND indicator = '普通本专科在校生' ORDER BY year"
+    ).fetchall()
+    assert got == [(2020, Decimal("11.67"), "万人"), (2022, Decimal("13.3"), "万人")]
+    kindergarten = con.execute(
+        "SELECT year, value, unit FROM raw.actuals WHERE region_code = '330600' "
+        "AND indicator = '幼儿园在园幼儿' ORDER BY year"
+    ).fetchall()
+    assert kindergarten == [(2020, Decimal("14.25"), "万人"), (2022, Decimal("141491"), "人")]
 
 
 @needs_seed

@@ -8,7 +8,8 @@ stays flat for 10 million rows; the contract is docs/actuals_contract.md."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -38,6 +39,9 @@ from flows.load.actuals_stage import stage_file
 from flows.load.warehouse import scalar
 
 T = TypeVar("T")
+# DuckDB's own memory during a load; with Python, Arrow and the CSV reader's buffers the
+# process peaks near 1.5x this (benchmarks/bench_actuals_load.py measures it).
+MEMORY_LIMIT = "1GB"
 
 __all__ = ["ActualsContractError", "ActualsLoadResult", "load_actuals"]
 
@@ -47,7 +51,7 @@ CREATE TABLE IF NOT EXISTS raw.actuals (
     file VARCHAR NOT NULL, line INTEGER NOT NULL, region VARCHAR NOT NULL, region_code VARCHAR,
     indicator VARCHAR NOT NULL, breakdown VARCHAR, year INTEGER NOT NULL,
     value DECIMAL(38,10) NOT NULL, value_text VARCHAR NOT NULL, unit VARCHAR,
-    value_converted_from_unit VARCHAR, indicator_known BOOLEAN,
+    indicator_known BOOLEAN,
     source_url VARCHAR NOT NULL, source_title VARCHAR, source_kind VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw.actuals_load_audit (
@@ -64,7 +68,7 @@ CREATE TABLE IF NOT EXISTS raw.actuals_quarantine (
 _INSERT_GOOD = """
 INSERT INTO raw.actuals
 SELECT $file, c.line, c.region, c.region_code, c.indicator, c.breakdown, c.year, c.value,
-    c.value_text, c.unit, c.value_converted_from_unit, c.indicator_known, c.source_url,
+    c.value_text, c.unit, c.indicator_known, c.source_url,
     c.source_title, c.source_kind
 FROM _actuals_checked c ANTI JOIN _actuals_duplicates d USING (line)
 WHERE len(list_filter(c.problems, lambda p: NOT p.kept)) = 0
@@ -274,6 +278,7 @@ def load_actuals(
     regions: Mapping[str, str] | None = None,
     indicators: Mapping[str, IndicatorSpec] | None = None,
     seeds_dir: Path = SEEDS_DIR,
+    memory_limit: str | None = MEMORY_LIMIT,
 ) -> ActualsLoadResult:
     """Load every *.csv in actuals_dir into raw.actuals incrementally by file content hash.
 
@@ -281,7 +286,33 @@ def load_actuals(
     default: read dbt/seeds/regions.csv. indicators: indicator as published -> IndicatorSpec;
     default: the indicator catalogue seeds. Seeds are read from seeds_dir (dbt/seeds); unit
     conversions from its unit_conversions.csv, else a built-in table. A lookup that is missing
-    is skipped (the result says so). A file's `file` is its name relative to actuals_dir."""
+    is skipped (the result says so). A file's `file` is its name relative to actuals_dir.
+    memory_limit caps DuckDB's memory for the load (it spills to disk beyond it) and is restored
+    afterwards; None leaves the connection's setting alone."""
+    with _memory_limit(con, memory_limit):
+        return _load_all(con, actuals_dir, regions, indicators, seeds_dir)
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    if limit is None:
+        yield
+        return
+    before = scalar(con, "SELECT current_setting('memory_limit')")
+    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET memory_limit = '{before}'")
+
+
+def _load_all(
+    con: duckdb.DuckDBPyConnection,
+    actuals_dir: Path,
+    regions: Mapping[str, str] | None,
+    indicators: Mapping[str, IndicatorSpec] | None,
+    seeds_dir: Path,
+) -> ActualsLoadResult:
     if regions is None:
         regions = read_region_seed(seeds_dir / "regions.csv")
     if indicators is None:

@@ -13,6 +13,11 @@ GROSS = r"毛入学|毛入园|gross"
 CHANGE = r"增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change"
 
 
+def _trimmed(decimal: str) -> str:
+    """A DECIMAL(38,10) as text without trailing zeros: 100.0000000000 -> 100."""
+    return f"rtrim(rtrim(CAST(CAST({decimal} AS DECIMAL(38,10)) AS VARCHAR), '0'), '.')"
+
+
 def problem(column: str, raw: str, reason: str, detail: str, *, kept: bool = False) -> str:
     return (
         f"{{'column': '{column}', 'raw_value': {raw}, 'reason': '{reason}', "
@@ -108,9 +113,8 @@ valued AS (
             WHEN unit_fit = 'convert' AND mul IS NOT NULL
                 THEN CAST(value_number * mul AS DECIMAL(38,10))
             WHEN unit_fit = 'convert' THEN CAST(value_number * frac AS DECIMAL(38,10))
-            END AS value,
-        CASE WHEN unit_fit = 'convert' THEN catalogue_unit ELSE unit_text END AS unit,
-        CASE WHEN unit_fit = 'convert' THEN unit_text END AS value_converted_from_unit,
+            END AS canonical_value,
+        nullif(unit_norm, '') AS unit,
         CASE WHEN min_value IS NOT NULL OR max_value IS NOT NULL THEN min_value
             WHEN regexp_matches(coalesce(indicator, '') || coalesce(indicator_id, ''), '{CHANGE}')
                 THEN NULL
@@ -126,7 +130,7 @@ SELECT
     line, region, region_code, indicator, indicator_id, implied_breakdown,
     CASE WHEN indicator_id IS NOT NULL THEN true WHEN {str(have_indicators).lower()} THEN false
         END AS indicator_known,
-    breakdown, year, value, value_text, unit, value_converted_from_unit,
+    breakdown, year, value_number AS value, canonical_value, value_text, unit,
     source_url, source_title, source_kind,
     list_filter([
         CASE WHEN malformed IS NOT NULL THEN {
@@ -173,13 +177,14 @@ SELECT
             " || catalogue_unit",
         )
     } END,
-        CASE WHEN value IS NOT NULL AND (value < low OR value > high) THEN {
+        CASE WHEN canonical_value < low OR canonical_value > high THEN {
         problem(
             "value",
             "value_text",
             "value_out_of_range",
-            "'outside the possible range [' || coalesce(CAST(low AS VARCHAR), '') || ', ' || "
-            "coalesce(CAST(high AS VARCHAR), '') || ']' || coalesce(' ' || unit, '')",
+            "'outside the possible range [' || coalesce(" + _trimmed("low") + ", '') || ', ' || "
+            "coalesce(" + _trimmed("high") + ", '') || ']' || "
+            "coalesce(' ' || coalesce(catalogue_unit, unit), '')",
         )
     } END,
         CASE WHEN source_kind NOT IN ('published', 'synthetic')
@@ -204,7 +209,7 @@ WITH good AS (
     SELECT line, coalesce(region_code, region) AS region_key,
         coalesce(indicator_id, indicator) AS indicator_key,
         coalesce(implied_breakdown, breakdown, '') AS breakdown_key,
-        year, value, value_text
+        year, canonical_value AS value, value_text
     FROM _actuals_checked
     WHERE len(list_filter(problems, lambda p: NOT p.kept)) = 0
 ),
@@ -224,9 +229,14 @@ within AS (
 others AS (
     SELECT coalesce(a.region_code, a.region) AS region_key,
         coalesce(i.indicator_id, a.indicator) AS indicator_key,
-        coalesce(i.breakdown, a.breakdown, '') AS breakdown_key, a.year, a.value, a.file, a.line
-    FROM raw.actuals a LEFT JOIN _actuals_indicators i
+        coalesce(i.breakdown, a.breakdown, '') AS breakdown_key, a.year, a.file, a.line,
+        CASE WHEN u.mul IS NOT NULL THEN CAST(a.value * u.mul AS DECIMAL(38,10))
+            WHEN u.frac IS NOT NULL THEN CAST(a.value * u.frac AS DECIMAL(38,10))
+            ELSE a.value END AS value
+    FROM raw.actuals a
+    LEFT JOIN _actuals_indicators i
         ON i.alias = replace(translate(a.indicator, '（）：', '():'), ' ', '')
+    LEFT JOIN _actuals_units u ON u.from_unit = a.unit AND u.to_unit = i.unit
     WHERE a.file <> $file
 ),
 across AS (
