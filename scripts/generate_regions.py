@@ -69,12 +69,10 @@ def parent(code: str) -> str | None:
 
 def english(name: str) -> str:
     """'海宁市' -> 'Haining City', '越城区' -> 'Yuecheng District'."""
-    for suffix, english_suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            stem = name[: -len(suffix)]
-            break
-    else:
-        stem, english_suffix = name, ""
+    suffix, english_suffix = next(
+        ((s, e) for s, e in SUFFIXES if name.endswith(s) and len(name) > len(s)), ("", "")
+    )
+    stem = name[: len(name) - len(suffix)]
     syllables = lazy_pinyin(stem, style=Style.NORMAL, v_to_u=True)
     romanized = "".join(syllables).replace("ü", "v").capitalize()
     return f"{romanized} {english_suffix}".strip()

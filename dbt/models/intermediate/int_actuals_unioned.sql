@@ -87,7 +87,7 @@ loaded_actuals as (
             when conversions.factor is not null then conversions.to_unit
             else actuals.unit
         end as unit,
-        actuals.unit as unit_as_published,
+        actuals.unit_as_published,
         actuals.source_kind,
         actuals.source_file || ':' || actuals.source_line as source_ref,
         actuals.source_url,
