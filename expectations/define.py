@@ -29,7 +29,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
 
-# Share of distinct raw indicator names (plan targets) that must map to a catalogue code.
+# Share of the distinct raw indicator names of plan targets and milestones that must map to a
+# catalogue code (dim_indicator.is_catalogued). Names only seen in published actuals are not
+# counted: a yearbook publishes many indicators no plan targets, and they join to nothing.
 MAPPED_SHARE_MIN = 0.9
 COMPARATORS = ["=", ">", ">=", "<", "<="]
 ROLES = ["baseline", "milestone", "target"]
@@ -136,10 +138,11 @@ def raw_suites() -> list[SuiteSpec]:
             E.ExpectColumnValuesToBeBetween(
                 column="line", min_value=1, description="plan_cells.line is a 1-based line"
             ),
-            E.ExpectCompoundColumnsToBeUnique(
-                column_list=["plan_id", "table_no", "row_order", "breakdown", "year", "role"],
-                ignore_row_if="never",
-                description="one plan cell per table row, breakdown, year and role",
+            _rows(  # GROUP BY, so cells without a breakdown (NULL) are compared too
+                "one plan cell per table row, breakdown, year and role",
+                "SELECT plan_id, table_no, row_order, breakdown, year, role, count(*) AS copies, "
+                "min(source_file) AS source_file, min(line) AS line FROM {batch} "
+                "GROUP BY plan_id, table_no, row_order, breakdown, year, role HAVING count(*) > 1",
             ),
             _rows(
                 "every value cell parsed or explicitly non-numeric",
@@ -308,8 +311,255 @@ def raw_suites() -> list[SuiteSpec]:
     ]
 
 
+# Units whose values count or measure something: never negative. `%` and years are bounded too.
+COUNT_UNITS = ["所", "个", "万个", "万人", "万人次", "人", "元", "万元", "亿元", "对", "班", "名"]
+IMPLAUSIBLE = (
+    "(unit = '%' AND NOT {v} BETWEEN 0 AND 150) "  # gross enrolment rates exceed 100
+    "OR (unit = '年' AND NOT {v} BETWEEN 0 AND 30) "
+    "OR (unit IN (" + ", ".join(f"'{u}'" for u in COUNT_UNITS) + ") AND {v} < 0)"
+)
+
+
+DIMENSION_KEYS = [
+    ("dim_region", "region_code"),
+    ("dim_indicator", "indicator_code"),
+    ("dim_plan", "plan_id"),
+    ("dim_breakdown", "breakdown_code"),
+]
+
+
+def _not_null(table: str, columns: tuple[str, ...]) -> list:
+    import great_expectations.expectations as E  # noqa: N812
+
+    return [
+        E.ExpectColumnValuesToNotBeNull(column=c, description=f"{table}.{c} is set")
+        for c in columns
+    ]
+
+
+def _key(table: str, column: str) -> list:
+    import great_expectations.expectations as E  # noqa: N812
+
+    return [
+        E.ExpectColumnValuesToNotBeNull(column=column, description=f"{table}.{column} is set"),
+        E.ExpectColumnValuesToBeUnique(column=column, description=f"{table}.{column} is unique"),
+    ]
+
+
+def _joined(table: str, column: str, dimension: str, key: str, shown: str) -> object:
+    """Every fact row finds its dimension row. ({batch} is already an aliased subquery.)"""
+    return _rows(
+        f"{table}.{column} found in {dimension}",
+        f"SELECT {shown} FROM {{batch}} WHERE {column} IS NOT NULL AND {column} NOT IN "
+        f"(SELECT {key} FROM marts.{dimension} WHERE {key} IS NOT NULL)",
+    )
+
+
 def mart_suites() -> list[SuiteSpec]:
-    return []
+    import great_expectations.expectations as E  # noqa: N812
+
+    target_cols = "target_id, plan_id, region_code, indicator_code, breakdown, year, role"
+
+    def targets() -> list:
+        return [
+            E.ExpectTableRowCountToBeBetween(min_value=1, description="there are plan targets"),
+            *_key("fct_indicator_target", "target_id"),
+            *_not_null(
+                "fct_indicator_target",
+                ("plan_id", "region_code", "indicator_code", "breakdown", "year", "role"),
+            ),
+            _rows(
+                "one target per plan, indicator, breakdown, year and role",
+                "SELECT plan_id, indicator_code, breakdown, year, role, count(*) AS copies, "
+                "min(source_file) AS source_file, min(source_line) AS source_line FROM {batch} "
+                "GROUP BY plan_id, indicator_code, breakdown, year, role HAVING count(*) > 1",
+            ),
+            E.ExpectColumnValuesToNotBeNull(
+                column="source_file", description="every target carries its source file"
+            ),
+            E.ExpectColumnValuesToNotBeNull(
+                column="source_line", description="every target carries its source line"
+            ),
+            E.ExpectColumnValuesToBeBetween(
+                column="source_line", min_value=1, description="source_line is a 1-based line"
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="role",
+                value_set=["milestone", "target"],
+                description="fct_indicator_target.role is milestone or target",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="comparator",
+                value_set=COMPARATORS,
+                description="fct_indicator_target.comparator is in the allowed set",
+            ),
+            _joined("fct_indicator_target", "plan_id", "dim_plan", "plan_id", target_cols),
+            _joined(
+                "fct_indicator_target", "region_code", "dim_region", "region_code", target_cols
+            ),
+            _joined(
+                "fct_indicator_target",
+                "indicator_code",
+                "dim_indicator",
+                "indicator_code",
+                target_cols,
+            ),
+            _joined(
+                "fct_indicator_target", "breakdown", "dim_breakdown", "breakdown_code", target_cols
+            ),
+            _rows(
+                "target values plausible for their unit",
+                f"SELECT {target_cols}, unit, target_value, source_file, source_line "
+                "FROM {batch} WHERE " + IMPLAUSIBLE.format(v="target_value"),
+            ),
+        ]
+
+    actual_cols = "region_code, indicator_code, breakdown, year, source_kind, source_ref"
+
+    def actuals() -> list:
+        return [
+            *_not_null(
+                "fct_indicator_actual",
+                ("region_code", "indicator_code", "breakdown", "year", "source_kind", "source_ref"),
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="source_kind",
+                value_set=["published", "synthetic", "plan_baseline"],
+                description="fct_indicator_actual.source_kind is published, synthetic or "
+                "plan_baseline",
+            ),
+            _joined(
+                "fct_indicator_actual", "region_code", "dim_region", "region_code", actual_cols
+            ),
+            _joined(
+                "fct_indicator_actual",
+                "indicator_code",
+                "dim_indicator",
+                "indicator_code",
+                actual_cols,
+            ),
+            _rows(
+                "actual values plausible for their unit",
+                f"SELECT {actual_cols}, unit, value FROM {{batch}} WHERE "
+                + IMPLAUSIBLE.format(v="value"),
+            ),
+        ]
+
+    def progress() -> list:
+        return [
+            *_key("mart_indicator_progress", "target_id"),
+            E.ExpectColumnValuesToNotBeNull(
+                column="status", description="every target has a progress status"
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="status",
+                value_set=STATUSES,
+                description="mart_indicator_progress.status is an allowed status",
+            ),
+            *_not_null("mart_indicator_progress", ("source_file", "source_line")),
+            _rows(
+                "every target has its progress row",
+                "SELECT t.target_id, t.source_file, t.source_line "
+                "FROM marts.fct_indicator_target t ANTI JOIN {batch} p USING (target_id)",
+            ),
+        ]
+
+    def milestones() -> list:
+        return [
+            *_not_null(
+                "fct_milestone",
+                ("plan_id", "program", "region_code", "year", "source_file", "source_line"),
+            ),
+            _joined(
+                "fct_milestone",
+                "region_code",
+                "dim_region",
+                "region_code",
+                "plan_id, program, region_code, year, source_file, source_line",
+            ),
+            _joined(
+                "fct_milestone",
+                "plan_id",
+                "dim_plan",
+                "plan_id",
+                "plan_id, program, region_code, year, source_file, source_line",
+            ),
+        ]
+
+    def dimensions() -> list:
+        return [
+            E.ExpectColumnValuesToNotBeNull(column="key", description="dimension keys are set"),
+            _rows(
+                "dimension keys are unique",
+                "SELECT dimension, key, count(*) AS copies FROM {batch} "
+                "GROUP BY dimension, key HAVING count(*) > 1",
+            ),
+        ]
+
+    def mapping() -> list:
+        return [
+            E.ExpectColumnValuesToBeNull(
+                column="unmapped_name",
+                mostly=MAPPED_SHARE_MIN,
+                description=f"at least {MAPPED_SHARE_MIN:.0%} of raw indicator names map to "
+                "a catalogue code",
+            )
+        ]
+
+    marts = "marts."
+    return [
+        SuiteSpec(
+            "fct_indicator_target",
+            f"SELECT * FROM {marts}fct_indicator_target",
+            (
+                f"{marts}fct_indicator_target",
+                f"{marts}dim_plan",
+                f"{marts}dim_region",
+                f"{marts}dim_indicator",
+                f"{marts}dim_breakdown",
+            ),
+            targets,
+        ),
+        SuiteSpec(
+            "fct_indicator_actual",
+            f"SELECT * FROM {marts}fct_indicator_actual",
+            (f"{marts}fct_indicator_actual", f"{marts}dim_region", f"{marts}dim_indicator"),
+            actuals,
+        ),
+        SuiteSpec(
+            "mart_indicator_progress",
+            f"SELECT * FROM {marts}mart_indicator_progress",
+            (f"{marts}mart_indicator_progress", f"{marts}fct_indicator_target"),
+            progress,
+        ),
+        SuiteSpec(
+            "fct_milestone",
+            f"SELECT * FROM {marts}fct_milestone",
+            (f"{marts}fct_milestone", f"{marts}dim_region", f"{marts}dim_plan"),
+            milestones,
+        ),
+        SuiteSpec(
+            "dimensions",
+            # one row per dimension row: which dimension, and its key
+            " UNION ALL ".join(
+                f"SELECT '{dim}' AS dimension, {key} AS key FROM {marts}{dim}"
+                for dim, key in DIMENSION_KEYS
+            ),
+            tuple(f"{marts}{dim}" for dim, _ in DIMENSION_KEYS),
+            dimensions,
+        ),
+        SuiteSpec(
+            "indicator_mapping",
+            # one row per distinct raw indicator name in the marts; unmapped_name is the name
+            # when it resolved to no catalogue code (dim_indicator.is_catalogued = false)
+            "SELECT n.indicator_name_raw, CASE WHEN coalesce(d.is_catalogued, false) THEN NULL "
+            "ELSE n.indicator_name_raw END AS unmapped_name FROM ("
+            f"SELECT DISTINCT indicator_name_raw, indicator_code FROM {marts}fct_indicator_target"
+            f") n LEFT JOIN {marts}dim_indicator d USING (indicator_code)",
+            (f"{marts}fct_indicator_target", f"{marts}dim_indicator"),
+            mapping,
+        ),
+    ]
 
 
 def write(context_root: Path = HERE) -> None:

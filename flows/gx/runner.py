@@ -57,7 +57,7 @@ def run_validations(gate: str, db_path: Path, context_root: Path, *, docs: bool)
         _close(source)
     if docs:
         context.build_data_docs()
-        outcome.docs_path = context_root / DOCS_INDEX
+        outcome.docs_path = context_root.resolve() / DOCS_INDEX
     return outcome
 
 
@@ -83,7 +83,7 @@ def _run_one(definition: Any, present: set[str], outcome: Outcome) -> None:
         return
     result = definition.run(
         result_format={
-            "result_format": "SUMMARY",
+            "result_format": "COMPLETE",
             "partial_unexpected_count": SAMPLE_ROWS,
         }
     )
