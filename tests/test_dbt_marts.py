@@ -250,6 +250,12 @@ def test_regions_and_milestones(warehouse: Path) -> None:
         ("330481", "Haining City", "county", "330400"),
         ("330602", "Yuecheng District", "county", "330600"),
     ]
+    # coordinates (cpca, 2020) only where the boundary has not changed since: none for 余杭区
+    assert _rows(
+        warehouse,
+        "SELECT region_code, longitude, latitude FROM marts.dim_region "
+        "WHERE region_code IN ('330110', '330481') ORDER BY 1",
+    ) == [("330110", None, None), ("330481", Decimal("120.680239"), Decimal("30.511539"))]
     assert _rows(
         warehouse,
         "SELECT region_code, year, milestone_kind, percent_value, meets_standard "

@@ -14,6 +14,8 @@ final as (
         region_name_en,
         region_level,
         cast(nullif(parent_region_code, '') as varchar) as parent_region_code,
+        cast(longitude as decimal(9, 6)) as longitude,
+        cast(latitude as decimal(9, 6)) as latitude,
         nullif(boundary_note, '') as boundary_note,
         source as region_source
 
