@@ -85,7 +85,7 @@ loaded_actuals as (
         actuals.value_text,
         case
             when conversions.factor is not null then conversions.to_unit
-            else actuals.unit
+            else {{ unit_key('actuals.unit') }}
         end as unit,
         actuals.unit_as_published,
         actuals.source_kind,
@@ -98,7 +98,7 @@ loaded_actuals as (
     left join breakdown_names on actuals.breakdown_raw = breakdown_names.breakdown_raw
     left join catalogue on indicator_names.indicator_code = catalogue.indicator_code
     left join conversions
-        on actuals.unit = conversions.from_unit
+        on {{ unit_key('actuals.unit') }} = conversions.from_unit
         and catalogue.catalogue_unit = conversions.to_unit
     -- rows the loader could not place in a region are held back there (quarantine)
     where actuals.region_code is not null
