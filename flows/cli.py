@@ -7,6 +7,7 @@ Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the comm
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from collections.abc import Sequence
@@ -91,7 +92,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     start, _, end = args.years.partition("-")
     if not (start.isdigit() and end.isdigit() and int(start) <= int(end)):
-        print(f"eduplan synth: --years must look like 2009-2025, not {args.years!r}", file=sys.stderr)
+        print(
+            f"eduplan synth: --years must look like 2009-2025, not {args.years!r}", file=sys.stderr
+        )
         return EXIT_USAGE
     result = write_synthetic_actuals(
         args.out,
@@ -118,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Prefect flow nightly-load once. Exit 0 when published, "
         "1 when a gate blocked publication (the published warehouse is unchanged).",
     )
-    run.add_argument("--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)")
+    run.add_argument(
+        "--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)"
+    )
     run.add_argument(
         "--warehouse",
         type=Path,
@@ -138,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         "OUT/plan_tables.csv and OUT/plan_documents.csv. Exit 1 naming the file and line "
         "when a document cannot be read exactly.",
     )
-    extract.add_argument("files", nargs="+", type=Path, metavar="FILE", help="plan documents (.txt)")
+    extract.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="plan documents (.txt)"
+    )
     extract.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     extract.set_defaults(handler=cmd_extract)
 
@@ -178,7 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def silence_shutdown_noise() -> None:
+    """duckdb 2.0 (nanobind) prints harmless "leaked instance" lists while the interpreter shuts
+    down; registered first, this runs last among exit handlers and closes stderr just before."""
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    atexit.register(silence_shutdown_noise)
     args = build_parser().parse_args(argv)
     return int(args.handler(args))
 

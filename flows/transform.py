@@ -1,8 +1,11 @@
-"""Run `dbt build` (dbt-duckdb) against a warehouse file being built. dbt is imported here only."""
+"""Run `dbt build` (dbt-duckdb) against a warehouse file being built, in a child process."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +21,16 @@ class DbtBuildError(RuntimeError):
 class DbtResult:
     success: bool
     seconds: float
-    counts: dict[str, int] = field(default_factory=dict)  # status -> nodes (success, pass, error, fail...)
+    counts: dict[str, int] = field(
+        default_factory=dict
+    )  # status -> nodes (success, pass, error, fail...)
     failures: list[str] = field(default_factory=list)  # "node: message" for every failed node
 
     def format(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
-        lines = [f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"]
+        lines = [
+            f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"
+        ]
         lines += [f"  - {failure}" for failure in self.failures]
         return "\n".join(lines)
 
@@ -31,39 +38,49 @@ class DbtResult:
 def run_dbt(
     command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
 ) -> DbtResult:
-    """Run one dbt command (build, docs generate...) with the profile pointed at `database`."""
-    from dbt.cli.main import dbtRunner  # slow import (~3 s): only when dbt really runs
+    """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
 
-    os.environ["EDUPLAN_BUILD_DB"] = str(database)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    dbt runs in a child process: dbt-duckdb keeps its connection to the file open in-process,
+    which would stop the gates (and publication) from opening the file afterwards.
+    """
     artifacts_dir.mkdir(parents=True, exist_ok=True)
+    target = artifacts_dir / "target"
+    (target / "run_results.json").unlink(missing_ok=True)
     args = [
+        str(Path(sys.executable).with_name("dbt")),
         *command.split(),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--target-path",
-        str(artifacts_dir / "target"),
+        str(target),
         "--log-path",
         str(artifacts_dir / "logs"),
         "--quiet",
         *(extra_args or []),
     ]
+    env = {
+        **os.environ,
+        "EDUPLAN_BUILD_DB": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     started = time.perf_counter()
-    outcome = dbtRunner().invoke(args)
+    process = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     counts: dict[str, int] = {}
     failures: list[str] = []
-    results = getattr(outcome.result, "results", None) or []
-    for node_result in results:
-        status = str(getattr(node_result.status, "value", node_result.status))
+    results_file = target / "run_results.json"
+    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    for node in results:
+        status = str(node["status"])
         counts[status] = counts.get(status, 0) + 1
         if status in {"error", "fail", "runtime error"}:
-            failures.append(f"{node_result.node.unique_id}: {(node_result.message or '').strip()}")
-    if outcome.exception is not None:
-        failures.append(f"dbt: {outcome.exception}")
-    return DbtResult(outcome.success, seconds, counts, failures)
+            failures.append(f"{node['unique_id']}: {(node.get('message') or '').strip()}")
+    if process.returncode != 0 and not failures:
+        output = (process.stdout + process.stderr).strip()
+        failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
+    return DbtResult(process.returncode == 0, seconds, counts, failures)
 
 
 def dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
