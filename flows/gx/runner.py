@@ -5,6 +5,7 @@ functions import this module, inside their bodies."""
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from flows.gx.engine import URL_VARIABLE, duckdb_url, patch_duckdb_persisted_con
 from flows.validate import SAMPLE_ROWS, ExpectationFailure
 
 DOCS_INDEX = Path("uncommitted") / "data_docs" / "local_site" / "index.html"
+VALIDATIONS = Path("uncommitted") / "validations"
+KEEP_RESULTS = 30  # runs per suite kept for Data Docs; it renders every stored result each run
 
 
 @dataclass
@@ -56,9 +59,23 @@ def run_validations(gate: str, db_path: Path, context_root: Path, *, docs: bool)
     finally:
         _close(source)
     if docs:
+        prune_results(context_root / VALIDATIONS, keep=KEEP_RESULTS)
         context.build_data_docs()
         outcome.docs_path = context_root.resolve() / DOCS_INDEX
     return outcome
+
+
+def prune_results(folder: Path, *, keep: int) -> None:
+    """Keep the newest `keep` results of each suite (<suite path>/<run name>/<run time>/)."""
+    if not folder.is_dir():
+        return
+    runs_by_suite: dict[Path, list[Path]] = {}
+    for result in folder.rglob("*.json"):
+        run = result.parent
+        runs_by_suite.setdefault(run.parent.parent, []).append(run)
+    for runs in runs_by_suite.values():
+        for run in sorted(set(runs), key=lambda r: r.name, reverse=True)[keep:]:
+            shutil.rmtree(run, ignore_errors=True)
 
 
 def _run_one(definition: Any, present: set[str], outcome: Outcome) -> None:
