@@ -148,8 +148,9 @@ def _lookup_tables(
         schema={"from_unit": pl.String, "to_unit": pl.String, "factor": pl.String},
     )
     for name, frame in (("regions", region_rows), ("indicators", indicator_rows), ("units", units)):
-        arrow_rows = frame.to_arrow()  # noqa: F841  (read by DuckDB's replacement scan)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _actuals_{name}_in AS SELECT * FROM arrow_rows")
+        con.register("_actuals_arrow", frame.to_arrow())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _actuals_{name}_in AS FROM _actuals_arrow")
+        con.unregister("_actuals_arrow")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _actuals_regions AS SELECT * FROM _actuals_regions_in"
     )

@@ -10,6 +10,9 @@ YEAR_RANGE = r"[0-9]{4}\s*年?\s*[-–—~～至到]\s*[0-9]{4}\s*年?"
 NUMBER = r"[+-]?([0-9]{1,18}(\.[0-9]*)?|\.[0-9]+)"
 # Indicators whose percentage may exceed 100 (gross rates) or be negative (changes).
 GROSS = r"毛入学|毛入园|gross"
+# Lookup keys: spaces removed, full-width parentheses and colon as half-width.
+_REGION_KEY = "replace(replace({column}, ' ', ''), '　', '')"
+_INDICATOR_KEY = "replace(translate({column}, '（）：', '():'), ' ', '')"
 CHANGE = r"增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change"
 
 
@@ -49,18 +52,6 @@ def checked_sql(*, have_regions: bool, have_indicators: bool) -> str:
         if have_indicators
         else "NULL"
     )
-    region_join = (
-        "LEFT JOIN _actuals_regions r ON r.key = s.region_key"
-        if have_regions
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS key, NULL::VARCHAR AS code) r ON false"
-    )
-    indicator_join = (
-        "LEFT JOIN _actuals_indicators i ON i.alias = s.indicator_key"
-        if have_indicators
-        else "LEFT JOIN (SELECT NULL::VARCHAR AS alias, NULL::VARCHAR AS indicator_id, "
-        "NULL::VARCHAR AS unit, NULL::DECIMAL(38,10) AS min_value, "
-        "NULL::DECIMAL(38,10) AS max_value, NULL::VARCHAR AS breakdown) i ON false"
-    )
     region_code = (
         "r.code"
         if have_regions
@@ -68,13 +59,23 @@ def checked_sql(*, have_regions: bool, have_indicators: bool) -> str:
     )
     return f"""
 CREATE OR REPLACE TEMP TABLE _actuals_checked AS
-WITH s AS (
+WITH
+-- lookups matched once per distinct value, not per row (string functions cost on 10M rows)
+region_map AS (
+    SELECT k.region, r.code
+    FROM (SELECT DISTINCT trim(region) AS region FROM _actuals_rows) k
+    JOIN _actuals_regions r ON r.key = {_REGION_KEY.format(column="k.region")}
+),
+indicator_map AS (
+    SELECT k.indicator, i.indicator_id, i.unit, i.min_value, i.max_value, i.breakdown
+    FROM (SELECT DISTINCT trim(indicator) AS indicator FROM _actuals_rows) k
+    JOIN _actuals_indicators i ON i.alias = {_INDICATOR_KEY.format(column="k.indicator")}
+),
+s AS (
     SELECT
         line, malformed,
         nullif(trim(region), '') AS region,
-        replace(replace(trim(region), ' ', ''), '　', '') AS region_key,
         nullif(trim(indicator), '') AS indicator,
-        replace(translate(trim(indicator), '（）：', '():'), ' ', '') AS indicator_key,
         nullif(trim(breakdown), '') AS breakdown,
         nullif(trim(year), '') AS year_text,
         nullif(trim(value), '') AS value_text,
@@ -102,8 +103,8 @@ typed AS (
             WHEN u.from_unit IS NOT NULL THEN 'convert' ELSE 'no' END AS unit_fit,
         u.mul, u.frac
     FROM s
-    {region_join}
-    {indicator_join}
+    LEFT JOIN region_map r ON r.region = s.region
+    LEFT JOIN indicator_map i ON i.indicator = s.indicator
     LEFT JOIN _actuals_units u ON u.from_unit = s.unit_norm AND u.to_unit = i.unit
 ),
 valued AS (
@@ -203,7 +204,7 @@ FROM valued
 
 # Duplicates among the rows that passed every other check: within the file, and against rows
 # other files already loaded. Key: region, indicator (catalogue id if known), breakdown, year.
-DUPLICATES_SQL = """
+DUPLICATES_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _actuals_duplicates AS
 WITH good AS (
     SELECT line, coalesce(region_code, region) AS region_key,
@@ -226,6 +227,11 @@ within AS (
     FROM good g JOIN groups k USING (region_key, indicator_key, breakdown_key, year)
     WHERE k.values_n > 1 OR g.line <> k.first_line
 ),
+indicator_map AS (
+    SELECT k.indicator, i.indicator_id, i.unit, i.breakdown
+    FROM (SELECT DISTINCT indicator FROM raw.actuals WHERE file <> $file) k
+    JOIN _actuals_indicators i ON i.alias = {_INDICATOR_KEY.format(column="k.indicator")}
+),
 others AS (
     SELECT coalesce(a.region_code, a.region) AS region_key,
         coalesce(i.indicator_id, a.indicator) AS indicator_key,
@@ -234,8 +240,7 @@ others AS (
             WHEN u.frac IS NOT NULL THEN CAST(a.value * u.frac AS DECIMAL(38,10))
             ELSE a.value END AS value
     FROM raw.actuals a
-    LEFT JOIN _actuals_indicators i
-        ON i.alias = replace(translate(a.indicator, '（）：', '():'), ' ', '')
+    LEFT JOIN indicator_map i ON i.indicator = a.indicator
     LEFT JOIN _actuals_units u ON u.from_unit = a.unit AND u.to_unit = i.unit
     WHERE a.file <> $file
 ),

@@ -69,10 +69,12 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: Path, file: str, info: F
     rows = 0
 
     def flush() -> None:
-        arrow_rows = pa.Table.from_pylist(  # noqa: F841  (read by DuckDB's replacement scan)
-            [dict(zip(names, r, strict=True)) for r in batch], schema=schema
+        con.register(
+            "_actuals_arrow",
+            pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in batch], schema=schema),
         )
-        con.execute("INSERT INTO _actuals_stage SELECT * FROM arrow_rows")
+        con.execute("INSERT INTO _actuals_stage FROM _actuals_arrow")
+        con.unregister("_actuals_arrow")
         batch.clear()
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
