@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export PREFECT_HOME ?= $(HOME)/.eduplan/prefect
 
 .PHONY: install run test lint lock bench clean
 

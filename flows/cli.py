@@ -22,6 +22,7 @@ DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
 def _prefect_environment() -> None:
     """A stable PREFECT_HOME (the local server's database lives there), unless one is set."""
     os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 

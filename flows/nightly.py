@@ -17,6 +17,8 @@ from flows.load.plans import PlanSource, load_plans, plan_source
 from flows.load.warehouse import open_warehouse, table_counts
 
 if TYPE_CHECKING:
+    from prefect.deployments.runner import RunnerDeployment
+
     from flows.transform import DbtResult
     from flows.validate import GateResult
 
@@ -31,6 +33,7 @@ class RunSummary:
     seconds: float = 0.0
     raw_rows: dict[str, int] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
+    actuals: dict[str, int] = field(default_factory=dict)
     gates: list[GateResult] = field(default_factory=list)
     dbt: str = ""
     data_docs: Path | None = None
@@ -46,6 +49,14 @@ class RunSummary:
             if rows:
                 lines.append(f"  {title} rows:")
                 lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+        if self.actuals:
+            a = self.actuals
+            lines.append(
+                f"  actuals   : {a.get('files_loaded', 0)} file(s) loaded, "
+                f"{a.get('files_skipped', 0)} unchanged, {a.get('files_rejected', 0)} rejected; "
+                f"{a.get('rows_loaded', 0):,} rows loaded, {a.get('rows_quarantined', 0):,} held "
+                f"back, {a.get('rows_reported', 0):,} reported (see raw.actuals_quarantine)"
+            )
         if self.dbt:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
         for gate in self.gates:
@@ -83,15 +94,16 @@ def load_raw(
     documents: list[ExtractedDocument],
     sources: dict[str, PlanSource],
     actuals_dir: Path,
-) -> dict[str, int]:
-    """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema."""
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
+    returns rows per raw table and the actuals load counts."""
     from flows.load.actuals import load_actuals
 
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
         get_run_logger().info("actuals: %s", result.as_dict())
-        return table_counts(con, "raw")
+        return table_counts(con, "raw"), result.as_dict()
 
 
 @task(name="validate-raw")
@@ -141,14 +153,13 @@ def nightly_load(
     summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
     documents, sources = extract_plans(config.plans_dir)
     build_file = prepare_build(config, full_refresh=full_refresh)
-    summary.raw_rows = load_raw(build_file, documents, sources, config.actuals_dir)
+    summary.raw_rows, summary.actuals = load_raw(build_file, documents, sources, config.actuals_dir)
     raw_gate = validate_raw_gate(build_file)
     summary.gates.append(raw_gate)
     summary.data_docs = raw_gate.docs_path
-    if raw_gate.passed:
-        dbt_result = dbt_build_step(build_file, config.build_dir / "dbt")
-        summary.dbt = dbt_result.format()
-    if raw_gate.passed and dbt_result.success:
+    dbt_result = dbt_build_step(build_file, config.build_dir / "dbt") if raw_gate.passed else None
+    summary.dbt = dbt_result.format() if dbt_result else ""
+    if dbt_result is not None and dbt_result.success:
         marts_gate = validate_marts_gate(build_file)
         summary.gates.append(marts_gate)
         summary.data_docs = marts_gate.docs_path or summary.data_docs
@@ -162,18 +173,27 @@ def nightly_load(
     return summary
 
 
-def serve(*, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE) -> None:
-    """Serve `nightly-load` as a deployment on a cron schedule; blocks until interrupted."""
+def nightly_deployment(
+    *, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE
+) -> RunnerDeployment:
+    """`nightly-load` as a deployment: a cron schedule in a time zone, one run at a time (a run
+    that comes due while another is running is cancelled, not queued behind it)."""
     from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
     from prefect.schedules import Cron
 
-    nightly_load.serve(
+    return nightly_load.to_deployment(
         name="nightly-load",
         schedule=Cron(cron, timezone=timezone),
-        global_limit=ConcurrencyLimitConfig(
+        concurrency_limit=ConcurrencyLimitConfig(
             limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
         ),
-        limit=1,
         description="Nightly load of education plan targets and actuals into DuckDB",
         tags=["eduplan", "nightly"],
     )
+
+
+def serve(*, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE) -> None:
+    """Serve `nightly-load` on its schedule from this process; blocks until interrupted."""
+    from prefect import serve as serve_deployments
+
+    serve_deployments(nightly_deployment(cron=cron, timezone=timezone), limit=1)

@@ -1,6 +1,7 @@
 """Cut a plan document down to what the pipeline needs: its tables and its document facts.
 
-    python scripts/excerpt_plan.py SEED.txt raw/plans/NAME.txt --region-code 330400 --region-name 嘉兴市
+    python scripts/excerpt_plan.py SEED.txt raw/plans/NAME.txt \
+        --region-code 330400 --region-name 嘉兴市
 
 Writes NAME.txt (fact lines and table blocks, in document order, no prose) and NAME.toml
 (region, the source document and its sha256, and which source lines each excerpt block holds).

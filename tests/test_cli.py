@@ -48,7 +48,11 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
         "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
         "raw_value", "comparator", "value", "attribute", "evaluation", "line",
     ]  # fmt: skip
-    jiaxing = [r for r in rows if r["doc"] == "jiaxing-2021-2025.txt" and r["indicator"] == "校际优质均衡系数"]
+    jiaxing = [
+        r
+        for r in rows
+        if r["doc"] == "jiaxing-2021-2025.txt" and r["indicator"] == "校际优质均衡系数"
+    ]
     target = next(r for r in jiaxing if r["breakdown"] == "初中段" and r["year"] == "2025")
     assert (target["comparator"], target["value"], target["role"], target["attribute"]) == (
         "<", "0.24", "target", "约束性",

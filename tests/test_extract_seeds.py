@@ -19,11 +19,16 @@ def docs(plan_paths: list[Path]) -> dict[str, ExtractedDocument]:
     return {p.stem: extract_document(p) for p in plan_paths}
 
 
-def cell(doc: ExtractedDocument, indicator: str, breakdown: str | None, year: int, table: int = 1) -> PlanCell:
+def cell(
+    doc: ExtractedDocument, indicator: str, breakdown: str | None, year: int, table: int = 1
+) -> PlanCell:
     found = [
         c
         for c in doc.cells
-        if c.indicator == indicator and c.breakdown == breakdown and c.year == year and c.table == table
+        if c.indicator == indicator
+        and c.breakdown == breakdown
+        and c.year == year
+        and c.table == table
     ]
     assert len(found) == 1, (indicator, breakdown, year, found)
     return found[0]
@@ -61,7 +66,13 @@ def test_every_cell_points_at_a_source_line_holding_its_value(
 def test_tabbed_layout_with_breakdown_sub_rows(docs: dict[str, ExtractedDocument]) -> None:
     jiaxing = docs["jiaxing-2021-2025"]
     c = cell(jiaxing, "校际优质均衡系数", "初中段", 2025)
-    assert (c.comparator, c.value, c.raw_value, c.role, c.attribute) == ("<", "0.24", "<0.24", "target", "约束性")
+    assert (c.comparator, c.value, c.raw_value, c.role, c.attribute) == (
+        "<",
+        "0.24",
+        "<0.24",
+        "target",
+        "约束性",
+    )
     assert c.category == "公平与均衡"
     source = (PLANS_DIR / c.doc).read_text(encoding="utf-8").splitlines()[c.line - 1]
     assert source == "\t\t初中段\t0.41\t0.38\t<0.24\t约束性"
@@ -75,7 +86,12 @@ def test_rows_that_lost_their_leading_tab(docs: dict[str, ExtractedDocument]) ->
     jiaxing = docs["jiaxing-2021-2025"]
     # `儿童青少年总体近视率（%）\t\t54.34\t≤52.34\t≤49.34\t约束性\t`: shifted one cell left
     c = cell(jiaxing, "儿童青少年总体近视率（%）", None, 2025)
-    assert (c.comparator, c.value, c.attribute, c.category) == ("<=", "49.34", "约束性", "普及与质量")
+    assert (c.comparator, c.value, c.attribute, c.category) == (
+        "<=",
+        "49.34",
+        "约束性",
+        "普及与质量",
+    )
     # `高中段\t\t89\t>89\t>89\t约束性\t`: a breakdown sub-row shifted left, not an indicator
     c = cell(jiaxing, "适龄持证残疾儿童少年入学率（%）", "高中段", 2022)
     assert (c.comparator, c.value, c.attribute) == (">", "89", "约束性")
@@ -89,9 +105,13 @@ def test_repeated_header_continues_the_same_table(docs: dict[str, ExtractedDocum
     assert (c.value, c.unit, c.row_order) == ("17", "亿元", 32)
 
 
-def test_stacked_layout_with_unit_column_and_text_targets(docs: dict[str, ExtractedDocument]) -> None:
+def test_stacked_layout_with_unit_column_and_text_targets(
+    docs: dict[str, ExtractedDocument],
+) -> None:
     yuecheng = docs["yuecheng-2021-2025"]
-    c = cell(yuecheng, "校际优质均衡差异系数", "初中", 2020)  # 十三五数据 (header split over two lines)
+    c = cell(
+        yuecheng, "校际优质均衡差异系数", "初中", 2020
+    )  # 十三五数据 (header split over two lines)
     assert (c.value, c.unit, c.role, c.category) == ("0.334", None, "baseline", "教育公平")
     c = cell(yuecheng, "生均一般公共预算教育事业费支出", "小学", 2025)
     assert (c.raw_value, c.comparator, c.value, c.unit) == ("逐年只增不减", None, None, "元")
@@ -101,10 +121,18 @@ def test_stacked_layout_with_unit_column_and_text_targets(docs: dict[str, Extrac
     assert (c.value, c.category) == ("71.5", "教育发展")
 
 
-def test_category_broken_over_lines_and_reported_evaluation(docs: dict[str, ExtractedDocument]) -> None:
+def test_category_broken_over_lines_and_reported_evaluation(
+    docs: dict[str, ExtractedDocument],
+) -> None:
     haining = docs["haining-2021-2025"]
     c = cell(haining, "普惠性幼儿园儿童覆盖面（%）", None, 2020, table=1)
-    assert (c.category, c.role, c.comparator, c.value, c.evaluation) == ("公平与均衡", "target", ">", "90", "未完成")
+    assert (c.category, c.role, c.comparator, c.value, c.evaluation) == (
+        "公平与均衡",
+        "target",
+        ">",
+        "90",
+        "未完成",
+    )
     c = cell(haining, "普惠性幼儿园儿童覆盖面（%）", None, 2015, table=1)
     assert (c.role, c.value) == ("baseline", "85.9")
     c = cell(haining, "教师赴国外进修、培训人数比例（%）", "高中段", 2020, table=1)
@@ -147,7 +175,9 @@ def test_document_facts(docs: dict[str, ExtractedDocument]) -> None:
     assert (jiaxing.period_start_year, jiaxing.period_end_year) == (2021, 2025)
     assert jiaxing.region_code == "330400" and jiaxing.fact_sources["region_code"] == "metadata"
     schedule = docs["shaoxing-schedule-2021-2025"].facts
-    assert schedule.document_number == "绍政办发〔2021〕2号" and schedule.issued_on == date(2021, 1, 18)
+    assert schedule.document_number == "绍政办发〔2021〕2号" and schedule.issued_on == date(
+        2021, 1, 18
+    )
     assert docs["haining-2021-2025"].facts.document_number is None  # not in the text: not invented
 
 

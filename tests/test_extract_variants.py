@@ -52,7 +52,13 @@ def test_reordered_columns_other_wording_and_an_extra_year() -> None:
     doc = extract_text("variant.txt", VARIANT_TABBED.replace("2,000", "2000"))
     by_year = {(c.indicator, c.year): c for c in doc.cells}
     c = by_year[("学前三年毛入园率", 2025)]  # 目标值: the period's final year
-    assert (c.role, c.comparator, c.value, c.attribute, c.unit) == ("target", ">", "99.5", "约束性", "%")
+    assert (c.role, c.comparator, c.value, c.attribute, c.unit) == (
+        "target",
+        ">",
+        "99.5",
+        "约束性",
+        "%",
+    )
     c = by_year[("学前三年毛入园率", 2023)]
     assert (c.role, c.comparator, c.value) == ("milestone", ">=", "99")
     assert by_year[("学前三年毛入园率", 2020)].role == "baseline"
@@ -174,7 +180,9 @@ def perturbed_document(draw: st.DrawFn) -> str:
         elif action == "untab":
             lines[i] = lines[i].replace("\t", "", 1)
         elif action == "junk":
-            lines[i] = lines[i] + draw(st.text(alphabet="\t 0123456789<>≥.-约束性预期完成年", max_size=12))
+            lines[i] = lines[i] + draw(
+                st.text(alphabet="\t 0123456789<>≥.-约束性预期完成年", max_size=12)
+            )
         elif action == "blank":
             lines.insert(i, "")
         elif action == "swap" and i + 1 < len(lines):

@@ -84,3 +84,14 @@ def test_a_bad_input_blocks_publication_and_leaves_the_warehouse_untouched(
     assert sha256(first_night.warehouse) == before
     assert any(not gate.passed for gate in summary.gates)
     assert "NOT PUBLISHED" in summary.format()
+
+
+def test_served_deployment_is_scheduled_nightly_without_overlap() -> None:
+    from flows.nightly import nightly_deployment
+
+    deployment = nightly_deployment(cron="30 3 * * *", timezone="Asia/Shanghai")
+    assert deployment.name == "nightly-load"
+    (schedule,) = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 3 * * *", "Asia/Shanghai")
+    assert deployment.concurrency_limit == 1
+    assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW"

@@ -101,7 +101,10 @@ def align(row: Row, columns: list[Column]) -> tuple[list[Column], list[Cell | No
     best: tuple[int, int, list[Column], list[Cell | None]] | None = None
     for layout_rank, layout in enumerate(layouts):
         for shift, placed in enumerate(_placements(list(row.cells), len(layout))):
-            score = sum(_fit(col, cell.text if cell else "") for col, cell in zip(layout, placed))
+            score = sum(
+                _fit(col, cell.text if cell else "")
+                for col, cell in zip(layout, placed, strict=True)
+            )
             # prefer: higher score, then no shift, then the header's own layout
             key = (score, -(shift + layout_rank))
             if best is None or key > (best[0], best[1]):

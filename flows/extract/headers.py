@@ -168,7 +168,7 @@ def schedule_columns(headers: list[str]) -> ScheduleColumns | None:
 
 
 def year_role(year: int, hint: str | None, period: tuple[int, int] | None, years: list[int]) -> str:
-    """baseline (already measured), milestone (an intermediate year) or target (the period's end)."""
+    """baseline (already measured), milestone (an intermediate year) or target (period end)."""
     if hint:
         return hint
     if period is None:

@@ -1,4 +1,4 @@
-"""Indicator table rows -> one PlanCell per value cell, with units, roles and carried-down labels."""
+"""Indicator table rows -> one PlanCell per value cell: units, roles and carried-down labels."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def table_cells(
             )
         columns, placed = aligned
         by_role: dict[str, Cell | None] = {}
-        for column, cell in zip(columns, placed):
+        for column, cell in zip(columns, placed, strict=True):
             if column.role != "year":
                 by_role[column.role] = cell
         row_category = _text(by_role.get("category"))
@@ -94,7 +94,7 @@ def table_cells(
         if evaluation is not None and evaluation not in EVALUATIONS:
             raise PlanTableError(doc, row.line, f"evaluation {evaluation!r} is not 完成 or 未完成")
         position = 0
-        for column, cell in zip(columns, placed):
+        for column, cell in zip(columns, placed, strict=True):
             if column.role != "year":
                 continue
             year = years[position]

@@ -5,8 +5,8 @@ the truth, and a removed file takes its rows with it."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb

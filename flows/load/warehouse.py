@@ -42,7 +42,9 @@ def table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     return {name: scalar(con, f'SELECT count(*) FROM "{schema}"."{name}"') for (name,) in names}
 
 
-def scalar(con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None) -> object:
+def scalar(
+    con: duckdb.DuckDBPyConnection, query: str, params: list[object] | None = None
+) -> object:
     """The single value a query returns. (duckdb 2.0: a result read with fetchone() stays open
     and blocks the connection, so results are always read whole.)"""
     rows = con.execute(query, params or []).fetchall()
