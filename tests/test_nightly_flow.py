@@ -95,3 +95,41 @@ def test_served_deployment_is_scheduled_nightly_without_overlap() -> None:
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 3 * * *", "Asia/Shanghai")
     assert deployment.concurrency_limit == 1
     assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW"
+
+
+def test_a_new_actuals_file_reaches_the_progress_mart_and_loads_once(
+    first_night: RunSummary, raw_copy: Path, tmp_path: Path
+) -> None:
+    """Drop Haining 2023 figures into raw/actuals: one run puts them in the marts and rates the
+    binding targets with them; the next run loads nothing twice."""
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_copy, raw)
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(first_night.warehouse, warehouse)
+    (raw / "actuals" / "haining_2023.csv").write_text(
+        "region,indicator,breakdown,year,value,unit,source_url,source_title\n"
+        "海宁市,普惠性幼儿园儿童覆盖面,,2023,85.1,%,https://example.org/hn,海宁2023教育统计\n"
+        "330481,学生近视人数比例,,2023,57.1,%,https://example.org/hn,海宁2023教育统计\n"
+        "海宁市,学生近视人数比例,,2018-2022,58,%,https://example.org/hn,海宁2023教育统计\n",
+        encoding="utf-8",
+    )
+    summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
+    assert summary.published, summary.format()
+    assert (summary.actuals["files_loaded"], summary.actuals["rows_quarantined"]) == (1, 1)
+    query = (REPO_ROOT / "docs" / "queries" / "haining_binding_behind.sql").read_text()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        behind = con.execute(query).fetchall()
+        held_back = con.execute(
+            "select line, reason from raw.actuals_quarantine where file = 'haining_2023.csv'"
+        ).fetchall()
+    statuses = {(row[1], row[6]): row[-1] for row in behind}  # (indicator, latest_year) -> status
+    # 86.4 (2020) -> 85.1 (2023) against 90 by 2025: falling away from the target
+    assert statuses[("普惠性幼儿园在园儿童覆盖面", 2023)] == "deterioration"
+    # myopia 58.22 -> 57.1 against <55 (lower is better): improving, but too slowly
+    assert statuses[("儿童青少年总体近视率", 2023)] in {"needs_acceleration", "limited_progress"}
+    assert held_back == [(4, "year_is_range")]
+
+    again = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
+    assert again.published
+    assert (again.actuals["files_loaded"], again.actuals["files_skipped"]) == (0, 2)
+    assert again.raw_rows["actuals"] == summary.raw_rows["actuals"]
