@@ -1,10 +1,20 @@
-"""`python -m benchmarks`: run every benchmark (today: the actuals load)."""
+"""`python -m benchmarks [extract|actuals] [options]`: run the benchmarks (both by default).
+
+python -m benchmarks                     # extraction, then the 10-million-row actuals load
+python -m benchmarks extract --copies 50
+python -m benchmarks actuals --rows 1000000
+"""
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks.bench_actuals_load import main
+from benchmarks import bench_actuals_load, bench_extract
+
+BENCHMARKS = {"extract": bench_extract.main, "actuals": bench_actuals_load.main}
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    argv = sys.argv[1:]
+    if argv and argv[0] in BENCHMARKS:
+        sys.exit(BENCHMARKS[argv[0]](argv[1:]))
+    sys.exit(max(run(argv) for run in BENCHMARKS.values()))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -10,11 +11,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger, task
+from prefect.exceptions import MissingContextError
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.extract import ExtractedDocument, PlanTableError, extract_document
 from flows.load.plans import PlanSource, load_plans, plan_source
-from flows.load.warehouse import open_warehouse, table_counts
+from flows.load.warehouse import (
+    build_raw_schema,
+    open_warehouse,
+    raw_schema_fingerprint,
+    stamp_build,
+    table_counts,
+)
+from flows.lock import build_lock
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -67,6 +76,14 @@ class RunSummary:
         return "\n".join(lines)
 
 
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The Prefect run logger inside a run; a plain logger when a task's function runs alone."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("eduplan.nightly")
+
+
 @task(name="extract-plans")
 def extract_plans(plans_dir: Path) -> tuple[list[ExtractedDocument], dict[str, PlanSource]]:
     """Every plan document in raw/plans, extracted exactly (PlanTableError on bad input)."""
@@ -79,12 +96,18 @@ def extract_plans(plans_dir: Path) -> tuple[list[ExtractedDocument], dict[str, P
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
 def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
-    over), or an empty file on the first night or with full_refresh."""
+    over), or an empty file on the first night, with full_refresh, or when the published file
+    was built with other raw table definitions (everything is reloaded from raw/ then)."""
     config.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
         stale.unlink(missing_ok=True)
     if config.warehouse.exists() and not full_refresh:
-        shutil.copyfile(config.warehouse, config.build_file)
+        if build_raw_schema(config.warehouse) == raw_schema_fingerprint():
+            shutil.copyfile(config.warehouse, config.build_file)
+        else:
+            run_logger().warning(
+                "%s has other raw table definitions: building from raw/ afresh", config.warehouse
+            )
     return config.build_file
 
 
@@ -102,7 +125,8 @@ def load_raw(
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
-        get_run_logger().info("actuals: %s", result.as_dict())
+        stamp_build(con)
+        run_logger().info("actuals: %s", result.as_dict())
         return table_counts(con, "raw"), result.as_dict()
 
 
@@ -149,7 +173,14 @@ def nightly_load(
     config = settings(
         raw_dir=Path(raw_dir) if raw_dir else None, warehouse=Path(warehouse) if warehouse else None
     )
-    logger = get_run_logger()
+    with build_lock(config.build_dir):
+        summary = _build_audit_publish(config, full_refresh=full_refresh)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _build_audit_publish(config: Settings, *, full_refresh: bool) -> RunSummary:
+    logger = run_logger()
     summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
     documents, sources = extract_plans(config.plans_dir)
     build_file = prepare_build(config, full_refresh=full_refresh)
@@ -169,7 +200,6 @@ def nightly_load(
             summary.published = True
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
-    summary.seconds = time.perf_counter() - started
     return summary
 
 

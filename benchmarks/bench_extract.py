@@ -1,0 +1,66 @@
+"""Extract a large plan document and report the time against a floor measured in the same run.
+
+    python benchmarks/bench_extract.py --copies 200
+
+The document is the five real plan excerpts (raw/plans) repeated `--copies` times: every layout
+(tabbed, stacked, shifted rows, split cells, schedules) in one file of tens of thousands of lines.
+The floor is the least any parser must do: decode the file, split it into lines and the lines
+into tab-separated cells. The ratio says what finding tables, aligning rows and parsing values
+costs on top of that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+
+def _best_of(repeats: int, work: callable) -> tuple[float, object]:  # type: ignore[valid-type]
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    from flows.extract import extract_document
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=200, help="times the five plans repeat")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
+    args = parser.parse_args(argv)
+    plans = sorted((REPO_ROOT / "raw" / "plans").glob("*.txt"))
+    one = "\n\n\n".join(p.read_text(encoding="utf-8") for p in plans) + "\n\n\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big-plan.txt"
+        path.write_text(one * args.copies, encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").count("\n")
+
+        def floor() -> int:
+            text = path.read_bytes().decode("utf-8-sig")
+            return sum(len(line.split("\t")) for line in text.splitlines())
+
+        floor_s, _ = _best_of(args.repeats, floor)
+        extract_s, document = _best_of(args.repeats, lambda: extract_document(path))
+    cells = len(document.cells)  # type: ignore[attr-defined]
+    expected = 257 * args.copies
+    assert cells == expected, (cells, expected)
+    print(f"document: {lines:,} lines, {len(document.tables):,} tables, {cells:,} value cells")  # type: ignore[attr-defined]
+    print(f"floor (decode + split lines and cells): {floor_s * 1000:8.1f} ms")
+    print(f"extract_document                      : {extract_s * 1000:8.1f} ms")
+    print(f"ratio extract / floor                 : {extract_s / floor_s:8.1f}x")
+    print(f"throughput                            : {lines / extract_s:,.0f} lines/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,77 @@
+"""One build at a time, and a published file carried into tonight's build only when its raw
+tables have tonight's definitions."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.config import settings
+from flows.load.warehouse import (
+    build_raw_schema,
+    open_warehouse,
+    raw_schema_fingerprint,
+    stamp_build,
+)
+from flows.lock import BuildLockedError, build_lock
+from flows.nightly import prepare_build
+
+
+def _hold_lock(
+    build_dir: str,
+    ready: multiprocessing.synchronize.Event,
+    done: multiprocessing.synchronize.Event,
+) -> None:
+    with build_lock(Path(build_dir)):
+        ready.set()
+        done.wait(30)
+
+
+def test_a_second_run_cannot_take_the_build_folder(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    ready, done = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(str(tmp_path), ready, done))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with pytest.raises(BuildLockedError, match=rf"pid {holder.pid}\) is building"):
+            with build_lock(tmp_path):
+                pass
+    finally:
+        done.set()
+        holder.join(30)
+    with build_lock(tmp_path):  # released when the holder finished
+        pass
+
+
+def _published(path: Path, *, stamped: bool) -> None:
+    with open_warehouse(path) as con:
+        con.execute("CREATE TABLE marker AS SELECT 42 AS answer")
+        if stamped:
+            stamp_build(con)
+
+
+def test_published_file_with_the_same_raw_schema_is_carried_over(tmp_path: Path) -> None:
+    config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
+    _published(config.warehouse, stamped=True)
+    assert build_raw_schema(config.warehouse) == raw_schema_fingerprint()
+    build = prepare_build.fn(config)
+    with duckdb.connect(str(build), read_only=True) as con:
+        assert con.execute("SELECT answer FROM marker").fetchall() == [(42,)]
+
+
+def test_published_file_from_other_raw_definitions_is_not_carried_over(tmp_path: Path) -> None:
+    config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
+    _published(config.warehouse, stamped=False)  # built before build_info existed
+    assert build_raw_schema(config.warehouse) is None
+    build = prepare_build.fn(config)
+    assert not build.exists()  # tonight starts from an empty file and reloads raw/
+
+
+def test_full_refresh_starts_from_an_empty_file(tmp_path: Path) -> None:
+    config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
+    _published(config.warehouse, stamped=True)
+    assert not prepare_build.fn(config, full_refresh=True).exists()
