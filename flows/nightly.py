@@ -43,6 +43,7 @@ class RunSummary:
     raw_rows: dict[str, int] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
     actuals: dict[str, int] = field(default_factory=dict)
+    input_errors: list[str] = field(default_factory=list)
     gates: list[GateResult] = field(default_factory=list)
     dbt: str = ""
     data_docs: Path | None = None
@@ -52,8 +53,11 @@ class RunSummary:
             f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
             f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
         ]
-        if not self.published:
+        if not self.published and self.build_file.exists():
             lines.append(f"  build file: {self.build_file} (kept for inspection)")
+        if self.input_errors:
+            lines.append("  bad input (fix these files; nothing was loaded):")
+            lines += [f"    {error}" for error in self.input_errors]
         for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
             if rows:
                 lines.append(f"  {title} rows:")
@@ -85,12 +89,23 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 
 @task(name="extract-plans")
-def extract_plans(plans_dir: Path) -> tuple[list[ExtractedDocument], dict[str, PlanSource]]:
-    """Every plan document in raw/plans, extracted exactly (PlanTableError on bad input)."""
+def extract_plans(
+    plans_dir: Path,
+) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str]]:
+    """Every plan document in raw/plans, extracted exactly, and every document that could not be
+    (`file:line: what was wrong`, all of them at once): bad input stops the night, not the
+    extraction of the other documents."""
     paths = sorted(plans_dir.glob("*.txt"))
     if not paths:
-        raise PlanTableError(str(plans_dir), None, "no plan documents (*.txt) found")
-    return [extract_document(p) for p in paths], {p.name: plan_source(p) for p in paths}
+        return [], {}, [f"{plans_dir}: no plan documents (*.txt) found"]
+    documents: list[ExtractedDocument] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            documents.append(extract_document(path))
+        except PlanTableError as error:
+            errors.append(str(error))
+    return documents, {p.name: plan_source(p) for p in paths}, errors
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
@@ -182,7 +197,10 @@ def nightly_load(
 def _build_audit_publish(config: Settings, *, full_refresh: bool) -> RunSummary:
     logger = run_logger()
     summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
-    documents, sources = extract_plans(config.plans_dir)
+    documents, sources, summary.input_errors = extract_plans(config.plans_dir)
+    if summary.input_errors:
+        logger.error("bad plan documents: %s was not published", config.warehouse)
+        return summary
     build_file = prepare_build(config, full_refresh=full_refresh)
     summary.raw_rows, summary.actuals = load_raw(build_file, documents, sources, config.actuals_dir)
     raw_gate = validate_raw_gate(build_file)

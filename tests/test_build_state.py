@@ -75,3 +75,23 @@ def test_full_refresh_starts_from_an_empty_file(tmp_path: Path) -> None:
     config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
     _published(config.warehouse, stamped=True)
     assert not prepare_build.fn(config, full_refresh=True).exists()
+
+
+def test_bad_plan_documents_are_all_reported_with_path_and_line(tmp_path: Path) -> None:
+    from flows.nightly import extract_plans
+    from tests.conftest import PLANS_DIR
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    good = PLANS_DIR / "yuhang-2021-2025.txt"
+    (plans / good.name).write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    (plans / "a-no-year.txt").write_text(
+        "维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8"
+    )
+    (plans / "b-gbk.txt").write_bytes("维度\t主要指标\t2025年\n学段\t学位数\t3\n".encode("gbk"))
+    documents, sources, errors = extract_plans.fn(plans)
+    assert [d.facts.doc for d in documents] == ["yuhang-2021-2025.txt"]
+    assert errors == [
+        f"{plans / 'a-no-year.txt'}:1: header has no year column: 维度 | 主要指标 | 指标属性",
+        f"{plans / 'b-gbk.txt'}:1: not UTF-8 text (GBK? convert with: iconv -f GBK -t UTF-8)",
+    ]

@@ -83,5 +83,11 @@ def extract_text(
 
 
 def extract_document(path: Path) -> ExtractedDocument:
-    """Extract one plan document file (with its metadata file, if any)."""
-    return extract_text(path.name, read_text(path), read_metadata(path))
+    """Extract one plan document file (with its metadata file, if any). Rows name the document
+    by its file name; errors name it by its path."""
+    try:
+        return extract_text(path.name, read_text(path), read_metadata(path))
+    except PlanTableError as error:
+        if error.file != path.name:
+            raise
+        raise PlanTableError(str(path), error.line, error.message) from None

@@ -5,16 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flows.errors import InputFileError
 
-class PlanTableError(ValueError):
+
+class PlanTableError(InputFileError):
     """A plan document that cannot be read exactly: names the file, the line and what was wrong."""
-
-    def __init__(self, file: str, line: int | None, message: str) -> None:
-        self.file = file
-        self.line = line
-        self.message = message
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.errors import InputFileError
+
 REQUIRED_COLUMNS = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
 OPTIONAL_COLUMNS = ("breakdown", "source_kind")
 CONTRACT_COLUMNS = REQUIRED_COLUMNS[:2] + ("breakdown",) + REQUIRED_COLUMNS[2:] + ("source_kind",)
@@ -19,20 +21,16 @@ _BOM = codecs.BOM_UTF8
 _CHUNK = 1 << 20
 
 
-class ActualsContractError(ValueError):
+class ActualsContractError(InputFileError):
     """An actuals file that cannot be read at all: names the file, the line and what was wrong.
     `reason` is the quarantine reason recorded for it (e.g. `encoding_gbk`, `missing_column`)."""
 
     def __init__(
         self, file: str, line: int | None, message: str, *, reason: str, column: str | None = None
     ) -> None:
-        self.file = file
-        self.line = line
-        self.message = message
+        super().__init__(file, line, message)
         self.reason = reason
         self.column = column
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
