@@ -28,9 +28,24 @@ def problem(column: str, raw: str, reason: str, detail: str, *, kept: bool = Fal
     )
 
 
+# required field -> (staged column tested for NULL, the detail a user reads)
+REQUIRED_FIELDS = {
+    "region": ("region", "region is required"),
+    "indicator": ("indicator", "indicator is required"),
+    "year": ("year_text", "year is required"),
+    "value": ("value_text", "value is required"),
+    "source_url": ("source_url", "every figure needs its source_url"),
+}
+
+
 def checked_sql(*, have_regions: bool, have_indicators: bool) -> str:
     """Stage rows (`_actuals_rows`: line, malformed, region ... source_kind) -> typed rows with
     their problems (`_actuals_checked`). Parameter: the file's default source_kind."""
+    missing_value_checks = "\n".join(
+        f"        CASE WHEN malformed IS NULL AND {staged} IS NULL THEN "
+        f"{problem(field, 'NULL', 'missing_value', repr(detail))} END,"
+        for field, (staged, detail) in REQUIRED_FIELDS.items()
+    )
     region_problem = (
         problem(
             "region",
@@ -137,21 +152,7 @@ SELECT
         CASE WHEN malformed IS NOT NULL THEN {
         problem("*", "malformed", "malformed_row", "'wrong number of fields for the header'")
     } END,
-        CASE WHEN malformed IS NULL AND region IS NULL THEN {
-        problem("region", "NULL", "missing_value", "'region is required'")
-    } END,
-        CASE WHEN malformed IS NULL AND indicator IS NULL THEN {
-        problem("indicator", "NULL", "missing_value", "'indicator is required'")
-    } END,
-        CASE WHEN malformed IS NULL AND year_text IS NULL THEN {
-        problem("year", "NULL", "missing_value", "'year is required'")
-    } END,
-        CASE WHEN malformed IS NULL AND value_text IS NULL THEN {
-        problem("value", "NULL", "missing_value", "'value is required'")
-    } END,
-        CASE WHEN malformed IS NULL AND source_url IS NULL THEN {
-        problem("source_url", "NULL", "missing_value", "'every figure needs its source_url'")
-    } END,
+{missing_value_checks}
         CASE WHEN region IS NOT NULL AND region_code IS NULL THEN {region_problem} END,
         CASE WHEN indicator IS NOT NULL AND indicator_id IS NULL THEN {indicator_problem} END,
         CASE WHEN regexp_full_match(year_text, '{YEAR_RANGE}') THEN {

@@ -59,10 +59,13 @@ def replace_rows(
     con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, *, where: str = "true"
 ) -> int:
     """Delete the rows matching `where` from `table` and insert `frame` (columns by name)."""
-    arrow_rows = frame.to_arrow()  # noqa: F841  (read by DuckDB's replacement scan below)
     columns = ", ".join(f'"{c}"' for c in frame.columns)
-    con.execute(f"DELETE FROM {table} WHERE {where}")
-    con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM arrow_rows")
+    con.register("_eduplan_rows", frame.to_arrow())
+    try:
+        con.execute(f"DELETE FROM {table} WHERE {where}")
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _eduplan_rows")
+    finally:
+        con.unregister("_eduplan_rows")
     return frame.height
 
 

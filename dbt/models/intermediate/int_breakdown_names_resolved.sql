@@ -29,7 +29,7 @@ resolved as (
         {{ name_key('raw_labels.breakdown_raw') }} as name_key,
         coalesce(
             aliases.breakdown_code,
-            'uncatalogued_' || left(md5({{ name_key('raw_labels.breakdown_raw') }}), 10)
+            {{ uncatalogued_code('raw_labels.breakdown_raw') }}
         ) as breakdown_code,
         aliases.breakdown_code is not null as is_catalogued
 

@@ -48,7 +48,7 @@ resolved as (
         {{ name_key('raw_names.indicator_name_raw') }} as name_key,
         coalesce(
             aliases.indicator_code,
-            'uncatalogued_' || left(md5({{ name_key('raw_names.indicator_name_raw') }}), 10)
+            {{ uncatalogued_code('raw_names.indicator_name_raw') }}
         ) as indicator_code,
         aliases.breakdown_code as alias_breakdown_code,
         aliases.indicator_code is not null as is_catalogued,
