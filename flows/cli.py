@@ -19,12 +19,19 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
 
 
-def _prefect_environment() -> None:
-    """A stable PREFECT_HOME (the local server's database lives there), unless one is set."""
+def _prefect_environment(*, console_level: str = "WARNING") -> None:
+    """A stable PREFECT_HOME (the local server's database lives there), unless one is set.
+
+    Runs log at INFO to Prefect (the UI shows every stage, gate and the run summary); the
+    terminal shows only warnings and errors from Prefect, then the summary `eduplan run` prints.
+    """
     os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
+    # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -60,11 +67,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _prefect_environment()
-    from flows.nightly import serve
+    _prefect_environment(console_level="INFO")
+    from flows.deploy import serve
 
-    serve(cron=args.cron, timezone=args.timezone)
+    serve(cron=args.cron, timezone=args.timezone, interval_seconds=args.interval)
     return EXIT_OK
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    _prefect_environment(console_level="INFO")
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "eduplan deploy: set PREFECT_API_URL to the Prefect server to deploy to "
+            "(e.g. http://127.0.0.1:4200/api)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from flows.config import REPO_ROOT
+    from flows.deploy import WORK_POOL, set_up_server
+
+    code = set_up_server(REPO_ROOT)
+    if code == 0:
+        print(f"deployed nightly-load; start a worker: prefect worker start --pool {WORK_POOL}")
+    return EXIT_OK if code == 0 else EXIT_FAILED
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
@@ -160,7 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--timezone", default=DEFAULT_TIMEZONE, help=f"time zone (default: {DEFAULT_TIMEZONE})"
     )
+    serve.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="run every SECONDS instead of on the cron schedule (to try the schedule out)",
+    )
     serve.set_defaults(handler=cmd_serve)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="deploy nightly-load from prefect.yaml onto a work pool (durable schedule)",
+        description="On the Prefect server at PREFECT_API_URL: create the process work pool "
+        "'eduplan' and the automation that marks runs of dead processes Crashed, then "
+        "`prefect deploy` the nightly-load deployment of prefect.yaml. Run a worker with "
+        "`prefect worker start --pool eduplan`.",
+    )
+    deploy.set_defaults(handler=cmd_deploy)
 
     rollback = commands.add_parser(
         "rollback",

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.exceptions import MissingContextError
@@ -24,6 +25,7 @@ from flows.load.warehouse import (
     table_counts,
 )
 from flows.lock import build_lock
+from flows.summary import RunSummary, run_markdown
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -31,53 +33,9 @@ if TYPE_CHECKING:
     from flows.transform import DbtResult
     from flows.validate import GateResult
 
+T = TypeVar("T")
 
-@dataclass
-class RunSummary:
-    """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
-
-    published: bool
-    warehouse: Path
-    build_file: Path
-    seconds: float = 0.0
-    raw_rows: dict[str, int] = field(default_factory=dict)
-    mart_rows: dict[str, int] = field(default_factory=dict)
-    actuals: dict[str, int] = field(default_factory=dict)
-    input_errors: list[str] = field(default_factory=list)
-    gates: list[GateResult] = field(default_factory=list)
-    dbt: str = ""
-    data_docs: Path | None = None
-
-    def format(self) -> str:
-        lines = [
-            f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
-            f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
-        ]
-        if not self.published and self.build_file.exists():
-            lines.append(f"  build file: {self.build_file} (kept for inspection)")
-        if self.input_errors:
-            lines.append("  bad input (fix these files; nothing was loaded):")
-            lines += [f"    {error}" for error in self.input_errors]
-        for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
-            if rows:
-                lines.append(f"  {title} rows:")
-                lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
-        if self.actuals:
-            a = self.actuals
-            lines.append(
-                f"  actuals   : {a.get('files_loaded', 0)} file(s) loaded, "
-                f"{a.get('files_skipped', 0)} unchanged, {a.get('files_rejected', 0)} rejected; "
-                f"{a.get('rows_loaded', 0):,} rows loaded, {a.get('rows_quarantined', 0):,} held "
-                f"back, {a.get('rows_reported', 0):,} reported (see raw.actuals_quarantine)"
-            )
-        if self.dbt:
-            lines.append("  " + self.dbt.replace("\n", "\n  "))
-        for gate in self.gates:
-            lines.append("  " + gate.format().replace("\n", "\n  "))
-        if self.data_docs:
-            lines.append(f"  data docs : {self.data_docs.as_uri()}")
-        lines.append(f"  took      : {self.seconds:.1f}s")
-        return "\n".join(lines)
+__all__ = ["RunSummary", "nightly_deployment", "nightly_load"]
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
@@ -105,6 +63,14 @@ def extract_plans(
             documents.append(extract_document(path))
         except PlanTableError as error:
             errors.append(str(error))
+            run_logger().error("cannot read %s", error)
+    run_logger().info(
+        "extracted %d document(s): %d value cells, %d milestones; %d unreadable",
+        len(documents),
+        sum(len(d.cells) for d in documents),
+        sum(len(d.milestones) for d in documents),
+        len(errors),
+    )
     return documents, {p.name: plan_source(p) for p in paths}, errors
 
 
@@ -119,10 +85,13 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
     if config.warehouse.exists() and not full_refresh:
         if build_raw_schema(config.warehouse) == raw_schema_fingerprint():
             shutil.copyfile(config.warehouse, config.build_file)
+            run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
         else:
             run_logger().warning(
                 "%s has other raw table definitions: building from raw/ afresh", config.warehouse
             )
+    else:
+        run_logger().info("tonight's build starts empty (%s)", config.build_file)
     return config.build_file
 
 
@@ -141,15 +110,20 @@ def load_raw(
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
         stamp_build(con)
-        run_logger().info("actuals: %s", result.as_dict())
-        return table_counts(con, "raw"), result.as_dict()
+        counts = table_counts(con, "raw")
+    logger = run_logger()
+    logger.info("actuals: %s", result.as_dict())
+    logger.info("raw rows: %s", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
+    return counts, result.as_dict()
 
 
 @task(name="validate-raw")
 def validate_raw_gate(build_file: Path) -> GateResult:
     from flows.validate import validate_raw
 
-    return validate_raw(build_file)
+    result = validate_raw(build_file)
+    _log_result(result.passed, result.format())
+    return result
 
 
 @task(name="dbt-build")
@@ -157,21 +131,32 @@ def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
     """dbt build: a failed model or test is a gate like the others (no retry: not transient)."""
     from flows.transform import run_dbt
 
-    return run_dbt("build", build_file, artifacts_dir=artifacts_dir)
+    result = run_dbt("build", build_file, artifacts_dir=artifacts_dir)
+    _log_result(result.success, result.format())
+    return result
 
 
 @task(name="validate-marts")
 def validate_marts_gate(build_file: Path) -> GateResult:
     from flows.validate import validate_marts
 
-    return validate_marts(build_file)
+    result = validate_marts(build_file)
+    _log_result(result.passed, result.format())
+    return result
 
 
 @task(name="publish", retries=2, retry_delay_seconds=5)
 def publish_step(build_file: Path, config: Settings) -> Path:
     from flows.publish import publish
 
-    return publish(build_file, config.warehouse, keep=config.keep)
+    published = publish(build_file, config.warehouse, keep=config.keep)
+    run_logger().info("published %s (keeping %d earlier nights)", published, config.keep)
+    return published
+
+
+def _log_result(passed: bool, text: str) -> None:
+    """A step's verdict in the run's logs: INFO when it passed, ERROR when it did not."""
+    run_logger().log(logging.INFO if passed else logging.ERROR, "%s", text)
 
 
 def mart_counts(database: Path) -> dict[str, int]:
@@ -185,63 +170,117 @@ def nightly_load(
 ) -> RunSummary:
     """Build tonight's warehouse beside the published one, audit it, publish it only if clean."""
     started = time.perf_counter()
+    started_at = datetime.now(UTC).replace(tzinfo=None)
     config = settings(
         raw_dir=Path(raw_dir) if raw_dir else None, warehouse=Path(warehouse) if warehouse else None
     )
+    summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
+    summary.flow_run_id, summary.flow_run_url = _this_flow_run()
+    logger = run_logger()
+    logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
-        summary = _build_audit_publish(config, full_refresh=full_refresh)
+        _build_audit_publish(config, summary, full_refresh=full_refresh)
     summary.seconds = time.perf_counter() - started
+    logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
+    built = config.warehouse if summary.published else config.build_file  # publish moves it
+    _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
     return summary
 
 
-def _build_audit_publish(config: Settings, *, full_refresh: bool) -> RunSummary:
+def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
+    """Run one stage, recording its wall time in the summary and the run's logs."""
+    started = time.perf_counter()
+    run_logger().info("%s: started", stage)
+    try:
+        return step()
+    finally:
+        summary.stage_seconds[stage] = time.perf_counter() - started
+        run_logger().info("%s: %.1f s", stage, summary.stage_seconds[stage])
+
+
+def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh: bool) -> None:
     logger = run_logger()
-    summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
-    documents, sources, summary.input_errors = extract_plans(config.plans_dir)
+    documents, sources, summary.input_errors = _timed(
+        summary, "extract", lambda: extract_plans(config.plans_dir)
+    )
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
-        return summary
-    build_file = prepare_build(config, full_refresh=full_refresh)
-    summary.raw_rows, summary.actuals = load_raw(build_file, documents, sources, config.actuals_dir)
-    raw_gate = validate_raw_gate(build_file)
+        return
+    build_file = _timed(
+        summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
+    )
+    summary.raw_rows, summary.actuals = _timed(
+        summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
+    )
+    raw_gate = _timed(summary, "raw gate", lambda: validate_raw_gate(build_file))
     summary.gates.append(raw_gate)
     summary.data_docs = raw_gate.docs_path
-    dbt_result = dbt_build_step(build_file, config.build_dir / "dbt") if raw_gate.passed else None
+    dbt_result = (
+        _timed(summary, "dbt build", lambda: dbt_build_step(build_file, config.build_dir / "dbt"))
+        if raw_gate.passed
+        else None
+    )
     summary.dbt = dbt_result.format() if dbt_result else ""
     if dbt_result is not None and dbt_result.success:
-        marts_gate = validate_marts_gate(build_file)
+        marts_gate = _timed(summary, "marts gate", lambda: validate_marts_gate(build_file))
         summary.gates.append(marts_gate)
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
         if marts_gate.passed:
-            publish_step(build_file, config)
+            _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
-    return summary
+
+
+def _this_flow_run() -> tuple[str | None, str | None]:
+    """This flow run's id, and its page in the Prefect UI when a server is configured."""
+    from prefect.runtime import flow_run
+    from prefect.settings import get_current_settings
+
+    run_id = flow_run.get_id()
+    ui_url = get_current_settings().ui_url
+    if not run_id:
+        return None, None
+    return run_id, f"{str(ui_url).rstrip('/')}/runs/flow-run/{run_id}" if ui_url else None
+
+
+def _publish_artifact(markdown: str) -> None:
+    """The run's summary as a markdown artifact (key `nightly-load-summary`), also on failure."""
+    from prefect.artifacts import create_markdown_artifact
+
+    create_markdown_artifact(
+        markdown=markdown,
+        key="nightly-load-summary",
+        description="What tonight's nightly-load did: files, gates, statuses, timings",
+    )
 
 
 def nightly_deployment(
-    *, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE
+    *,
+    cron: str = DEFAULT_CRON,
+    timezone: str = DEFAULT_TIMEZONE,
+    interval_seconds: float | None = None,
 ) -> RunnerDeployment:
-    """`nightly-load` as a deployment: a cron schedule in a time zone, one run at a time (a run
-    that comes due while another is running is cancelled, not queued behind it)."""
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron
+    """`nightly-load` as a deployment: a cron schedule in a time zone (or, for trying it out, an
+    interval), one run at a time: a run that comes due while another is running is cancelled,
+    not queued behind it (Prefect does so once the run is late, ~15-20 s after it was due)."""
+    from datetime import timedelta
 
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.schedules import Cron, Interval
+
+    schedule = (
+        Interval(timedelta(seconds=interval_seconds), timezone=timezone)
+        if interval_seconds
+        else Cron(cron, timezone=timezone)
+    )
     return nightly_load.to_deployment(
         name="nightly-load",
-        schedule=Cron(cron, timezone=timezone),
+        schedule=schedule,
         concurrency_limit=ConcurrencyLimitConfig(
             limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW
         ),
         description="Nightly load of education plan targets and actuals into DuckDB",
         tags=["eduplan", "nightly"],
     )
-
-
-def serve(*, cron: str = DEFAULT_CRON, timezone: str = DEFAULT_TIMEZONE) -> None:
-    """Serve `nightly-load` on its schedule from this process; blocks until interrupted."""
-    from prefect import serve as serve_deployments
-
-    serve_deployments(nightly_deployment(cron=cron, timezone=timezone), limit=1)

@@ -1,0 +1,176 @@
+"""What a night did, for people: the terminal summary of `eduplan run` and the markdown artifact
+each run publishes to Prefect (rows per file, gates, status counts per region, stage timings).
+
+Plain Python and DuckDB: no Prefect here (flows/nightly.py hands the markdown to Prefect).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from flows.load.warehouse import open_warehouse
+
+if TYPE_CHECKING:
+    from flows.validate import GateResult
+
+
+@dataclass
+class RunSummary:
+    """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
+
+    published: bool
+    warehouse: Path
+    build_file: Path
+    seconds: float = 0.0
+    raw_rows: dict[str, int] = field(default_factory=dict)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+    actuals: dict[str, int] = field(default_factory=dict)
+    input_errors: list[str] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list)
+    dbt: str = ""
+    data_docs: Path | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in order
+    flow_run_id: str | None = None
+    flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
+
+    def format(self) -> str:
+        lines = [
+            f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
+            f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
+        ]
+        if not self.published and self.build_file.exists():
+            lines.append(f"  build file: {self.build_file} (kept for inspection)")
+        if self.input_errors:
+            lines.append("  bad input (fix these files; nothing was loaded):")
+            lines += [f"    {error}" for error in self.input_errors]
+        for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
+            if rows:
+                lines.append(f"  {title} rows:")
+                lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+        if self.actuals:
+            a = self.actuals
+            lines.append(
+                f"  actuals   : {a.get('files_loaded', 0)} file(s) loaded, "
+                f"{a.get('files_skipped', 0)} unchanged, {a.get('files_rejected', 0)} rejected; "
+                f"{a.get('rows_loaded', 0):,} rows loaded, {a.get('rows_quarantined', 0):,} held "
+                f"back, {a.get('rows_reported', 0):,} reported (see raw.actuals_quarantine)"
+            )
+        if self.dbt:
+            lines.append("  " + self.dbt.replace("\n", "\n  "))
+        for gate in self.gates:
+            lines.append("  " + gate.format().replace("\n", "\n  "))
+        if self.data_docs:
+            lines.append(f"  data docs : {self.data_docs.as_uri()}")
+        if self.flow_run_id:
+            lines.append(f"  flow run  : {self.flow_run_id}")
+        if self.flow_run_url:
+            lines.append(f"  prefect ui: {self.flow_run_url}")
+        lines.append(f"  took      : {self.seconds:.1f}s")
+        return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[tuple[object, ...]]) -> list[str]:
+    """A markdown table (cells' pipes escaped); "(none)" when there are no rows."""
+    if not rows:
+        return ["(none)"]
+
+    def cell(value: object) -> str:
+        text = f"{value:,}" if isinstance(value, int) else str("" if value is None else value)
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+_FILES_TONIGHT = """
+with audit as (
+    select * from raw.actuals_load_audit
+),
+
+final as (
+    select file, status, rows_in, loaded, quarantined, reported, detail
+    from audit
+    where loaded_at >= $since
+    order by file, loaded_at
+)
+
+select * from final
+"""
+
+_STATUS_BY_REGION = """
+with progress as (
+    select * from marts.mart_indicator_progress
+),
+
+regions as (
+    select * from marts.dim_region
+),
+
+final as (
+    select
+        progress.region_code,
+        regions.region_name_zh,
+        progress.status,
+        count(*) as targets
+    from progress
+    left join regions on progress.region_code = regions.region_code
+    group by all
+    order by progress.region_code, progress.status
+)
+
+select * from final
+"""
+
+
+def _query(database: Path, sql: str, params: dict[str, object] | None = None) -> list[tuple]:
+    """Rows of a query on a warehouse file; [] when the file or a table is not there."""
+    if not database.exists():
+        return []
+    try:
+        with open_warehouse(database, read_only=True) as con:
+            return con.execute(sql, params or {}).fetchall()
+    except (duckdb.CatalogException, duckdb.IOException):
+        return []
+
+
+def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -> str:
+    """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
+    status counts per region (from `database`, the file the run built) and stage timings."""
+    verdict = "published" if summary.published else "**not published**"
+    lines = [
+        f"# nightly-load: {verdict}",
+        "",
+        f"- warehouse: `{summary.warehouse}`",
+        f"- took: {summary.seconds:.1f} s",
+    ]
+    if summary.input_errors:
+        lines += ["", "## Bad input (nothing was loaded)", ""]
+        lines += [f"- `{error}`" for error in summary.input_errors]
+    files = _query(database, _FILES_TONIGHT, {"since": started_at})
+    lines += ["", "## Actuals files tonight", ""]
+    lines += _table(
+        ["file", "status", "rows", "loaded", "quarantined", "reported", "detail"], files
+    )
+    lines += ["", "## Gates", ""]
+    gate_rows: list[tuple[object, ...]] = [
+        (g.suite, "passed" if g.passed else "FAILED", g.evaluated, g.failed, f"{g.seconds:.1f} s")
+        for g in summary.gates
+    ]
+    lines += _table(["gate", "result", "expectations", "failed", "time"], gate_rows)
+    failures = [f for g in summary.gates for f in g.failures]
+    lines += [f"- `{f.format().strip()}`" for f in failures]
+    if summary.dbt:
+        lines += ["", "```", summary.dbt, "```"]
+    lines += ["", "## Progress status per region", ""]
+    lines += _table(["region", "name", "status", "targets"], _query(database, _STATUS_BY_REGION))
+    lines += ["", "## Stage timings", ""]
+    lines += _table(
+        ["stage", "seconds"], [(s, f"{t:.1f}") for s, t in summary.stage_seconds.items()]
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,185 @@
+"""The schedule really fires: a real Prefect server, `eduplan serve` on an interval schedule, and
+scheduled runs of the real nightly flow observed through the server's REST API (states, task runs,
+logs, artifacts). Also: a run that comes due while one is running is cancelled, never published;
+a serving process killed mid-run leaves a run that the zombie automation marks Crashed, and the
+next scheduled run completes.
+
+Fails on a dependency set whose server cannot schedule (Prefect 3.8.8 with SQLAlchemy 2.1: the
+scheduler raises every loop and no scheduled run is ever created).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.prefect_server import (
+    PrefectServer,
+    kill_group,
+    start_serve,
+    start_server,
+    wait_for,
+)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TASKS = {
+    "extract-plans",
+    "prepare-build",
+    "load-raw",
+    "validate-raw",
+    "dbt-build",
+    "validate-marts",
+    "publish",
+}
+ZOMBIE_AFTER = 60  # seconds without a heartbeat (heartbeats every 30 s) before Crashed
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    started = start_server(tmp_path_factory.mktemp("prefect-home"))
+    try:
+        yield started
+    finally:
+        kill_group(started.process)
+
+
+def _state(run: dict[str, Any]) -> str:
+    return str(run["state_type"])
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _scheduled(server: PrefectServer) -> list[dict[str, Any]]:
+    return [run for run in server.flow_runs() if run["auto_scheduled"]]
+
+
+def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
+    server: PrefectServer, tmp_path: Path
+) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO_ROOT / "raw", raw)
+    warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
+    serve_log = tmp_path / "serve.log"
+    serve_env = {
+        "EDUPLAN_RAW_DIR": str(raw),
+        "EDUPLAN_WAREHOUSE": str(warehouse),
+        "EDUPLAN_ZOMBIE_AFTER_SECONDS": str(ZOMBIE_AFTER),
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30",
+    }
+    serving = start_serve(server, serve_log, "--interval", "10", **serve_env)
+    try:
+        # 1. The server's scheduler creates runs and the served process runs the first one.
+        first = wait_for(
+            lambda: next((r for r in _scheduled(server) if _state(r) == "RUNNING"), None),
+            timeout=180,
+            what=f"a scheduled run to start ({server.log}, {serve_log})",
+        )
+        # 2. A run asked for while it runs is cancelled (deployment concurrency 1, CANCEL_NEW).
+        deployment = server.post("/deployments/filter")[0]
+        assert deployment["global_concurrency_limit"]["limit"] == 1
+        assert deployment["concurrency_options"]["collision_strategy"] == "CANCEL_NEW"
+        extra = server.post(f"/deployments/{deployment['id']}/create_flow_run", {})
+        colliding = wait_for(
+            lambda: (
+                (r := server.get(f"/flow_runs/{extra['id']}"))["state_type"]
+                in {"CANCELLED", "COMPLETED", "FAILED", "CRASHED"}
+                and r
+            ),
+            timeout=120,
+            what="the colliding run to end",
+        )
+        first_now = server.get(f"/flow_runs/{first['id']}")
+        assert colliding["state_type"] == "CANCELLED", colliding["state"]
+        assert first_now["state_type"] in {"RUNNING", "COMPLETED"}
+        first = wait_for(
+            lambda: (r := server.get(f"/flow_runs/{first['id']}"))["state_type"] != "RUNNING" and r,
+            timeout=300,
+            what="the first scheduled run to finish",
+        )
+        assert _state(first) == "COMPLETED", first["state"]
+
+        # 3. Kill the serving process (and its flow) in the middle of the next run.
+        victim = wait_for(
+            lambda: next(
+                (
+                    r
+                    for r in _scheduled(server)
+                    if _state(r) == "RUNNING" and r["id"] != first["id"]
+                ),
+                None,
+            ),
+            timeout=180,
+            what="a second scheduled run to start",
+        )
+        wait_for(
+            lambda: any("load: started" in m for m in server.logs(victim["id"])),
+            timeout=120,
+            what="the second run to reach its load stage",
+        )
+        kill_group(serving)
+        killed_at = time.time()
+        serving = start_serve(server, serve_log, "--interval", "10", **serve_env)
+
+        # 4. The zombie is marked Crashed once its heartbeats stop; the next run completes.
+        crashed = wait_for(
+            lambda: (
+                (r := server.get(f"/flow_runs/{victim['id']}"))["state_type"] == "CRASHED" and r
+            ),
+            timeout=ZOMBIE_AFTER + 120,
+            what="the killed run to be marked Crashed",
+        )
+        assert "heartbeat" in (crashed["state"]["message"] or "")
+        assert time.time() - killed_at >= ZOMBIE_AFTER - 35  # not before heartbeats could stop
+        second = wait_for(
+            lambda: next(
+                (
+                    r
+                    for r in _scheduled(server)
+                    if _state(r) == "COMPLETED"
+                    and _time(r["expected_start_time"]) > _time(victim["expected_start_time"])
+                ),
+                None,
+            ),
+            timeout=300,
+            what="a scheduled run after the crash to complete",
+        )
+    finally:
+        kill_group(serving)
+
+    # 5. Each completed run: every task completed, the summary in its logs, its artifact.
+    for run in (first, second):
+        tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in server.task_runs(run["id"])}
+        assert set(tasks) == TASKS and set(tasks.values()) == {"COMPLETED"}, tasks
+        logs = "\n".join(server.logs(run["id"]))
+        assert "eduplan nightly-load: PUBLISHED" in logs
+        for stage in ("extract", "load", "raw gate", "dbt build", "marts gate", "publish"):
+            assert f"{stage}: started" in logs
+        assert "gate raw_inputs passed" in logs and "dbt build: passed" in logs
+        artifacts = server.artifacts(run["id"])
+        assert [a["key"] for a in artifacts] == ["nightly-load-summary"]
+        markdown = artifacts[0]["data"]
+        assert markdown.startswith("# nightly-load: published")
+        assert "published_actuals.csv" in markdown and "| 330481 |" in markdown
+
+    # 6. Never two runs at once: completed runs do not overlap, none failed; the warehouse opens.
+    runs = server.flow_runs()
+    assert not [r for r in runs if _state(r) == "FAILED"]
+    done = sorted(
+        (_time(r["start_time"]), _time(r["end_time"])) for r in runs if _state(r) == "COMPLETED"
+    )
+    assert len(done) >= 2
+    assert all(end <= next_start for (_, end), (next_start, _) in zip(done, done[1:], strict=False))
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.fct_indicator_target").fetchall()[0][0] > 0
+    finally:
+        con.close()
