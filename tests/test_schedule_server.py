@@ -11,6 +11,7 @@ scheduler raises every loop and no scheduled run is ever created).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +22,7 @@ import duckdb
 import pytest
 
 from tests.prefect_server import (
+    BIN,
     PrefectServer,
     kill_group,
     start_serve,
@@ -38,7 +40,7 @@ TASKS = {
     "validate-marts",
     "publish",
 }
-ZOMBIE_AFTER = 60  # seconds without a heartbeat (heartbeats every 30 s) before Crashed
+ZOMBIE_AFTER = 45  # seconds without a heartbeat (heartbeats every 30 s) before Crashed
 
 
 @pytest.fixture(scope="module")
@@ -159,8 +161,15 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
     for run in (first, second):
         tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in server.task_runs(run["id"])}
         assert set(tasks) == TASKS and set(tasks.values()) == {"COMPLETED"}, tasks
-        logs = "\n".join(server.logs(run["id"]))
-        assert "eduplan nightly-load: PUBLISHED" in logs
+        logs = wait_for(  # logs reach the server in batches, a little after the run ends
+            lambda run=run: (
+                (text := "\n".join(server.logs(run["id"])))
+                and "eduplan nightly-load: PUBLISHED" in text
+                and text
+            ),
+            timeout=60,
+            what="the run summary in the run's logs",
+        )
         for stage in ("extract", "load", "raw gate", "dbt build", "marts gate", "publish"):
             assert f"{stage}: started" in logs
         assert "gate raw_inputs passed" in logs and "dbt build: passed" in logs
@@ -173,6 +182,15 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
     # 6. Never two runs at once: completed runs do not overlap, none failed; the warehouse opens.
     runs = server.flow_runs()
     assert not [r for r in runs if _state(r) == "FAILED"]
+    cancelled = [r for r in runs if _state(r) == "CANCELLED" and r["auto_scheduled"]]
+    delays = [
+        (_time(r["state"]["timestamp"]) - _time(r["expected_start_time"])).total_seconds()
+        for r in cancelled
+    ]
+    print(
+        f"{len(cancelled)} colliding scheduled runs cancelled, {max(delays, default=0):.1f} s "
+        "after they were due at most"
+    )
     done = sorted(
         (_time(r["start_time"]), _time(r["end_time"])) for r in runs if _state(r) == "COMPLETED"
     )
@@ -183,3 +201,56 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
         assert con.execute("select count(*) from marts.fct_indicator_target").fetchall()[0][0] > 0
     finally:
         con.close()
+
+
+def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
+    server: PrefectServer, tmp_path: Path
+) -> None:
+    """The durable path: `eduplan deploy` puts prefect.yaml's deployment (cron, time zone, one at
+    a time, the checkout as working directory) on a process work pool; a worker runs it."""
+    env = server.env(
+        EDUPLAN_RAW_DIR=str(REPO_ROOT / "raw"),
+        EDUPLAN_WAREHOUSE=str(tmp_path / "warehouse" / "warehouse.duckdb"),
+    )
+    deployed = subprocess.run(
+        [str(BIN / "eduplan"), "deploy"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    deployment = next(
+        d for d in server.post("/deployments/filter") if d["work_pool_name"] == "eduplan"
+    )
+    schedule = deployment["schedules"][0]["schedule"]
+    assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
+    assert deployment["global_concurrency_limit"]["limit"] == 1
+    assert deployment["pull_steps"] == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO_ROOT)}}
+    ]
+    automations = server.post("/automations/filter")
+    assert [a["name"] for a in automations] == ["eduplan: crash zombie flow runs"]
+
+    worker = subprocess.Popen(
+        [str(BIN / "prefect"), "worker", "start", "--pool", "eduplan"],
+        env={**env, "PREFECT_WORKER_QUERY_SECONDS": "1"},
+        stdout=(tmp_path / "worker.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        run = server.post(f"/deployments/{deployment['id']}/create_flow_run", {})
+        done = wait_for(
+            lambda: (
+                (r := server.get(f"/flow_runs/{run['id']}"))["state_type"]
+                in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+                and r
+            ),
+            timeout=300,
+            what=f"the worker's run to finish ({tmp_path / 'worker.log'})",
+        )
+    finally:
+        kill_group(worker)
+    assert done["state_type"] == "COMPLETED", done["state"]
+    wait_for(
+        lambda: "eduplan nightly-load: PUBLISHED" in "\n".join(server.logs(run["id"])),
+        timeout=60,
+        what="the run summary in the worker run's logs",
+    )
