@@ -1,0 +1,213 @@
+"""A plan published as a web page (.html) -> `LaidOutDocument`.
+
+Government pages put the plan's tables in `<table>`s with `rowspan`/`colspan`, `<thead>`, inline
+styles and `<br>` or `<p>` inside cells, and the document's facts (title, 文号, date, issuer) in
+the running text around them. Pages are UTF-8 or declare their charset (GBK/GB2312 is common on
+.gov.cn). A `<table>` that holds other tables, or has a single row or column, lays out the page:
+its text is running text and its inner tables are read as tables.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+
+from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
+from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
+from flows.extract.models import PlanTableError
+
+_CHARSET = re.compile(
+    rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# GB2312 and GBK pages often use characters only their superset GB18030 has a name for.
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "select", "textarea", "iframe"})
+_BLOCKS = frozenset(
+    "address article aside blockquote body caption center dd div dl dt figcaption figure footer "
+    "form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th "
+    "thead title tr ul".split()
+)
+_ROWS = "./tr|./thead/tr|./tbody/tr|./tfoot/tr"
+_MAX_SPAN = 1000  # a span beyond any real table: clamp rather than allocate
+
+
+def decode_html(path: Path, data: bytes) -> str:
+    """The page's text: BOM first, then the charset the page declares, else UTF-8."""
+    match = None
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
+        if data.startswith(bom):
+            data, declared = data[len(bom) :], encoding
+            break
+    else:
+        match = _CHARSET.search(data[:8192])
+        declared = (match.group(1) or match.group(2)).decode("ascii") if match else "utf-8"
+    name = _SUPERSETS.get(declared.lower(), declared)
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        line = data[: match.start()].count(b"\n") + 1 if match else None
+        raise PlanTableError(
+            str(path), line, f"the page declares unknown charset {declared!r}"
+        ) from None
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        said = f"declared charset {declared}" if match else "UTF-8 (no charset declared)"
+        raise PlanTableError(
+            str(path), line, f"bytes at offset {error.start} are not valid {said}"
+        ) from None
+
+
+def _spans(cell: lxml.html.HtmlElement, name: str, most: int) -> int:
+    try:
+        value = int(str(cell.get(name, "1")).strip())
+    except ValueError:
+        return 1
+    return most if value == 0 else max(1, min(value, most, _MAX_SPAN))
+
+
+def _raw_text(element: lxml.html.HtmlElement) -> str:
+    """An element's text with a line break at every <br> and block boundary."""
+    parts: list[str] = []
+
+    def visit(node: lxml.html.HtmlElement) -> None:
+        if not isinstance(node.tag, str) or node.tag in _SKIP:
+            return
+        if node.tag == "br":
+            parts.append("\n")
+            return
+        block = node.tag in _BLOCKS
+        if block:
+            parts.append("\n")
+        parts.append(node.text or "")
+        for child in node:
+            visit(child)
+            parts.append(child.tail or "")
+        if block:
+            parts.append("\n")
+
+    visit(element)
+    return "".join(parts)
+
+
+class _PageReader:
+    """Walks a page in document order, collecting running text blocks and data tables."""
+
+    def __init__(self) -> None:
+        self.blocks: list[TextBlock] = []
+        self.grids: list[Grid] = []
+        self._buffer: list[str] = []
+        self._line: int | None = None
+        self._blocks_before_last_table = 0
+
+    def _add(self, text: str | None, line: int | None) -> None:
+        if text and text.strip():
+            if not self._buffer:
+                self._line = line
+            self._buffer.append(text)
+
+    def flush(self) -> None:
+        text = clean_text("".join(self._buffer))
+        if text:
+            self.blocks.append(TextBlock(text, SourceRef(line=self._line)))
+        self._buffer = []
+
+    def line_break(self, line: int | None) -> None:
+        """A <br> in running text ends a line (a title over two lines, issuer over date)."""
+        self.flush()
+        self._line = line
+
+    def walk(self, node: lxml.html.HtmlElement) -> None:
+        if not isinstance(node.tag, str) or node.tag in _SKIP:
+            return
+        if node.tag == "br":
+            self.line_break(node.sourceline)
+            return
+        if node.tag == "table" and self._is_data_table(node):
+            self.flush()
+            self._table(node)
+            return
+        block = node.tag in _BLOCKS
+        if block:
+            self.flush()
+        self._add(node.text, node.sourceline)
+        for child in node:
+            self.walk(child)
+            self._add(child.tail, child.sourceline)
+        if block:
+            self.flush()
+
+    @staticmethod
+    def _is_data_table(table: lxml.html.HtmlElement) -> bool:
+        """A table of data: two rows and two columns at least, and no tables inside it."""
+        rows = table.xpath(_ROWS)
+        if len(rows) < 2 or table.xpath(".//table"):
+            return False
+        return max(len(row.xpath("./td|./th")) for row in rows) >= 2
+
+    def _table(self, table: lxml.html.HtmlElement) -> None:
+        number = len(self.grids) + 1
+        rows = table.xpath(_ROWS)
+        caption_element = table.find("caption")
+        caption_text = clean_text(_raw_text(caption_element)) if caption_element is not None else ""
+        if caption_text:
+            caption: TextBlock | None = TextBlock(
+                caption_text, SourceRef(line=caption_element.sourceline)
+            )
+        else:
+            caption = caption_above(self.blocks, self._blocks_before_last_table)
+        cells: list[SpanCell] = []
+        taken: set[tuple[int, int]] = set()
+        for r, tr in enumerate(rows):
+            c = 0
+            for td in tr.xpath("./td|./th"):
+                while (r, c) in taken:
+                    c += 1
+                rowspan = _spans(td, "rowspan", len(rows) - r)
+                colspan = _spans(td, "colspan", _MAX_SPAN)
+                taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
+                ref = SourceRef(table=number, row=r + 1, column=c + 1)
+                text = clean_text(_raw_text(td))
+                cells.append(SpanCell(r, c, text, ref, rowspan, colspan))
+                c += colspan
+        grid_rows = expand(cells, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
+        self.grids.append(
+            Grid(
+                rows=grid_rows,
+                ref=SourceRef(line=table.sourceline, table=number),
+                caption=caption.text if caption else None,
+                caption_ref=caption.ref if caption else None,
+            )
+        )
+        self._blocks_before_last_table = len(self.blocks)
+
+
+def read_html(path: Path) -> LaidOutDocument:
+    """Read one web page: its running text and every data table as a grid."""
+    text = _XML_DECLARATION.sub("", decode_html(path, path.read_bytes()))
+    if not text.strip():
+        raise PlanTableError(str(path), None, "empty HTML document")
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise PlanTableError(str(path), None, f"not a readable HTML page ({error})") from None
+    reader = _PageReader()
+    title = root.find("head/title")
+    if title is not None:
+        reader.walk(title)
+    body = root.find("body")
+    reader.walk(body if body is not None else root)
+    reader.flush()
+    if not reader.grids:
+        raise PlanTableError(
+            str(path), None, "no table in the page (no <table> of 2x2 cells or more)"
+        )
+    return LaidOutDocument(doc=path.name, format="html", text=reader.blocks, grids=reader.grids)
