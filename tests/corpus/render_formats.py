@@ -2,8 +2,9 @@
 
     python -m tests.corpus.render_formats OUT_DIR
 
-Every rendering carries the document title, a line of filler prose (not the plans' prose: the
-repository holds tables and facts only) and each table under its title, laid out by
+Every rendering carries the seed's front matter (the lines above its first table: title, 文号,
+issuer, date: document facts), a line of filler prose (not the plans' prose: the repository holds
+tables and facts only) and each table under its title, laid out by
 `published.publish` with merged cells. HTML: rowspan/colspan, <thead>, inline styles, nested
 spans, <br> and source line breaks inside cells. DOCX: vMerge/gridSpan merges, a repeated header
 row, manual line breaks in cells. PDF (reportlab, the embedded WenQuanYi Micro Hei TrueType
@@ -13,13 +14,18 @@ font): ruled tables, merged cells, cells wrapped over lines, and every table lon
 
 from __future__ import annotations
 
+import atexit
+import functools
 import html
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.corpus.published import Published, publish, seed_grids
 
+PLANS_DIR = Path(__file__).resolve().parents[2] / "raw" / "plans"
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # apt: fonts-wqy-microhei
 PDF_ROWS_PER_PAGE = 14  # data rows per page: the longer seed tables cross page breaks
 FILLER = "本文件为读取器测试用的排版样本，表格数据取自原文件。"
@@ -33,14 +39,16 @@ class Rendering:
     seed: Path
     path: Path
     format: str
-    title: str
     tables: list[Published]
+    text: list[str]  # the running text a reader must give back, in reading order
 
 
-def _title(seed: Path) -> str:
-    return next(
-        line.strip() for line in seed.read_text(encoding="utf-8").splitlines() if line.strip()
-    )
+def front_matter(seed: Path) -> list[str]:
+    """The seed's lines above its first table's title: the document facts."""
+    first = seed_grids(seed)[0]
+    lines = seed.read_text(encoding="utf-8").splitlines()[: first.ref.line - 1]
+    texts = [" ".join(line.split()) for line in lines if line.strip()]
+    return texts[:-1] if texts and texts[-1] == first.caption else texts
 
 
 def _wrap_at(text: str) -> int | None:
@@ -80,20 +88,25 @@ def _html_cell(table: Published, r: int, c: int) -> str:
     return f"<{tag}{spans}{style}>{inner}</{tag}>"
 
 
-def render_html(seed: Path, tables: list[Published], path: Path) -> None:
-    title = html.escape(_title(seed))
+def render_html(seed: Path, tables: list[Published], path: Path) -> list[str]:
+    front = front_matter(seed)
+    title = html.escape(front[-1])
     out = [
         "<!DOCTYPE html>\n<html><head>",
         '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">',
         f"<title>{title}</title><style>td{{font-family:SimSun}}</style></head>",
-        f'<body><div class="article"><h1 style="text-align:center">{title}</h1>',
+        '<body><div class="article">',
+        *(f'<p style="text-align:center">{html.escape(line)}</p>' for line in front[:-1]),
+        f'<h1 style="text-align:center">{title}</h1>',
         f'<p style="text-indent:2em">{FILLER}</p>',
     ]
+    text = [front[-1], *front, FILLER]
     for number, table in enumerate(tables):
         caption = html.escape(table.source.caption or "")
         if number % 2:
             out.append(f'<table border="1" cellspacing="0"><caption>{caption}</caption>')
         else:
+            text.append(table.source.caption or "")
             out.append(f'<p style="text-align:center"><strong>{caption}</strong></p>')
             out.append('<table border="1" cellspacing="0" style="border-collapse:collapse">')
         for r, row in enumerate(table.texts):
@@ -107,22 +120,29 @@ def render_html(seed: Path, tables: list[Published], path: Path) -> None:
                 out.append("</thead>")
         out.append("</tbody></table>")
         out.append(f"<p>{FILLER}</p>")
+        text.append(FILLER)
     out.append("</div></body></html>\n")
     path.write_text("\n".join(out), encoding="utf-8")
+    return text
 
 
 # --- DOCX -------------------------------------------------------------------------------------
 
 
-def render_docx(seed: Path, tables: list[Published], path: Path) -> None:
+def render_docx(seed: Path, tables: list[Published], path: Path) -> list[str]:
     import docx
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     document = docx.Document()
-    document.add_heading(_title(seed), level=1)
+    front = front_matter(seed)
+    for line in front[:-1]:
+        document.add_paragraph(line)
+    document.add_heading(front[-1], level=1)
     document.add_paragraph(FILLER)
+    running = [*front, FILLER]
     for table in tables:
+        running += [table.source.caption or "", FILLER]
         document.add_paragraph(table.source.caption or "")
         grid = document.add_table(rows=len(table.texts), cols=table.width)
         grid.style = "Table Grid"
@@ -145,6 +165,7 @@ def render_docx(seed: Path, tables: list[Published], path: Path) -> None:
                     cell.paragraphs[0].add_run(text[cut:])
         document.add_paragraph(FILLER)
     document.save(str(path))
+    return running
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -156,7 +177,7 @@ def _pdf_widths(table: Published, total: float) -> list[float]:
     return [total * n / sum(longest) for n in longest]
 
 
-def render_pdf(seed: Path, tables: list[Published], path: Path) -> None:
+def render_pdf(seed: Path, tables: list[Published], path: Path) -> list[str]:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
@@ -167,12 +188,16 @@ def render_pdf(seed: Path, tables: list[Published], path: Path) -> None:
         pdfmetrics.registerFont(TTFont("WQY", str(CJK_FONT), subfontIndex=0))
     text = ParagraphStyle("cjk", fontName="WQY", fontSize=10, leading=13, wordWrap="CJK")
     heading = ParagraphStyle("h", parent=text, fontSize=15, leading=20)
-    story: list = [Paragraph(html.escape(_title(seed)), heading), Paragraph(FILLER, text)]
+    front = front_matter(seed)
+    story: list = [Paragraph(html.escape(line), text) for line in front[:-1]]
+    story += [Paragraph(html.escape(front[-1]), heading), Paragraph(FILLER, text)]
+    lines = [*front, FILLER]
     doc = SimpleDocTemplate(str(path), pagesize=A4)
     for number, table in enumerate(tables):
         if number:
             story.append(PageBreak())
         story.append(Paragraph(html.escape(table.source.caption or ""), text))
+        lines += [table.source.caption or "", FILLER]
         widths = _pdf_widths(table, doc.width)
         starts = [1, *sorted(page_breaks(len(table.texts))), len(table.texts)]
         for part, (first, end) in enumerate(zip(starts, starts[1:], strict=False)):
@@ -196,6 +221,7 @@ def render_pdf(seed: Path, tables: list[Published], path: Path) -> None:
             story.append(Table(data, colWidths=widths, style=TableStyle(style)))
         story.append(Paragraph(FILLER, text))
     doc.build(story)
+    return lines
 
 
 RENDERERS = {"html": render_html, "docx": render_docx, "pdf": render_pdf}
@@ -206,8 +232,8 @@ def render_seed(seed: Path, out_dir: Path, fmt: str) -> Rendering:
     breaks = page_breaks if fmt == "pdf" else (lambda rows: frozenset())
     tables = [publish(grid, page_breaks=breaks(len(grid.rows))) for grid in seed_grids(seed)]
     path = out_dir / f"{seed.stem}.{fmt}"
-    RENDERERS[fmt](seed, tables, path)
-    return Rendering(seed=seed, path=path, format=fmt, title=_title(seed), tables=tables)
+    text = RENDERERS[fmt](seed, tables, path)
+    return Rendering(seed=seed, path=path, format=fmt, tables=tables, text=text)
 
 
 def render_corpus(seeds: list[Path], out_dir: Path) -> list[Rendering]:
@@ -216,7 +242,14 @@ def render_corpus(seeds: list[Path], out_dir: Path) -> list[Rendering]:
     return [render_seed(seed, out_dir, fmt) for seed in seeds for fmt in FORMATS]
 
 
+@functools.cache
+def seed_corpus() -> list[Rendering]:
+    """The repository's seed plans in every format, rendered once per process (tests share it)."""
+    out_dir = Path(tempfile.mkdtemp(prefix="eduplan-formats-"))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
+    return render_corpus(sorted(PLANS_DIR.glob("*.txt")), out_dir)
+
+
 if __name__ == "__main__":
-    plans = sorted((Path(__file__).resolve().parents[2] / "raw" / "plans").glob("*.txt"))
-    for rendering in render_corpus(plans, Path(sys.argv[1])):
+    for rendering in render_corpus(sorted(PLANS_DIR.glob("*.txt")), Path(sys.argv[1])):
         print(rendering.path)
