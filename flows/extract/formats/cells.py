@@ -69,10 +69,12 @@ def expand(
                     slots[(r, c)] = GridCell("", covered_ref(r, c), (cell.row, cell.column))
     if not slots:
         return []
-    height = max(r for r, _ in slots) + 1
+    widths: dict[int, int] = {}
+    for r, c in slots:
+        widths[r] = max(widths.get(r, 0), c + 1)
     rows: list[tuple[GridCell, ...]] = []
-    for r in range(height):
-        width = max((c for rr, c in slots if rr == r), default=-1) + 1
+    for r in range(max(widths) + 1):
+        width = widths.get(r, 0)
         rows.append(
             tuple(slots.get((r, c)) or GridCell("", covered_ref(r, c)) for c in range(width))
         )

@@ -5,6 +5,9 @@ paragraph above it and the document's facts come from the paragraphs around. Mer
 Word's own: `w:gridSpan` spans columns, `w:vMerge` (restart / continue) spans rows, `w:gridBefore`
 skips leading grid columns. Text blocks cite their paragraph number (`SourceRef.line`, counting
 the document's paragraphs from 1); table cells cite table, row and grid column.
+
+The package is read with zipfile and plain lxml: python-docx's element classes cost ten times the
+XML parse on a long table, and reading needs none of them (the test corpus writes with python-docx).
 """
 
 from __future__ import annotations
@@ -12,18 +15,29 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-import docx
 import lxml.etree
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
 
 from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MAIN = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument",  # strict OOXML
+)
+
+
+def qn(name: str) -> str:
+    """`w:tag` -> lxml's {namespace}tag."""
+    return _W + name.removeprefix("w:")
+
+
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _VAL = qn("w:val")
+_R, _T, _TAB, _BR, _CR = qn("w:r"), qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
+_TC_PR, _V_MERGE, _GRID_SPAN = qn("w:tcPr"), qn("w:vMerge"), qn("w:gridSpan")
+_TR_PR, _GRID_BEFORE = qn("w:trPr"), qn("w:gridBefore")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an old binary .doc, or a password-protected .docx
 
 
@@ -35,9 +49,23 @@ def _int_property(parent: lxml.etree._Element | None, path: str, default: int) -
         return default
 
 
+def paragraph_text(p: lxml.etree._Element) -> str:
+    """A paragraph's visible text: its runs' text (hyperlinks and fields included), a tab for
+    w:tab and a line break for w:br/w:cr inside runs (tab stops in the paragraph's properties
+    are not text). Deleted text (w:delText) is not read."""
+    parts: list[str] = []
+    for node in p.iter(_T, _TAB, _BR, _CR):
+        if node.tag == _T:
+            parts.append(node.text or "")
+        elif node.getparent().tag == _R:
+            parts.append("\t" if node.tag == _TAB else "\n")
+    return "".join(parts)
+
+
 def _vmerge(tc: lxml.etree._Element) -> str | None:
     """'restart' where a vertical merge starts, 'continue' where it goes on, None otherwise."""
-    found = tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+    properties = tc.find(_TC_PR)
+    found = properties.find(_V_MERGE) if properties is not None else None
     if found is None:
         return None
     return "restart" if found.get(_VAL) == "restart" else "continue"
@@ -46,8 +74,7 @@ def _vmerge(tc: lxml.etree._Element) -> str | None:
 class _BodyReader:
     """Walks the document body: paragraphs become text blocks, data tables become grids."""
 
-    def __init__(self, document: docx.document.Document) -> None:
-        self.document = document
+    def __init__(self) -> None:
         self.blocks: list[TextBlock] = []
         self.grids: list[Grid] = []
         self.paragraphs = 0
@@ -67,7 +94,7 @@ class _BodyReader:
     def _paragraph(self, p: lxml.etree._Element) -> None:
         self.paragraphs += 1
         ref = SourceRef(line=self.paragraphs)
-        for line in Paragraph(p, self.document).text.split("\n"):  # manual line breaks
+        for line in paragraph_text(p).split("\n"):  # manual line breaks
             text = clean_text(line)
             if text:
                 self.blocks.append(TextBlock(text, ref))
@@ -85,18 +112,16 @@ class _BodyReader:
         cells: dict[tuple[int, int], dict] = {}
         origin_at: dict[tuple[int, int], tuple[int, int]] = {}  # grid slot -> its merge origin
         for r, tr in enumerate(rows):
-            c = _int_property(tr.find(qn("w:trPr")), qn("w:gridBefore"), 0)
+            c = _int_property(tr.find(_TR_PR), _GRID_BEFORE, 0)
             for tc in tr.findall(_TC):
-                span = _int_property(tc.find(qn("w:tcPr")), qn("w:gridSpan"), 1)
+                span = _int_property(tc.find(_TC_PR), _GRID_SPAN, 1)
                 above = origin_at.get((r - 1, c))
                 if _vmerge(tc) == "continue" and above is not None:
                     origin = cells[above]
                     origin["rowspan"] = r - above[0] + 1
                     key = above
                 else:
-                    text = clean_text(
-                        "\n".join(Paragraph(p, self.document).text for p in tc.iter(_P))
-                    )
+                    text = clean_text("\n".join(paragraph_text(p) for p in tc.iter(_P)))
                     key = (r, c)
                     cells[key] = {"text": text, "rowspan": 1, "colspan": span}
                 for j in range(span):
@@ -125,6 +150,25 @@ class _BodyReader:
         self._blocks_before_last_table = len(self.blocks)
 
 
+def _body(path: Path) -> lxml.etree._Element:
+    """The w:body of the package's main document part (named by _rels/.rels)."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            rels = lxml.etree.fromstring(package.read("_rels/.rels"))
+            targets = [
+                rel.get("Target", "").lstrip("/") for rel in rels if rel.get("Type") in _MAIN
+            ]
+            if not targets:
+                raise PlanTableError(str(path), None, "not a Word document (no main document part)")
+            root = lxml.etree.fromstring(package.read(targets[0]))
+    except (zipfile.BadZipFile, KeyError, lxml.etree.XMLSyntaxError) as error:
+        raise PlanTableError(str(path), None, f"not a valid .docx file ({error})") from None
+    body = root.find(qn("w:body"))
+    if body is None:
+        raise PlanTableError(str(path), None, "not a Word document (its main part has no body)")
+    return body
+
+
 def read_docx(path: Path) -> LaidOutDocument:
     """Read one Word document: its paragraphs and every data table as a grid."""
     with path.open("rb") as handle:
@@ -136,18 +180,9 @@ def read_docx(path: Path) -> LaidOutDocument:
             "an old binary Word file (.doc) or a password-protected .docx: "
             "save it as an unprotected .docx",
         )
-    try:
-        document = docx.Document(str(path))
-    except (
-        PackageNotFoundError,
-        zipfile.BadZipFile,
-        KeyError,
-        ValueError,
-        lxml.etree.XMLSyntaxError,
-    ) as error:
-        raise PlanTableError(str(path), None, f"not a valid .docx file ({error})") from None
-    reader = _BodyReader(document)
-    reader.walk(document.element.body)
+    body = _body(path)
+    reader = _BodyReader()
+    reader.walk(body)
     if not reader.grids:
         raise PlanTableError(
             str(path), None, f"no table in the document ({reader.paragraphs} paragraphs read)"

@@ -14,7 +14,6 @@ import re
 from pathlib import Path
 
 import lxml.etree
-import lxml.html
 
 from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
@@ -66,7 +65,11 @@ def decode_html(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _spans(cell: lxml.html.HtmlElement, name: str, most: int) -> int:
+def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
+    return [child for child in tr if child.tag in ("td", "th")]
+
+
+def _spans(cell: lxml.etree._Element, name: str, most: int) -> int:
     try:
         value = int(str(cell.get(name, "1")).strip())
     except ValueError:
@@ -74,11 +77,11 @@ def _spans(cell: lxml.html.HtmlElement, name: str, most: int) -> int:
     return most if value == 0 else max(1, min(value, most, _MAX_SPAN))
 
 
-def _raw_text(element: lxml.html.HtmlElement) -> str:
+def _raw_text(element: lxml.etree._Element) -> str:
     """An element's text with a line break at every <br> and block boundary."""
     parts: list[str] = []
 
-    def visit(node: lxml.html.HtmlElement) -> None:
+    def visit(node: lxml.etree._Element) -> None:
         if not isinstance(node.tag, str) or node.tag in _SKIP:
             return
         if node.tag == "br":
@@ -125,7 +128,7 @@ class _PageReader:
         self.flush()
         self._line = line
 
-    def walk(self, node: lxml.html.HtmlElement) -> None:
+    def walk(self, node: lxml.etree._Element) -> None:
         if not isinstance(node.tag, str) or node.tag in _SKIP:
             return
         if node.tag == "br":
@@ -146,14 +149,14 @@ class _PageReader:
             self.flush()
 
     @staticmethod
-    def _is_data_table(table: lxml.html.HtmlElement) -> bool:
+    def _is_data_table(table: lxml.etree._Element) -> bool:
         """A table of data: two rows and two columns at least, and no tables inside it."""
         rows = table.xpath(_ROWS)
         if len(rows) < 2 or table.xpath(".//table"):
             return False
-        return max(len(row.xpath("./td|./th")) for row in rows) >= 2
+        return max(len(_cells(row)) for row in rows) >= 2
 
-    def _table(self, table: lxml.html.HtmlElement) -> None:
+    def _table(self, table: lxml.etree._Element) -> None:
         number = len(self.grids) + 1
         rows = table.xpath(_ROWS)
         caption_element = table.find("caption")
@@ -168,7 +171,7 @@ class _PageReader:
         taken: set[tuple[int, int]] = set()
         for r, tr in enumerate(rows):
             c = 0
-            for td in tr.xpath("./td|./th"):
+            for td in _cells(tr):
                 while (r, c) in taken:
                     c += 1
                 rowspan = _spans(td, "rowspan", len(rows) - r)
@@ -196,9 +199,11 @@ def read_html(path: Path) -> LaidOutDocument:
     if not text.strip():
         raise PlanTableError(str(path), None, "empty HTML document")
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.etree.fromstring(text, lxml.etree.HTMLParser())
     except (lxml.etree.ParserError, ValueError) as error:
         raise PlanTableError(str(path), None, f"not a readable HTML page ({error})") from None
+    if root is None:
+        raise PlanTableError(str(path), None, "not a readable HTML page (no elements)")
     reader = _PageReader()
     title = root.find("head/title")
     if title is not None:
