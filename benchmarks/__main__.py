@@ -2,7 +2,7 @@
 
 python -m benchmarks                     # extraction, formats, 10-million-row actuals load
 python -m benchmarks extract --copies 50
-python -m benchmarks formats --copies 20 # .html, .docx, .pdf readers against parse-only floors
+python -m benchmarks formats --copies 5  # .html, .docx, .pdf readers against parse-only floors
 python -m benchmarks actuals --rows 1000000
 """
 

@@ -1,6 +1,6 @@
 """Read large .html, .docx and .pdf plans and report the speed against a floor from the same run.
 
-    python -m benchmarks formats --copies 20
+    python -m benchmarks formats --copies 5
 
 Each document holds every seed table `--copies` times (rendered by tests/corpus/render_formats.py:
 merged cells, wrapped labels, PDF tables crossing pages). The floor is the least any reader of
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.corpus.render_formats import RENDERERS, page_breaks
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=20, help="times every seed table repeats")
+    parser.add_argument("--copies", type=int, default=5, help="times every seed table repeats")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     args = parser.parse_args(argv)
     seeds = sorted((REPO_ROOT / "raw" / "plans").glob("*.txt"))
