@@ -265,3 +265,23 @@ def test_not_a_pdf_and_unknown_suffixes(tmp_path: Path) -> None:
     odd.write_bytes(b"")
     with pytest.raises(PlanTableError, match=r"plan\.xlsx: not a format these readers know"):
         read_laid_out(odd)
+
+
+def test_pdf_table_running_to_the_page_bottom_goes_on_past_a_page_number(tmp_path: Path) -> None:
+    """A table that fills its page and goes on at the top of the next one, without repeating
+    its header, page numbers between: one grid, each cell citing its own page and row."""
+    rows = [["指标", "2020年", "2025年"]] + [[f"指标{i}", str(i), str(i + 1)] for i in range(39)]
+
+    def draw(pdf) -> None:  # type: ignore[no-untyped-def]
+        pdf.drawString(72, 800, "表3 发展指标")
+        _ruled(pdf, 780, rows[:34])  # down to 100 pt above the bottom edge
+        pdf.drawString(280, 40, "- 1 -")
+        pdf.showPage()
+        pdf.setFont("WQY", 11)
+        pdf.drawString(280, 810, "- 2 -")
+        _ruled(pdf, 790, rows[34:])
+
+    grid = read_pdf(_pdf(tmp_path / "long.pdf", draw)).grids
+    assert len(grid) == 1 and texts(grid[0]) == rows
+    last = grid[0].rows[-1][2]
+    assert (last.text, last.ref.page, last.ref.row, last.ref.column) == ("39", 2, 6, 3)
