@@ -48,18 +48,20 @@ def test_html_nested_table_inside_a_layout_table(tmp_path: Path) -> None:
     ]
 
 
-def test_html_empty_cells_stay_empty_and_in_place(tmp_path: Path) -> None:
+def test_html_empty_cells_stay_empty_and_hidden_elements_are_not_read(tmp_path: Path) -> None:
     path = page(
         tmp_path,
         "<table><tr><td>指标</td><td>2020年</td><td>2025年</td></tr>"
         "<tr><td>入园率</td><td></td><td>95</td></tr>"
-        "<tr><td>&nbsp;</td><td>\u3000</td><td> <span> </span> </td></tr></table>",
+        "<tr><td>&nbsp;</td><td>\u3000</td><td> <span> </span> </td></tr></table>"
+        '<div style="display: none"><table><tr><td>隐藏</td><td>1</td></tr>'
+        "<tr><td>副本</td><td>2</td></tr></table></div><p hidden>隐藏的段落</p>",
     )
-    assert texts(read_html(path).grids[0]) == [
-        ["指标", "2020年", "2025年"],
-        ["入园率", "", "95"],
-        ["", "", ""],
+    document = read_html(path)
+    assert [texts(g) for g in document.grids] == [
+        [["指标", "2020年", "2025年"], ["入园率", "", "95"], ["", "", ""]]
     ]
+    assert [b.text for b in document.text] == ["某县教育“十四五”规划"]  # hidden text is not read
 
 
 def test_html_layout_tables_without_indicator_words(tmp_path: Path) -> None:

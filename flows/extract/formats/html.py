@@ -28,6 +28,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
 
 _SKIP = frozenset({"script", "style", "noscript", "template", "select", "textarea", "iframe"})
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLOCKS = frozenset(
     "address article aside blockquote body caption center dd div dl dt figcaption figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th "
@@ -65,6 +66,13 @@ def decode_html(path: Path, data: bytes) -> str:
         ) from None
 
 
+def _unseen(node: lxml.etree._Element) -> bool:
+    """Comments, scripts and styles, and elements a browser hides (`hidden`, display:none)."""
+    if not isinstance(node.tag, str) or node.tag in _SKIP:
+        return True
+    return node.get("hidden") is not None or bool(_HIDDEN.search(node.get("style", "")))
+
+
 def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
     return [child for child in tr if child.tag in ("td", "th")]
 
@@ -82,7 +90,7 @@ def _raw_text(element: lxml.etree._Element) -> str:
     parts: list[str] = []
 
     def visit(node: lxml.etree._Element) -> None:
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
+        if _unseen(node):
             return
         if node.tag == "br":
             parts.append("\n")
@@ -129,7 +137,7 @@ class _PageReader:
         self._line = line
 
     def walk(self, node: lxml.etree._Element) -> None:
-        if not isinstance(node.tag, str) or node.tag in _SKIP:
+        if _unseen(node):
             return
         if node.tag == "br":
             self.line_break(node.sourceline)

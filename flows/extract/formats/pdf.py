@@ -92,9 +92,8 @@ def _repeated_header(
 ) -> int:
     """How many of the continuation's first rows repeat the grid's first rows (its header)."""
     k = 0
-    while k < min(len(grid), len(page_rows) - 1, 3) and _effective(page_rows, k) == _effective(
-        grid, k
-    ):
+    most = min(len(grid), len(page_rows) - 1, 3)
+    while k < most and _effective(page_rows, k) == _effective(grid, k):
         k += 1
     return k
 
@@ -145,6 +144,23 @@ def read_pdf(path: Path) -> LaidOutDocument:
         raise PlanTableError(str(path), None, message) from None
 
 
+def _page_items(page: pdfplumber.page.Page) -> list[tuple[str, float, object]]:
+    """A page's text lines outside its ruled tables and the tables, top to bottom."""
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+
+    def outside(obj: dict) -> bool:
+        mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= mid_x <= b[2] and b[1] <= mid_y <= b[3] for b in boxes)
+
+    text_page = page.filter(outside) if found else page
+    items: list[tuple[str, float, object]] = [
+        ("line", line["top"], line) for line in text_page.extract_text_lines(return_chars=False)
+    ]
+    items += [("table", t.bbox[1], t) for t in found]
+    return sorted(items, key=lambda item: item[1])
+
+
 def _read(path: Path) -> LaidOutDocument:
     blocks: list[TextBlock] = []
     grids: list[list[tuple[GridCell, ...]]] = []
@@ -155,21 +171,7 @@ def _read(path: Path) -> LaidOutDocument:
         open_table: _PageTable | None = None  # the table that ended the previous page
         for number, page in enumerate(pdf.pages, start=1):
             chars += len(page.chars)
-            found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
-            boxes = [t.bbox for t in found]
-
-            def outside(obj: dict, boxes: list = boxes) -> bool:
-                mid_x, mid_y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-                return not any(b[0] <= mid_x <= b[2] and b[1] <= mid_y <= b[3] for b in boxes)
-
-            lines = (
-                page.filter(outside).extract_text_lines(return_chars=False)
-                if found
-                else (page.extract_text_lines(return_chars=False))
-            )
-            items = [("line", line["top"], line) for line in lines]
-            items += [("table", t.bbox[1], t) for t in found]
-            items.sort(key=lambda item: item[1])
+            items = _page_items(page)
             line_number = 0
             last_kind = None
             for kind, _, item in items:
