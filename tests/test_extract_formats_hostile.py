@@ -217,7 +217,9 @@ def test_pdf_two_tables_on_consecutive_pages_stay_two(tmp_path: Path) -> None:
 
     def draw(pdf) -> None:  # type: ignore[no-untyped-def]
         pdf.drawString(72, 780, "表1 十三五指标")
+        pdf.drawString(72, 780, "表1 十三五指标")  # bold faked by printing twice: read once
         _ruled(pdf, 760, [["指标", "2015年", "2020年"], ["入园率", "90", "95"]])
+        _ruled(pdf, 760, [["指标", "2015年", "2020年"]])
         pdf.showPage()
         pdf.setFont("WQY", 11)
         _ruled(pdf, 800, [["项目", "时间", "区县"], ["创建", "2021", "完成"]])

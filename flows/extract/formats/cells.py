@@ -27,6 +27,8 @@ def clean_text(raw: str) -> str:
     """A cell's or paragraph's text as one line: runs of spaces collapsed, each line trimmed
     (full-width spaces too), lines joined without a space except between Latin words, so a
     label wrapped by the layout reads as it was written."""
+    if "\n" not in raw:
+        return _SPACES.sub(" ", raw).strip(_TRIM)
     out = ""
     for line in raw.split("\n"):
         text = _SPACES.sub(" ", line).strip(_TRIM)

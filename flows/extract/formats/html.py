@@ -70,7 +70,10 @@ def _unseen(node: lxml.etree._Element) -> bool:
     """Comments, scripts and styles, and elements a browser hides (`hidden`, display:none)."""
     if not isinstance(node.tag, str) or node.tag in _SKIP:
         return True
-    return node.get("hidden") is not None or bool(_HIDDEN.search(node.get("style", "")))
+    if not node.attrib:
+        return False
+    style = node.get("style")
+    return node.get("hidden") is not None or bool(style and _HIDDEN.search(style))
 
 
 def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:

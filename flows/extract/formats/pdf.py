@@ -5,7 +5,8 @@ column or row lines is a merged cell. A table that ends its page and goes on at 
 next one, same columns, is one grid: the header rows the next page repeats are dropped. Text
 outside the tables is running text, one block per line, cited by page and line number on the page
 (`SourceRef.page`, `SourceRef.row`); table cells cite page, row within the table on that page,
-and column. A PDF without a text layer (scanned images) or behind a password is refused with a
+and column. Glyphs printed twice in place (a bold faked by overprinting) are read once. A PDF
+without a text layer (scanned images) or behind a password is refused with a
 message that says so.
 """
 
@@ -169,8 +170,9 @@ def _read(path: Path) -> LaidOutDocument:
     chars = 0
     with pdfplumber.open(path) as pdf:
         open_table: _PageTable | None = None  # the table that ended the previous page
-        for number, page in enumerate(pdf.pages, start=1):
-            chars += len(page.chars)
+        for number, printed in enumerate(pdf.pages, start=1):
+            chars += len(printed.chars)
+            page = printed.dedupe_chars()  # bold faked by printing each glyph twice
             items = _page_items(page)
             line_number = 0
             last_kind = None
