@@ -83,6 +83,31 @@ def expand(
     return rows
 
 
+def title_row(
+    rows: list[tuple[GridCell, ...]],
+) -> tuple[list[tuple[GridCell, ...]], GridCell | None]:
+    """A first row that is one cell across the whole table (`表1 主要指标` typeset inside the
+    ruling) is the table's title, not its header: return the rows without it (merges re-based)
+    and the title cell. Cells keep citing their own rows."""
+    width = max((len(row) for row in rows), default=0)
+    if len(rows) < 3 or width < 2 or len(rows[0]) != width or not rows[0][0].text:
+        return rows, None
+    if any(cell.merged_from != (0, 0) for cell in rows[0][1:]):
+        return rows, None
+    if any(cell.merged_from is not None and cell.merged_from[0] == 0 for cell in rows[1]):
+        return rows, None  # the title cell also covers the next row: not a plain title
+    rebased = [
+        tuple(
+            GridCell(c.text, c.ref, (c.merged_from[0] - 1, c.merged_from[1]))
+            if c.merged_from
+            else c
+            for c in row
+        )
+        for row in rows[1:]
+    ]
+    return rebased, rows[0][0]
+
+
 def caption_above(blocks: list[TextBlock], since: int) -> TextBlock | None:
     """The table's title: the nearest short text block above it, not reaching back past the
     previous table (`since` = how many blocks came before that table)."""

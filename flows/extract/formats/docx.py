@@ -17,7 +17,7 @@ from pathlib import Path
 
 import lxml.etree
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
+from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -108,7 +108,6 @@ class _BodyReader:
                     self.walk(tc)
             return
         number = len(self.grids) + 1
-        caption = caption_above(self.blocks, self._blocks_before_last_table)
         cells: dict[tuple[int, int], dict] = {}
         origin_at: dict[tuple[int, int], tuple[int, int]] = {}  # grid slot -> its merge origin
         for r, tr in enumerate(rows):
@@ -139,6 +138,11 @@ class _BodyReader:
             for (r, c), cell in cells.items()
         ]
         grid_rows = expand(spans, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
+        grid_rows, title = title_row(grid_rows)
+        if title is not None:
+            caption: TextBlock | None = TextBlock(title.text, title.ref)
+        else:
+            caption = caption_above(self.blocks, self._blocks_before_last_table)
         self.grids.append(
             Grid(
                 rows=grid_rows,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import lxml.etree
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
+from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -172,12 +172,6 @@ class _PageReader:
         rows = table.xpath(_ROWS)
         caption_element = table.find("caption")
         caption_text = clean_text(_raw_text(caption_element)) if caption_element is not None else ""
-        if caption_text:
-            caption: TextBlock | None = TextBlock(
-                caption_text, SourceRef(line=caption_element.sourceline)
-            )
-        else:
-            caption = caption_above(self.blocks, self._blocks_before_last_table)
         cells: list[SpanCell] = []
         taken: set[tuple[int, int]] = set()
         for r, tr in enumerate(rows):
@@ -193,6 +187,15 @@ class _PageReader:
                 cells.append(SpanCell(r, c, text, ref, rowspan, colspan))
                 c += colspan
         grid_rows = expand(cells, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
+        grid_rows, title = title_row(grid_rows)
+        if caption_text:
+            caption: TextBlock | None = TextBlock(
+                caption_text, SourceRef(line=caption_element.sourceline)
+            )
+        elif title is not None:
+            caption = TextBlock(title.text, title.ref)
+        else:
+            caption = caption_above(self.blocks, self._blocks_before_last_table)
         self.grids.append(
             Grid(
                 rows=grid_rows,

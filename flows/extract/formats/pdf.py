@@ -19,7 +19,7 @@ from pathlib import Path
 import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand
+from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -32,6 +32,7 @@ class _PageTable:
     """One ruled table on one page: its rows (row indices local to the page) and its extent."""
 
     rows: list[tuple[GridCell, ...]]
+    title: GridCell | None  # a first row across the whole table: its title
     bbox: tuple[float, float, float, float]
     xs: list[float]  # the left edges of its columns
     page: int
@@ -67,8 +68,10 @@ def _table_rows(
             colspan = sum(1 for x in xs if box[0] - _SAME_X <= x < box[2] - _SAME_X)
             text = clean_text(texts[r][own] or "")
             spans.append(SpanCell(r, c, text, ref(r, c), max(rowspan, 1), max(colspan, 1)))
+    rows, title = title_row(expand(spans, ref))
     return _PageTable(
-        rows=expand(spans, ref),
+        rows=rows,
+        title=title,
         bbox=table.bbox,
         xs=xs,
         page=page.page_number,
@@ -196,7 +199,11 @@ def _read(path: Path) -> LaidOutDocument:
                         table = None
                 if table is None:
                     table = _table_rows(item, page, len(grids) + 1, _column_edges(item))
-                    caption = caption_above(blocks, blocks_before_last_table)
+                    caption = (
+                        TextBlock(table.title.text, table.title.ref)
+                        if table.title
+                        else caption_above(blocks, blocks_before_last_table)
+                    )
                     grids.append(list(table.rows))
                     meta.append((SourceRef(page=number, table=len(grids)), caption))
                 blocks_before_last_table = len(blocks)
