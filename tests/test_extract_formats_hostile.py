@@ -53,7 +53,9 @@ def test_html_empty_cells_stay_empty_and_hidden_elements_are_not_read(tmp_path: 
         tmp_path,
         "<table><tr><td>指标</td><td>2020年</td><td>2025年</td></tr>"
         "<tr><td>入园率</td><td></td><td>95</td></tr>"
-        "<tr><td>&nbsp;</td><td>\u3000</td><td> <span> </span> </td></tr></table>"
+        "<tr><td>&nbsp;</td><td>\u3000</td><td> <span> </span> </td></tr>"
+        '<tr style="display:none"><td width="64"></td><td></td><td></td></tr>'
+        '<!--[if !supportMisalignedColumns]--><tr height="0"><td width="64"></td></tr></table>'
         '<div style="display: none"><table><tr><td>隐藏</td><td>1</td></tr>'
         "<tr><td>副本</td><td>2</td></tr></table></div><p hidden>隐藏的段落</p>",
     )

@@ -67,17 +67,26 @@ def decode_html(path: Path, data: bytes) -> str:
 
 
 def _unseen(node: lxml.etree._Element) -> bool:
-    """Comments, scripts and styles, and elements a browser hides (`hidden`, display:none)."""
+    """Comments, scripts and styles, and elements a browser hides (`hidden`, display:none,
+    visibility:hidden, height 0)."""
     if not isinstance(node.tag, str) or node.tag in _SKIP:
         return True
     if not node.attrib:
         return False
     style = node.get("style")
-    return node.get("hidden") is not None or bool(style and _HIDDEN.search(style))
+    if node.get("hidden") is not None or node.get("height", "").strip() in ("0", "0px"):
+        return True
+    return bool(style and _HIDDEN.search(style))
 
 
 def _cells(tr: lxml.etree._Element) -> list[lxml.etree._Element]:
-    return [child for child in tr if child.tag in ("td", "th")]
+    return [child for child in tr if child.tag in ("td", "th") and not _unseen(child)]
+
+
+def _rows(table: lxml.etree._Element) -> list[lxml.etree._Element]:
+    """A table's own rows (not a nested table's), without hidden ones (Word's web pages end
+    their tables with a `display:none` row of empty width-setting cells)."""
+    return [tr for tr in table.xpath(_ROWS) if not _unseen(tr)]
 
 
 def _spans(cell: lxml.etree._Element, name: str, most: int) -> int:
@@ -162,14 +171,14 @@ class _PageReader:
     @staticmethod
     def _is_data_table(table: lxml.etree._Element) -> bool:
         """A table of data: two rows and two columns at least, and no tables inside it."""
-        rows = table.xpath(_ROWS)
+        rows = _rows(table)
         if len(rows) < 2 or table.xpath(".//table"):
             return False
         return max(len(_cells(row)) for row in rows) >= 2
 
     def _table(self, table: lxml.etree._Element) -> None:
         number = len(self.grids) + 1
-        rows = table.xpath(_ROWS)
+        rows = _rows(table)
         caption_element = table.find("caption")
         caption_text = clean_text(_raw_text(caption_element)) if caption_element is not None else ""
         cells: list[SpanCell] = []
