@@ -122,6 +122,12 @@ def test_html_page_in_its_declared_chinese_charset(tmp_path: Path, charset: str)
     assert document.text[1].text == "嘉兴市教育局"
 
 
+def test_html_page_saved_as_utf8_under_a_stale_gb2312_declaration(tmp_path: Path) -> None:
+    path = page(tmp_path, f"<p>嘉兴市教育局</p>{TABLE}")
+    path.write_bytes(path.read_bytes().replace(b'charset="utf-8"', b'charset="gb2312"'))
+    assert texts(read_html(path).grids[0])[0] == ["指标", "2025年"]
+
+
 def test_html_bytes_not_in_the_declared_or_default_charset(tmp_path: Path) -> None:
     path = tmp_path / "gbk-undeclared.html"
     path.write_bytes(f"<html><body>\n\n<p>嘉兴</p>{TABLE}</body></html>".encode("gbk"))

@@ -39,7 +39,14 @@ _MAX_SPAN = 1000  # a span beyond any real table: clamp rather than allocate
 
 
 def decode_html(path: Path, data: bytes) -> str:
-    """The page's text: BOM first, then the charset the page declares, else UTF-8."""
+    """The page's text: BOM first; then UTF-8 if every byte reads as UTF-8 (a page saved as
+    UTF-8 under a stale `charset=gb2312` is common, and GBK text never passes as UTF-8); then the
+    charset the page declares; nothing declared and not UTF-8 is an error naming the line."""
+    if not data.startswith(codecs.BOM_UTF16_LE):
+        try:
+            return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     match = None
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")):
         if data.startswith(bom):
