@@ -33,7 +33,7 @@ def test_html_nested_table_inside_a_layout_table(tmp_path: Path) -> None:
     the data table inside it is the one grid, captioned by the title above it."""
     path = page(
         tmp_path,
-        "<table><tr><td>首页 &gt; 政务公开</td></tr><tr><td><p>某政发〔2021〕3号</p>"
+        "<table><tr><td><a>首页</a> &gt; <a>政务公开</a></td></tr><tr><td><p>某政发〔2021〕3号</p>"
         f"<p>表1 主要指标</p>{TABLE}<p>2021年5月6日</p></td></tr></table>",
     )
     document = read_html(path)

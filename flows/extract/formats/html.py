@@ -139,10 +139,12 @@ class _PageReader:
         self._blocks_before_last_table = 0
 
     def _add(self, text: str | None, line: int | None) -> None:
-        if text and text.strip():
-            if not self._buffer:
-                self._line = line
-            self._buffer.append(text)
+        """Running text; spaces between inline elements count once a line has begun."""
+        if not text or (not self._buffer and not text.strip()):
+            return
+        if not self._buffer:
+            self._line = line
+        self._buffer.append(text)
 
     def flush(self) -> None:
         text = clean_text("".join(self._buffer))
