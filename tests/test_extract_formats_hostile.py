@@ -300,11 +300,13 @@ def test_pdf_table_running_to_the_page_bottom_goes_on_past_a_page_number(tmp_pat
 
 
 TITLED = [["表4 主要指标", "", ""], ["指标", "2020年", "2025年"], ["入园率", "90", "95"]]
+NOTE = "注：带*为约束性指标"
 
 
-def test_a_title_row_across_the_table_is_its_caption_in_every_format(tmp_path: Path) -> None:
+def test_title_and_note_rows_across_the_table_in_every_format(tmp_path: Path) -> None:
     """`表4 主要指标` typeset as the table's first row, one cell across it: the caption, not a
-    header row; the rows below keep citing their own row numbers."""
+    header row; `注：...` as its last row: a note, running text after the table. The rows in
+    between keep citing their own row numbers."""
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -312,24 +314,39 @@ def test_a_title_row_across_the_table_is_its_caption_in_every_format(tmp_path: P
         tmp_path,
         '<p>说明</p><table><tr><td colspan="3">表4 主要指标</td></tr>'
         + "".join("<tr>" + "".join(f"<td>{t}</td>" for t in row) + "</tr>" for row in TITLED[1:])
-        + "</table>",
+        + f'<tr><td colspan="3">{NOTE}</td></tr></table><p>正文</p>',
     )
     document = docx.Document()
-    table = document.add_table(rows=3, cols=3)
+    document.add_paragraph("说明")
+    table = document.add_table(rows=4, cols=3)
     table.cell(0, 0).merge(table.cell(0, 2)).text = TITLED[0][0]
     for r, row in enumerate(TITLED[1:], start=1):
         for c, text in enumerate(row):
             table.cell(r, c).text = text
+    table.cell(3, 0).merge(table.cell(3, 2)).text = NOTE
+    document.add_paragraph("正文")
     docx_path = tmp_path / "titled.docx"
     document.save(str(docx_path))
     _pdf(tmp_path / "font.pdf", lambda pdf: pdf.drawString(72, 700, "字"))  # registers WQY
     pdf_path = tmp_path / "titled.pdf"
     style = ParagraphStyle("cjk", fontName="WQY", fontSize=10, leading=13)
-    data = [[Paragraph(text, style) for text in row] for row in TITLED]
-    grid_style = TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("SPAN", (0, 0), (2, 0))])
-    SimpleDocTemplate(str(pdf_path)).build([Table(data, style=grid_style)])
+    data = [[Paragraph(text, style) for text in row] for row in [*TITLED, [NOTE, "", ""]]]
+    grid_style = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.6, "black"),
+            ("SPAN", (0, 0), (2, 0)),
+            ("SPAN", (0, 3), (2, 3)),
+        ]
+    )
+    SimpleDocTemplate(str(pdf_path)).build(
+        [Paragraph("说明", style), Table(data, style=grid_style), Paragraph("正文", style)]
+    )
     for path in (html_path, docx_path, pdf_path):
-        grid = read_laid_out(path).grids[0]
+        laid_out = read_laid_out(path)
+        grid = laid_out.grids[0]
         assert texts(grid) == TITLED[1:], path.suffix
         assert grid.caption == "表4 主要指标" and grid.caption_ref.row == 1, path.suffix
         assert [cell.ref.row for cell in grid.rows[0]] == [2, 2, 2], path.suffix
+        assert [b.text for b in laid_out.text][-3:] == ["说明", NOTE, "正文"], path.suffix
+        note = laid_out.text[-2]
+        assert (note.ref.row, note.ref.column) == (4, 1), path.suffix

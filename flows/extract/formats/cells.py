@@ -83,16 +83,32 @@ def expand(
     return rows
 
 
-def title_row(
-    rows: list[tuple[GridCell, ...]],
-) -> tuple[list[tuple[GridCell, ...]], GridCell | None]:
+Rows = list[tuple[GridCell, ...]]
+
+
+def _across(rows: Rows, r: int) -> bool:
+    """Row r is one cell with text across the whole table (of three rows or more)."""
+    width = max((len(row) for row in rows), default=0)
+    if len(rows) < 3 or width < 2 or len(rows[r]) != width or not rows[r][0].text:
+        return False
+    return all(cell.merged_from == (r, 0) for cell in rows[r][1:])
+
+
+def note_row(rows: Rows) -> tuple[Rows, GridCell | None]:
+    """A last row that is one cell across the whole table (`注：带*为约束性指标`) is a note under
+    the table, not data (a category row never ends a table): return the rows without it and the
+    note cell, which the reader keeps as running text after the table."""
+    last = len(rows) - 1
+    if last < 0 or not _across(rows, last):
+        return rows, None
+    return rows[:-1], rows[-1][0]
+
+
+def title_row(rows: Rows) -> tuple[Rows, GridCell | None]:
     """A first row that is one cell across the whole table (`表1 主要指标` typeset inside the
     ruling) is the table's title, not its header: return the rows without it (merges re-based)
     and the title cell. Cells keep citing their own rows."""
-    width = max((len(row) for row in rows), default=0)
-    if len(rows) < 3 or width < 2 or len(rows[0]) != width or not rows[0][0].text:
-        return rows, None
-    if any(cell.merged_from != (0, 0) for cell in rows[0][1:]):
+    if not rows or not _across(rows, 0):
         return rows, None
     if any(cell.merged_from is not None and cell.merged_from[0] == 0 for cell in rows[1]):
         return rows, None  # the title cell also covers the next row: not a plain title

@@ -17,7 +17,14 @@ from pathlib import Path
 
 import lxml.etree
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
+from flows.extract.formats.cells import (
+    SpanCell,
+    caption_above,
+    clean_text,
+    expand,
+    note_row,
+    title_row,
+)
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -139,6 +146,7 @@ class _BodyReader:
         ]
         grid_rows = expand(spans, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
         grid_rows, title = title_row(grid_rows)
+        grid_rows, note = note_row(grid_rows)
         if title is not None:
             caption: TextBlock | None = TextBlock(title.text, title.ref)
         else:
@@ -151,6 +159,8 @@ class _BodyReader:
                 caption_ref=caption.ref if caption else None,
             )
         )
+        if note is not None:  # a note under the table: running text after it
+            self.blocks.append(TextBlock(note.text, note.ref))
         self._blocks_before_last_table = len(self.blocks)
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import lxml.etree
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
+from flows.extract.formats.cells import (
+    SpanCell,
+    caption_above,
+    clean_text,
+    expand,
+    note_row,
+    title_row,
+)
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -206,6 +213,7 @@ class _PageReader:
                 c += colspan
         grid_rows = expand(cells, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
         grid_rows, title = title_row(grid_rows)
+        grid_rows, note = note_row(grid_rows)
         if caption_text:
             caption: TextBlock | None = TextBlock(
                 caption_text, SourceRef(line=caption_element.sourceline)
@@ -222,6 +230,8 @@ class _PageReader:
                 caption_ref=caption.ref if caption else None,
             )
         )
+        if note is not None:  # a note under the table: running text after it
+            self.blocks.append(TextBlock(note.text, note.ref))
         self._blocks_before_last_table = len(self.blocks)
 
 

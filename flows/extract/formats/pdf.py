@@ -19,7 +19,14 @@ from pathlib import Path
 import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
 
-from flows.extract.formats.cells import SpanCell, caption_above, clean_text, expand, title_row
+from flows.extract.formats.cells import (
+    SpanCell,
+    caption_above,
+    clean_text,
+    expand,
+    note_row,
+    title_row,
+)
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.models import PlanTableError
 
@@ -169,6 +176,7 @@ def _read(path: Path) -> LaidOutDocument:
     blocks: list[TextBlock] = []
     grids: list[list[tuple[GridCell, ...]]] = []
     meta: list[tuple[SourceRef, TextBlock | None]] = []
+    ends: list[int] = []  # for each grid: how many text blocks came before its last row
     blocks_before_last_table = 0
     chars = 0
     with pdfplumber.open(path) as pdf:
@@ -195,6 +203,7 @@ def _read(path: Path) -> LaidOutDocument:
                     table = _table_rows(item, page, len(grids), open_table.xs)
                     if open_table.ends_low or _repeated_header(grids[-1], table.rows):
                         _append(grids[-1], table.rows)
+                        ends[-1] = len(blocks)
                     else:  # a new table that happens to start the page
                         table = None
                 if table is None:
@@ -205,6 +214,7 @@ def _read(path: Path) -> LaidOutDocument:
                         else caption_above(blocks, blocks_before_last_table)
                     )
                     grids.append(list(table.rows))
+                    ends.append(len(blocks))
                     meta.append((SourceRef(page=number, table=len(grids)), caption))
                 blocks_before_last_table = len(blocks)
                 open_table = table
@@ -224,6 +234,10 @@ def _read(path: Path) -> LaidOutDocument:
             None,
             f"no ruled table on any of its {pages} pages (tables without drawn lines are not read)",
         )
+    for i in reversed(range(len(grids))):  # a note under a table: running text after it
+        grids[i], note = note_row(grids[i])
+        if note is not None:
+            blocks.insert(ends[i], TextBlock(note.text, note.ref))
     return LaidOutDocument(
         doc=path.name,
         format="pdf",
