@@ -279,18 +279,21 @@ def test_not_a_pdf_and_unknown_suffixes(tmp_path: Path) -> None:
         read_laid_out(odd)
 
 
-def test_pdf_table_running_to_the_page_bottom_goes_on_past_a_page_number(tmp_path: Path) -> None:
+def test_pdf_table_running_to_the_page_bottom_goes_on_past_running_lines(tmp_path: Path) -> None:
     """A table that fills its page and goes on at the top of the next one, without repeating
-    its header, page numbers between: one grid, each cell citing its own page and row."""
+    its header, a page number and a running header between: one grid, each cell citing its own
+    page and row."""
     rows = [["指标", "2020年", "2025年"]] + [[f"指标{i}", str(i), str(i + 1)] for i in range(39)]
 
     def draw(pdf) -> None:  # type: ignore[no-untyped-def]
+        pdf.drawString(72, 820, "某市教育局文件")  # a running header
         pdf.drawString(72, 800, "表3 发展指标")
         _ruled(pdf, 780, rows[:34])  # down to 100 pt above the bottom edge
         pdf.drawString(280, 40, "- 1 -")
         pdf.showPage()
         pdf.setFont("WQY", 11)
-        pdf.drawString(280, 810, "- 2 -")
+        pdf.drawString(72, 820, "某市教育局文件")
+        pdf.drawString(280, 805, "- 2 -")
         _ruled(pdf, 790, rows[34:])
 
     grid = read_pdf(_pdf(tmp_path / "long.pdf", draw)).grids

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 from pdfplumber.utils.exceptions import PdfminerException
@@ -155,7 +156,15 @@ def read_pdf(path: Path) -> LaidOutDocument:
         raise PlanTableError(str(path), None, message) from None
 
 
-def _page_items(page: pdfplumber.page.Page) -> list[tuple[str, float, object]]:
+def _running_line(text: str, top: float, previous_page: dict[str, float]) -> bool:
+    """A page number, or a running header or footer: the same line at the same height as on
+    the previous page. Neither ends a table that goes on over the page."""
+    if _PAGE_NUMBER.match(text):
+        return True
+    return text in previous_page and abs(previous_page[text] - top) <= _SAME_X
+
+
+def _page_items(page: pdfplumber.page.Page) -> list[tuple[str, float, Any]]:
     """A page's text lines outside its ruled tables and the tables, top to bottom."""
     found = page.find_tables()
     boxes = [t.bbox for t in found]
@@ -165,7 +174,7 @@ def _page_items(page: pdfplumber.page.Page) -> list[tuple[str, float, object]]:
         return not any(b[0] <= mid_x <= b[2] and b[1] <= mid_y <= b[3] for b in boxes)
 
     text_page = page.filter(outside) if found else page
-    items: list[tuple[str, float, object]] = [
+    items: list[tuple[str, float, Any]] = [
         ("line", line["top"], line) for line in text_page.extract_text_lines(return_chars=False)
     ]
     items += [("table", t.bbox[1], t) for t in found]
@@ -181,20 +190,23 @@ def _read(path: Path) -> LaidOutDocument:
     chars = 0
     with pdfplumber.open(path) as pdf:
         open_table: _PageTable | None = None  # the table that ended the previous page
+        running: dict[str, float] = {}  # the previous page's lines: text -> top
         for number, printed in enumerate(pdf.pages, start=1):
             chars += len(printed.chars)
             page = printed.dedupe_chars()  # bold faked by printing each glyph twice
             items = _page_items(page)
             line_number = 0
             last_kind = None
-            for kind, _, item in items:
+            on_this_page: dict[str, float] = {}
+            for kind, top, item in items:
                 if kind == "line":
                     line_number += 1
                     text = clean_text(item["text"])
                     if not text:
                         continue
                     blocks.append(TextBlock(text, SourceRef(page=number, row=line_number)))
-                    if not _PAGE_NUMBER.match(text):
+                    on_this_page[text] = top
+                    if not _running_line(text, top, running):
                         last_kind = "line"
                         open_table = None
                     continue
@@ -221,6 +233,7 @@ def _read(path: Path) -> LaidOutDocument:
                 last_kind = "table"
             if last_kind != "table":
                 open_table = None
+            running = on_this_page
         pages = len(pdf.pages)
     if chars == 0:
         raise PlanTableError(
