@@ -5,9 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint lock bench clean
+.PHONY: install run test lint lock bench clean cjk-font
 
-install: $(STAMP)
+install: $(STAMP) cjk-font
+
+# The CJK font the test corpus embeds in its PDF renderings (tests/corpus/render_formats.py).
+# Installed from Debian only when missing; does nothing when the font file is present.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+cjk-font:
+	@test -f $(CJK_FONT) || { \
+	  echo "installing fonts-wqy-microhei (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei; }
 
 # The venv is (re)built from the lock whenever the lock or pyproject.toml is newer than it.
 $(STAMP): requirements.lock pyproject.toml
@@ -19,7 +27,7 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/eduplan run
 
-test: $(STAMP)
+test: $(STAMP) cjk-font
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

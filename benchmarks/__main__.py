@@ -1,7 +1,8 @@
-"""`python -m benchmarks [extract|actuals] [options]`: run the benchmarks (both by default).
+"""`python -m benchmarks [extract|formats|actuals] [options]`: run the benchmarks (all by default).
 
-python -m benchmarks                     # extraction, then the 10-million-row actuals load
+python -m benchmarks                     # extraction, formats, 10-million-row actuals load
 python -m benchmarks extract --copies 50
+python -m benchmarks formats --copies 5  # .html, .docx, .pdf readers against parse-only floors
 python -m benchmarks actuals --rows 1000000
 """
 
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_actuals_load, bench_extract
+from benchmarks import bench_actuals_load, bench_extract, bench_formats
 
-BENCHMARKS = {"extract": bench_extract.main, "actuals": bench_actuals_load.main}
+BENCHMARKS = {
+    "extract": bench_extract.main,
+    "formats": bench_formats.main,
+    "actuals": bench_actuals_load.main,
+}
 
 if __name__ == "__main__":
     argv = sys.argv[1:]

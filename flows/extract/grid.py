@@ -22,6 +22,15 @@ class SourceRef:
     Text: `line`. HTML and DOCX: `table`, `row`, `column` (1-based, as a person counts them in the
     document). PDF: `page` and `row` (the row's position within the table on that page), and
     `column`. Unused parts are None.
+
+    What the format readers (flows/extract/formats) put where:
+    * table cells: HTML and DOCX `table`, `row`, `column` (the grid column, merges counted); PDF
+      `page`, `table`, `row` (counting the repeated header on a continuation page) and `column`;
+      `table` counts the document's grids from 1;
+    * a grid's own ref: HTML `line` of its `<table>` tag and `table`; DOCX `table`; PDF `page`
+      (where it starts) and `table`;
+    * text blocks and captions: HTML `line` in the page's source; DOCX `line` = the paragraph's
+      number in the document (from 1); PDF `page` and `row` = the line's number on that page.
     """
 
     line: int | None = None
