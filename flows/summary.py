@@ -139,6 +139,19 @@ def _query(database: Path, sql: str, params: dict[str, object] | None = None) ->
         return []
 
 
+def _status_table(rows: list[tuple]) -> list[str]:
+    """One row per region, one column per status that occurs (counts of targets)."""
+    statuses = sorted({status for _, _, status, _ in rows})
+    regions: dict[tuple[str, str], dict[str, int]] = {}
+    for code, name, status, targets in rows:
+        regions.setdefault((code, name), {})[status] = targets
+    table = [
+        (code, name, *(counts.get(status, 0) for status in statuses))
+        for (code, name), counts in regions.items()
+    ]
+    return _table(["region", "name", *statuses], table)
+
+
 def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -> str:
     """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
     status counts per region (from `database`, the file the run built) and stage timings."""
@@ -167,8 +180,8 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     lines += [f"- `{f.format().strip()}`" for f in failures]
     if summary.dbt:
         lines += ["", "```", summary.dbt, "```"]
-    lines += ["", "## Progress status per region", ""]
-    lines += _table(["region", "name", "status", "targets"], _query(database, _STATUS_BY_REGION))
+    lines += ["", "## Progress status per region (targets)", ""]
+    lines += _status_table(_query(database, _STATUS_BY_REGION))
     lines += ["", "## Stage timings", ""]
     lines += _table(
         ["stage", "seconds"], [(s, f"{t:.1f}") for s, t in summary.stage_seconds.items()]
