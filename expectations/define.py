@@ -98,6 +98,7 @@ def raw_suites() -> list[SuiteSpec]:
                     "attribute",
                     "evaluation",
                     "line",
+                    "source_ref",
                     "table_start",
                     "table_end",
                 ],
@@ -114,7 +115,7 @@ def raw_suites() -> list[SuiteSpec]:
                     "year",
                     "role",
                     "raw_value",
-                    "line",
+                    "source_ref",
                 )
             ],
             E.ExpectColumnValuesToBeInSet(
@@ -217,7 +218,7 @@ def raw_suites() -> list[SuiteSpec]:
         return [
             *[
                 E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_milestones.{c} set")
-                for c in ("plan_id", "source_file", "program", "year", "region", "line")
+                for c in ("plan_id", "source_file", "program", "year", "region", "source_ref")
             ],
             E.ExpectColumnValuesToBeInSet(
                 column="region",

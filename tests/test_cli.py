@@ -46,7 +46,8 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     assert len(rows) == 257
     assert list(rows[0]) == [
         "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
-        "raw_value", "comparator", "value", "attribute", "evaluation", "line",
+        "raw_value", "comparator", "value", "attribute", "evaluation", "line", "value_upper",
+        "is_approximate", "source_ref",
     ]  # fmt: skip
     jiaxing = [
         r
@@ -60,7 +61,9 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     with (tmp_path / "milestones.csv").open(encoding="utf-8") as f:
         milestones = list(csv.DictReader(f))
     assert len(milestones) == 34
-    assert list(milestones[0]) == ["doc", "program", "year", "region", "milestone_text", "line"]
+    assert list(milestones[0]) == [
+        "doc", "program", "year", "region", "milestone_text", "line", "source_ref",
+    ]  # fmt: skip
 
 
 def test_extract_bad_document_exits_1_naming_file_and_line(

@@ -67,10 +67,10 @@ def test_reordered_columns_other_wording_and_an_extra_year() -> None:
     assert len(doc.cells) == 6
 
 
-def test_a_number_with_a_thousands_separator_is_kept_as_text() -> None:
+def test_a_number_with_a_thousands_separator_reads_without_it() -> None:
     doc = extract_text("variant.txt", VARIANT_TABBED)
     c = next(c for c in doc.cells if c.raw_value == "2,000")
-    assert (c.comparator, c.value) == (None, None)
+    assert (c.comparator, c.value) == ("=", "2000")
 
 
 def test_stacked_table_with_a_named_breakdown_column_and_period_from_the_title() -> None:
@@ -135,7 +135,8 @@ def test_crlf_and_bom_read_like_lf(tmp_path: Path) -> None:
         ("-", None, None),
         ("—", None, None),
         ("逐年只增不减", None, None),
-        ("达到 100%", None, None),
+        ("达到 100%", ">=", "100"),
+        ("创建率高于全省平均 10%", None, None),
     ],
 )
 def test_value_grammar(text: str, comparator: str | None, value: str | None) -> None:

@@ -59,6 +59,8 @@ normalized as (
         cells.raw_value,
         cells.comparator,
         cells.value,
+        cells.value_upper,
+        cells.is_approximate,
         case
             when cells.value is not null then 'numeric'
             when {{ name_key('cells.raw_value') }} = '逐年只增不减' then 'non_decreasing'
@@ -80,7 +82,8 @@ normalized as (
 
         ----------  provenance
         cells.source_file,
-        cells.source_line
+        cells.source_line,
+        cells.source_ref
 
     from cells
     left join documents on cells.plan_id = documents.plan_id
