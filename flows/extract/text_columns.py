@@ -15,6 +15,7 @@ import re
 import unicodedata
 
 from flows.extract.grid import GridCell, SourceRef
+from flows.extract.headers import header_column
 from flows.extract.values import clean_cell, looks_like_value
 from flows.extract.vocabulary import VOCABULARY
 
@@ -101,15 +102,24 @@ def _is_label_fragment(previous: str, fragment: str) -> bool:
     return fragment[:1] in "（()）%％" or bool(re.search(r"[（(][^（()）]{1,6}[）)]$", fragment))
 
 
+def _first_label(header: Row) -> int:
+    for position, cell in enumerate(header):
+        column = header_column(cell.text)
+        if column is not None and column.role in ("category", "indicator"):
+            return position
+    return 0
+
+
 def merge_wrapped(rows: list[Row]) -> list[Row]:
     """Join rows that continue the cells of the data row above them (a cell wrapped over lines).
 
     A continuation has no value, only text under columns the row above fills, and is not a
-    numbered section row. Text in the first column is taken as a continuation only when it
-    visibly ends the label above (an open bracket, a unit in brackets): otherwise a lone label
-    there is a section row (学前教育) and stays a row of its own.
+    numbered section row. Text in the first label column (category, else indicator) is taken as a
+    continuation only when it visibly ends the label above (an open bracket, a unit in
+    brackets): otherwise a lone label there is a section row (学前教育) and stays a row.
     """
     merged: list[Row] = list(rows[:1])
+    first_label = _first_label(rows[0]) if rows else 0
     for row in rows[1:]:
         previous = merged[-1] if len(merged) > 1 else None
         filled = [i for i, c in enumerate(row) if c.text]
@@ -123,7 +133,7 @@ def merge_wrapped(rows: list[Row]) -> list[Row]:
             and not _CN_NUMERAL.match(row[filled[0]].text)
             and (
                 len(filled) > 1
-                or filled[0] > min(i for i, c in enumerate(previous) if c.text)
+                or filled[0] > first_label
                 or _is_label_fragment(previous[filled[0]].text, row[filled[0]].text)
             )
         ):

@@ -151,7 +151,7 @@ def _plain_stacked(lines: list[str], i: int) -> Found | None:
 
 def _is_prose(line: str) -> bool:
     text = clean_cell(line)
-    return len(text) > 40 or any(p in text for p in "。；;：:")
+    return len(text) > 60 or any(p in text for p in "。；;：:")
 
 
 def _pipe(lines: list[str], i: int) -> Found | None:
@@ -186,7 +186,7 @@ def _spaced(lines: list[str], i: int) -> Found | None:
     rows, wanted, j = [header], _key(header), i + 1
     while j < len(lines):
         kind = line_kind(lines[j])
-        if kind is LineKind.PLAIN and not _is_prose(lines[j]):
+        if kind is LineKind.PLAIN and not _is_prose(" ".join(lines[j].split())):
             row = space_row(lines[j], j + 1, cells, wide=wide)
             if _key(row) != wanted:
                 rows.append(row)
