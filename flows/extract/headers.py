@@ -79,7 +79,7 @@ def year_column(header: str) -> YearColumn | None:
         if not ok:
             return None
         start, end = five_year_plan_period(10 + _CN_DIGITS[match.group(1)])
-        return YearColumn(end, hint or "baseline")
+        return YearColumn(end, hint)  # “十三五”末: the table's period says baseline or target
     if text in VOCABULARY.period_target:
         return YearColumn(None, "target")
     if text in VOCABULARY.period_baseline:
@@ -176,8 +176,10 @@ def schedule_columns(headers: list[str]) -> ScheduleColumns | None:
 
 def year_role(year: int, hint: str | None, period: tuple[int, int] | None, years: list[int]) -> str:
     """baseline (already measured), milestone (an intermediate year) or target (period end)."""
-    if hint:
+    if hint == "baseline":
         return hint
+    if hint == "target":  # 2023年目标 in a 2021-2025 table is a milestone target
+        return "milestone" if period and period[0] <= year < period[1] else "target"
     if period is None:
         if year == max(years):
             return "target"
