@@ -52,3 +52,32 @@ def test_write_the_corpus(tmp_path: Path) -> None:
     path = tmp_path / "corpus.md"
     path.write_text(LAYOUTS["pipe-rule"](TABLES[name]), encoding="utf-8")
     assert sorted(cell_key(c) for c in extract_document(path).cells) == TABLES[name].expected
+
+
+SCHEDULE = extract_document(PLANS_DIR / "shaoxing-schedule-2021-2025.txt")
+
+
+def _schedule_rows() -> list[list[str]]:
+    regions = list(dict.fromkeys(m.region for m in SCHEDULE.milestones))
+    keys = list(dict.fromkeys((m.program, m.year) for m in SCHEDULE.milestones))
+    found = {(m.program, m.year, m.region): m.milestone_text for m in SCHEDULE.milestones}
+    rows = [["项目", "时间", *regions]]
+    for n, (program, year) in enumerate(keys):
+        shown = program if n == 0 or keys[n - 1][0] != program else ""
+        rows.append([shown, f"{year}年", *(found.get((program, year, r), "") for r in regions)])
+    return rows
+
+
+@pytest.mark.parametrize("layout", ["pipe", "tabbed", "stacked"])
+def test_milestone_schedule_in_other_layouts(layout: str) -> None:
+    from tests.corpus.render import pipe, stacked, tabbed
+
+    rows = _schedule_rows()
+    body = {
+        "pipe": lambda: pipe(rows),
+        "tabbed": lambda: tabbed(rows),
+        "stacked": lambda: stacked(rows, tab=True, blank=True),
+    }[layout]()
+    doc = extract_text("schedule.txt", f"某市教育现代化推进计划（2021—2025年）\n\n{body}\n")
+    key = lambda m: (m.program, m.year, m.region, m.milestone_text)  # noqa: E731
+    assert sorted(map(key, doc.milestones)) == sorted(map(key, SCHEDULE.milestones))

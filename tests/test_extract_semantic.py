@@ -97,3 +97,16 @@ def test_any_laid_out_document_goes_through_the_same_layer() -> None:
         (2020, "baseline", "98", "%"),
         (2025, "target", "99", "%"),
     ]
+
+
+def test_every_seed_table_as_a_merged_grid_gives_the_seed_cells() -> None:
+    from tests.corpus.render import cell_key, merged_grid
+    from tests.test_extract_corpus import TABLES
+
+    for name, table in TABLES.items():
+        g = grid(merged_grid(table))
+        g = Grid(g.rows, g.ref, caption=table.title)
+        read = read_grid(f"{name}.html", 1, g, None)
+        assert read is not None and read.header_rows == 2, name
+        assert sorted(cell_key(c) for c in read.cells) == table.expected, name
+        assert all(c.source_ref.startswith("table 1, row ") for c in read.cells)

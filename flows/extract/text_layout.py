@@ -19,7 +19,13 @@ continues that table. Several tables with prose between them are separate grids.
 from __future__ import annotations
 
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
-from flows.extract.headers import header_column, is_table_header, normalise_header, period_in_text
+from flows.extract.headers import (
+    header_column,
+    is_table_header,
+    normalise_header,
+    period_in_text,
+    schedule_columns,
+)
 from flows.extract.layout import LineKind, line_kind, next_nonblank, split_lines
 from flows.extract.layout import stacked_row as _stacked_row
 from flows.extract.layout import tabbed_row as _tabbed_row
@@ -91,6 +97,8 @@ def _stacked(lines: list[str], i: int) -> Found | None:
     words = 0
     while words < len(texts) and (_is_header_word(texts[words]) or not texts[words]):
         words += 1
+    if schedule_columns(texts) is not None:
+        words = len(texts)  # region columns are names, not header words
     if not is_table_header(texts[:words]):
         return None
     header = _grid_row(first)[:words]

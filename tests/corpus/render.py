@@ -241,3 +241,29 @@ def _shuffled(table: Table) -> str:
     if not any(row["category"] for row in table.rows):
         keys.remove("category")
     return document(table, pipe(matrix(table, order=keys, carry=False)))
+
+
+# ----------------------------------------------------------------------------- merged grids
+def merged_grid(table: Table, *, table_no: int = 1) -> list[list[str]]:
+    """The table as a web page or Word document draws it: a two-row header (`规划指标` spanning
+    the year columns), category and indicator cells merged down over their rows. `^` marks a
+    cell covered by the one above, `<` by the one to the left (tests/test_extract_semantic.py
+    turns these into GridCells with `merged_from`)."""
+    rows = matrix(table, carry=False)
+    header = rows[0]
+    years = len(table.years)
+    first_year = next(i for i, h in enumerate(header) if h.endswith(("年", "基数", "目标")))
+    top = [*header[:first_year], "规划指标", *["<"] * (years - 1), *header[first_year + years :]]
+    second = ["^"] * len(header)
+    second[first_year : first_year + years] = header[first_year : first_year + years]
+    out = [top, second]
+    labels = [i for i, h in enumerate(header) if h in (PLAIN["category"], PLAIN["indicator"])]
+    for r, row in enumerate(rows[1:]):
+        line = list(row)
+        previous = rows[r] if r else None
+        for i in labels:
+            same_above = previous is not None and all(previous[j] == row[j] for j in range(i + 1))
+            if same_above and row[i]:
+                line[i] = "^"
+        out.append(line)
+    return out
