@@ -121,8 +121,11 @@ def extract_document(path: Path) -> ExtractedDocument:
         if reader is None:
             known = ", ".join(sorted(READERS))
             raise PlanTableError(path.name, None, f"no reader for {path.suffix!r} files ({known})")
-        laid_out = reader(path)
-        lines = split_lines(read_text(path)) if laid_out.format == "txt" else None
+        if reader is _read_text_file:  # read once: the layout and the facts share the lines
+            text = read_text(path)
+            laid_out, lines = read_text_layout(path.name, text), split_lines(text)
+        else:
+            laid_out, lines = reader(path), None
         return extract_laid_out(laid_out, read_metadata(path), lines=lines)
     except PlanTableError as error:
         if error.file != path.name:

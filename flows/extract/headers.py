@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flows.extract.vocabulary import VOCABULARY, normalise_header
 
@@ -66,6 +67,7 @@ def _year_hint(rest: str) -> tuple[bool, str | None]:
     return False, None
 
 
+@lru_cache(maxsize=65536)
 def year_column(header: str) -> YearColumn | None:
     """A header naming a year of values (2020年, 基期值（2020年）, “十三五”末, 目标值), or None."""
     text = normalise_header(header)
@@ -87,6 +89,7 @@ def year_column(header: str) -> YearColumn | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def header_column(header: str) -> Column | None:
     """The column a header cell names, or None for a word the vocabulary does not know."""
     text = normalise_header(header)

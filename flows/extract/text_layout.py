@@ -18,6 +18,8 @@ continues that table. Several tables with prose between them are separate grids.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
 from flows.extract.headers import (
     header_column,
@@ -28,7 +30,6 @@ from flows.extract.headers import (
 )
 from flows.extract.layout import LineKind, line_kind, next_nonblank, split_lines
 from flows.extract.layout import stacked_row as _stacked_row
-from flows.extract.layout import tabbed_row as _tabbed_row
 from flows.extract.text_columns import (
     Row,
     has_wide_gaps,
@@ -45,12 +46,28 @@ from flows.extract.values import clean_cell
 Found = tuple[list[Row], int]  # the grid's rows (header first) and the index after the table
 
 
+@lru_cache(maxsize=262144)
+def _ref(line: int) -> SourceRef:
+    """One SourceRef per line (cells of a line share it; SourceRef is immutable)."""
+    return SourceRef(line=line)
+
+
 def _grid_row(row: object) -> Row:
-    return tuple(GridCell(c.text, SourceRef(line=c.line)) for c in row.cells)  # type: ignore[attr-defined]
+    return tuple(GridCell(c.text, _ref(c.line)) for c in row.cells)  # type: ignore[attr-defined]
+
+
+def _tab_row(lines: list[str], index: int) -> Row:
+    ref = _ref(index + 1)
+    return tuple(GridCell(clean_cell(t), ref) for t in lines[index].split("\t"))
 
 
 def _key(row: Row) -> list[str]:
     return [normalise_header(c.text) for c in row]
+
+
+def _same(row: Row, wanted: list[str]) -> bool:
+    """Does the row repeat the header?"""
+    return len(row) == len(wanted) and _key(row) == wanted
 
 
 def _is_header_word(text: str) -> bool:
@@ -58,21 +75,21 @@ def _is_header_word(text: str) -> bool:
 
 
 def _tabbed(lines: list[str], i: int) -> Found | None:
-    header = _grid_row(_tabbed_row(lines, i))
+    header = _tab_row(lines, i)
     if is_pipe_line(lines[i]) or not is_table_header([c.text for c in header]):
         return None
     rows, wanted, j = [header], _key(header), i + 1
     while j < len(lines):
         kind = line_kind(lines[j])
         if kind is LineKind.TABBED:
-            row = _grid_row(_tabbed_row(lines, j))
-            if _key(row) != wanted:  # a repeated header is dropped
+            row = _tab_row(lines, j)
+            if not _same(row, wanted):  # a repeated header is dropped
                 rows.append(row)
             j += 1
         elif kind is LineKind.BLANK:
             k = next_nonblank(lines, j)
             if k < len(lines) and line_kind(lines[k]) is LineKind.TABBED:
-                if _key(_grid_row(_tabbed_row(lines, k))) == wanted:
+                if _same(_tab_row(lines, k), wanted):
                     j = k + 1  # the table goes on after a page break
                     continue
             break
@@ -85,7 +102,7 @@ def _chunked(cells: list[tuple[str, int]], width: int) -> list[Row]:
     """Rows of `width` cells from a flat run of one-cell lines (no blank lines between rows)."""
     rows: list[Row] = []
     for at in range(0, len(cells) - width + 1, width):
-        rows.append(tuple(GridCell(t, SourceRef(line=n)) for t, n in cells[at : at + width]))
+        rows.append(tuple(GridCell(t, _ref(n)) for t, n in cells[at : at + width]))
     return rows
 
 
@@ -132,7 +149,7 @@ def _plain_stacked(lines: list[str], i: int) -> Found | None:
     if len(texts) < 3 or not is_table_header(texts):
         return None
     width = len(texts)
-    header = tuple(GridCell(t, SourceRef(line=i + 1 + k)) for k, t in enumerate(texts))
+    header = tuple(GridCell(t, _ref(i + 1 + k)) for k, t in enumerate(texts))
     rows: list[Row] = [header]
     if j < len(lines) and line_kind(lines[j]) is LineKind.BLANK:  # rows between blank lines
         while True:
@@ -144,7 +161,7 @@ def _plain_stacked(lines: list[str], i: int) -> Found | None:
             if not group or len(group) > width or any(_is_prose(t) for t, _ in group):
                 return rows, j
             if [normalise_header(t) for t, _ in group] != _key(header):
-                rows.append(tuple(GridCell(t, SourceRef(line=n)) for t, n in group))
+                rows.append(tuple(GridCell(t, _ref(n)) for t, n in group))
             j = k
     flat: list[tuple[str, int]] = []  # no blank lines between rows: a blank line is an empty cell
     k = j
@@ -190,7 +207,7 @@ def _spaced(lines: list[str], i: int) -> Found | None:
         return None
     if not wide and not all(_is_header_word(t) for t in texts):
         return None
-    header = tuple(GridCell(t, SourceRef(line=i + 1)) for t in texts)
+    header = tuple(GridCell(t, _ref(i + 1)) for t in texts)
     rows, wanted, j = [header], _key(header), i + 1
     while j < len(lines):
         kind = line_kind(lines[j])

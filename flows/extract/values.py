@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flows.extract.vocabulary import VOCABULARY
 
@@ -107,6 +108,7 @@ def _comparator(word: str | None, suffix: str | None) -> str:
     return COMPARATORS.get(word, "?")
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: str) -> ParsedValue:
     """Parse one value cell; never raises. Text the grammar cannot read keeps its text."""
     raw = clean_cell(text)
@@ -138,6 +140,7 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER_ONLY.match(clean_cell(text)))
 
 
+@lru_cache(maxsize=65536)
 def looks_like_value(text: str) -> bool:
     """True for cells that belong in a year column: numbers, comparisons, ranges and dashes."""
     cell = clean_cell(text)

@@ -13,6 +13,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 DEFAULT_PATH = Path(__file__).with_name("vocabulary.toml")
@@ -30,6 +31,7 @@ _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 
 
+@lru_cache(maxsize=65536)
 def normalise_header(text: str) -> str:
     """Header text as looked up: NFKC (full-width -> half-width), no white space, no quotes,
     every bracket as ASCII round brackets."""
