@@ -68,6 +68,11 @@ EXPECTED: dict[str, list[tuple[object, ...]]] = {
         ("质量", "学生体质健康优良率（%）", "小学", 2020, B, "=", "55", None, False),
         ("质量", "学生体质健康优良率（%）", "小学", 2025, T, ">=", "60", None, False),
     ],
+    "xishan-spaced-header.txt": [  # `指  标`, `单  位`: spaces inside header words
+        (None, "学前三年毛入园率", None, 2020, B, "=", "98", None, False),
+        (None, "学前三年毛入园率", None, 2025, T, ">=", "99", None, False),
+        (None, "高中段毛入学率", None, 2020, B, "=", "97.5", None, False),
+    ],
 }
 
 

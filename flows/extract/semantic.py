@@ -138,8 +138,8 @@ def _body(
     body: list[Row | str] = []
     for r in range(depth, len(grid.rows)):
         row = grid.rows[r]
-        if [normalise_header(c.text) for c in row] == header_key:
-            continue  # the header repeated after a page break
+        if [normalise_header(c.text) for c in row] == header_key or _is_header_row(row):
+            continue  # the header (or a level of it) repeated after a page break
         heading = _section(grid, r, columns) if sections else None
         if heading is not None:
             body.append(heading)

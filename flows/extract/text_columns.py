@@ -66,6 +66,18 @@ def spans(line: str, *, wide: bool) -> list[tuple[str, int, int]]:
     return found
 
 
+def join_spaced_letters(cells: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Header cells written with spaces inside (`指  标`, `单  位`): two one-character cells
+    close together are one cell."""
+    out: list[tuple[str, int, int]] = []
+    for text, start, end in cells:
+        if out and len(text) == 1 and len(out[-1][0]) == 1 and start - out[-1][2] <= 4:
+            out[-1] = (out[-1][0] + text, out[-1][1], end)
+        else:
+            out.append((text, start, end))
+    return out
+
+
 def has_wide_gaps(line: str) -> bool:
     return bool(re.search(r"\S(?: {2,}|\u3000+)\S", line))
 

@@ -34,6 +34,7 @@ from flows.extract.text_columns import (
     Row,
     has_wide_gaps,
     is_pipe_line,
+    join_spaced_letters,
     is_rule,
     merge_wrapped,
     pipe_cells,
@@ -201,7 +202,7 @@ def _pipe(lines: list[str], i: int) -> Found | None:
 
 def _spaced(lines: list[str], i: int) -> Found | None:
     wide = has_wide_gaps(lines[i])
-    cells = spans(lines[i], wide=wide)
+    cells = join_spaced_letters(spans(lines[i], wide=wide))
     texts = [t for t, _, _ in cells]
     if len(texts) < 3 or not is_table_header(texts):
         return None
