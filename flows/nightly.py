@@ -105,6 +105,9 @@ def extract_plans(
             documents.append(extract_document(path))
         except PlanTableError as error:
             errors.append(str(error))
+            continue
+        for warning in documents[-1].warnings:  # read, kept as text, worth a look
+            run_logger().warning("%s", warning)
     return documents, {p.name: plan_source(p) for p in paths}, errors
 
 

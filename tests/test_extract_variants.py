@@ -207,3 +207,46 @@ def test_perturbed_tables_never_raise_anything_but_a_plan_table_error(text: str)
         # the cell starts on its cited line (a stacked cell may continue on the next lines)
         cited = [clean_cell(part) for part in text.split("\n")[c.line - 1].split("\t")]
         assert any(part and c.raw_value.startswith(part) for part in cited), (c, cited)
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "value", "upper", "approximate"),
+    [
+        ("99%以上", ">=", "99", None, False),
+        ("12.3年以上", ">=", "12.3", None, False),
+        ("不低于95", ">=", "95", None, False),
+        ("达到95", ">=", "95", None, False),
+        ("超过90", ">", "90", None, False),
+        ("95%以下", "<=", "95", None, False),
+        ("不高于0.5", "<=", "0.5", None, False),
+        ("98左右", "=", "98", None, True),
+        ("约98", "=", "98", None, True),
+        ("95-97", ">=", "95", "97", False),
+        ("95～97", ">=", "95", "97", False),
+        ("2,000", "=", "2000", None, False),
+        ("95%", "=", "95", None, False),
+        ("/", None, None, None, False),
+    ],
+)
+def test_value_grammar_words_ranges_and_approximations(
+    text: str, comparator: str | None, value: str | None, upper: str | None, approximate: bool
+) -> None:
+    parsed = parse_value(text)
+    assert (parsed.comparator, parsed.value, parsed.value_upper, parsed.is_approximate) == (
+        comparator,
+        value,
+        upper,
+        approximate,
+    )
+    assert parsed.readable
+
+
+def test_a_value_the_grammar_cannot_read_is_kept_and_reported_never_guessed() -> None:
+    text = "某县“十四五”规划\n\n指标\t2020年\t2025年\n毛入园率（%）\t98\t九成以上\n"
+    doc = extract_text("w.txt", text)
+    c = next(c for c in doc.cells if c.year == 2025)
+    assert (c.raw_value, c.comparator, c.value) == ("九成以上", None, None)
+    assert doc.warnings == [
+        "w.txt:4: value '九成以上' is not a number the value grammar reads; kept as text"
+    ]
+    assert extract_text("w.txt", text.replace("九成以上", "逐年只增不减")).warnings == []

@@ -143,10 +143,8 @@ def table_cells(
             parsed = parse_value(cell.text)
             if not parsed.readable:
                 warnings.append(
-                    f"{doc}:{cell.ref.line}: " if cell.ref.line else f"{doc}: {cell.ref}: "
-                )
-                warnings[-1] += (
-                    f"value {parsed.raw_value!r} is not a number the grammar reads; kept as text"
+                    f"{error(doc, cell.ref, '').args[0]}value {parsed.raw_value!r} is not a "
+                    "number the value grammar reads; kept as text"
                 )
             cells.append(
                 PlanCell(
