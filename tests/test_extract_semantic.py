@@ -110,3 +110,17 @@ def test_every_seed_table_as_a_merged_grid_gives_the_seed_cells() -> None:
         assert read is not None and read.header_rows == 2, name
         assert sorted(cell_key(c) for c in read.cells) == table.expected, name
         assert all(c.source_ref.startswith("table 1, row ") for c in read.cells)
+
+
+def test_title_rows_above_the_header_and_units_in_year_headers() -> None:
+    rows = [
+        ["表3 教育发展主要指标", "<", "<", "<"],
+        ["项目", "单位", "2020年基数（%）", "2025年目标值（%）"],
+        ["学前三年毛入园率", "%", "97", "≥98"],
+    ]
+    read = read_grid("t.html", 1, Grid(grid(rows).rows, SourceRef(table=1)), (2021, 2025))
+    assert read is not None and read.info.title == "表3 教育发展主要指标"
+    assert [(c.indicator, c.year, c.role, c.value) for c in read.cells] == [
+        ("学前三年毛入园率", 2020, "baseline", "97"),
+        ("学前三年毛入园率", 2025, "target", "98"),
+    ]

@@ -57,6 +57,8 @@ class Column:
 
 def _year_hint(rest: str) -> tuple[bool, str | None]:
     """(is a year header's remainder, hint) for what a header says besides its year."""
+    if rest not in ("()", "") and not rest.startswith("(") and "(" in rest:
+        rest = re.sub(r"\([^()]*\)", "", rest)  # 目标值(%): a unit in brackets says nothing
     rest = rest.strip("()")
     if rest in ("", *VOCABULARY.year_neutral):
         return True, None
@@ -123,6 +125,8 @@ def indicator_columns(headers: list[str]) -> list[Column] | None:
     indicator header with no year column.
     """
     texts = [normalise_header(h) for h in headers]
+    if schedule_columns(headers) is not None:
+        return None  # 项目 | 时间 | regions: a milestone schedule
     if not any(VOCABULARY.column_role(t) == ("indicator", t) for t in texts):
         return None
     columns: list[Column] = []

@@ -19,6 +19,7 @@ from flows.extract.headers import (
     ScheduleColumns,
     header_column,
     indicator_columns,
+    is_table_header,
     normalise_header,
     period_in_text,
     schedule_columns,
@@ -83,6 +84,14 @@ def _header_texts(grid: Grid, depth: int) -> list[str]:
         else:
             texts.append("".join(stack))
     return texts
+
+
+def _header_start(grid: Grid, *, within: int = 5) -> int:
+    """The first row that reads as a header (rows above it are titles); 0 when none does."""
+    for r, row in enumerate(grid.rows[:within]):
+        if is_table_header([_resolved(grid, r, c) for c in range(len(row))]):
+            return r
+    return 0
 
 
 def _depth(grid: Grid) -> int:
@@ -157,6 +166,10 @@ def read_grid(
     doc: str, table_no: int, grid: Grid, doc_period: tuple[int, int] | None
 ) -> ReadGrid | None:
     """Read one grid; None when it is not an indicator table or milestone schedule."""
+    start = _header_start(grid)
+    if start:  # title rows above the header (a caption drawn as a table row)
+        caption = " ".join(c.text for row in grid.rows[:start] for c in row if c.text)
+        grid = Grid(grid.rows[start:], grid.ref, grid.caption or caption, grid.caption_ref)
     depth = _depth(grid)
     texts = _header_texts(grid, depth)
     header_ref = grid.rows[0][0].ref if grid.rows[0] else grid.ref
