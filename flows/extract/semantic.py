@@ -147,11 +147,16 @@ def _body(
     body: list[Row | str] = []
     for r in range(depth, len(grid.rows)):
         row = grid.rows[r]
-        if [normalise_header(c.text) for c in row] == header_key or _is_header_row(row):
+        if _is_header_row(row) or (
+            len(row) == len(header_key) and [normalise_header(c.text) for c in row] == header_key
+        ):
             continue  # the header (or a level of it) repeated after a page break
         heading = _section(grid, r, columns) if sections else None
         if heading is not None:
             body.append(heading)
+            continue
+        if not any(cell.merged_from for cell in row):
+            body.append(row)
             continue
         resolved = []
         for c, cell in enumerate(row):
