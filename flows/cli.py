@@ -54,7 +54,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
         failed = False
         for path in args.files:
             try:
-                print(explain(path))
+                text, ok = explain(path)
+                print(text)
+                failed = failed or not ok
             except (PlanTableError, OSError) as error:
                 print(f"eduplan extract: {error}", file=sys.stderr)
                 failed = True

@@ -102,3 +102,12 @@ def test_explain_shows_the_grid_the_columns_and_the_words_that_matched(
     assert "| 维度 | 主要指标 |  | 2020年 | 2022年 | 2025年 | 指标属性 |" in out
     assert "'指标属性'" in out and "-> attribute  matched '指标属性'" in out
     assert "line 14: 学段与规模 / 幼儿园学位数（万个） / - / 2020 baseline: '15.34'" in out
+
+
+def test_explain_a_document_that_cannot_be_read_exits_1_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("规划\n\n维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8")
+    assert main(["extract", "--explain", str(bad)]) == EXIT_FAILED
+    assert "ERROR bad.txt:3: header has no year column" in capsys.readouterr().out

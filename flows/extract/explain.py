@@ -66,8 +66,9 @@ def _table(read: ReadGrid) -> list[str]:
     return out
 
 
-def explain(path: Path) -> str:
-    """The explanation of one document; raises PlanTableError like extract_document."""
+def explain(path: Path) -> tuple[str, bool]:
+    """The explanation of one document, and whether it can be extracted. A document that cannot
+    be read at all (no reader, not UTF-8) raises PlanTableError like extract_document."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise PlanTableError(str(path), None, f"no reader for {path.suffix!r} files")
@@ -86,9 +87,9 @@ def explain(path: Path) -> str:
         tables = read_grids(laid_out, period)
     except PlanTableError as error:
         out.append(f"ERROR {error}")
-        return "\n".join(out)
+        return "\n".join(out), False
     if not tables:
         out.append("no grid has an indicator table or milestone schedule header")
     for read in tables:
         out.extend(["", *_table(read)])
-    return "\n".join(out)
+    return "\n".join(out), bool(tables)
