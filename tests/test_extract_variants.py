@@ -250,3 +250,28 @@ def test_a_value_the_grammar_cannot_read_is_kept_and_reported_never_guessed() ->
         "w.txt:4: value '九成以上' is not a number the value grammar reads; kept as text"
     ]
     assert extract_text("w.txt", text.replace("九成以上", "逐年只增不减")).warnings == []
+
+
+DOUBLE_SPACED = "某县教育“十四五”规划\n\n{0}\n\n{1}\n\n{2}\n\n以上为主要指标。\n"
+ROWS = [["指标", "2020年", "2025年"], ["毛入园率（%）", "98", "≥99"], ["巩固率（%）", "100", "100"]]
+
+
+@pytest.mark.parametrize(
+    "join",
+    [
+        "\t".join,
+        " | ".join,  # pipes without the outer ones
+        lambda cells: "｜" + "｜".join(cells) + "｜",  # full-width pipes
+    ],
+)
+def test_rows_with_blank_lines_between_them_stay_one_table(join: object) -> None:
+    text = DOUBLE_SPACED.format(*(join(r) for r in ROWS))  # type: ignore[operator]
+    doc = extract_text("d.txt", text)
+    got = [(c.indicator, c.year, c.comparator, c.value, c.line) for c in doc.cells]
+    assert got == [
+        ("毛入园率（%）", 2020, "=", "98", 5),
+        ("毛入园率（%）", 2025, ">=", "99", 5),
+        ("巩固率（%）", 2020, "=", "100", 7),
+        ("巩固率（%）", 2025, "=", "100", 7),
+    ]
+    assert len(doc.tables) == 1

@@ -26,13 +26,14 @@ _CN_NUMERAL = re.compile(r"^[一二三四五六七八九十]+$")
 
 
 def is_pipe_line(line: str) -> bool:
-    text = line.strip()
-    return text.startswith("|") and text.count("|") >= 2
+    """A row of a pipe (Markdown) table: outer pipes optional, full-width ｜ too."""
+    text = line.strip().replace("｜", "|")
+    return text.count("|") >= 2 and "\t" not in text
 
 
 def pipe_cells(line: str) -> list[str]:
-    """Cell texts of a pipe row (outer pipes optional on the right)."""
-    text = line.strip()
+    """Cell texts of a pipe row (outer pipes optional)."""
+    text = line.strip().replace("｜", "|")
     text = text[1:] if text.startswith("|") else text
     text = text[:-1] if text.endswith("|") else text
     return [clean_cell(part) for part in text.split("|")]

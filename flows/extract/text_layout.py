@@ -42,7 +42,7 @@ from flows.extract.text_columns import (
     space_row,
     spans,
 )
-from flows.extract.values import clean_cell
+from flows.extract.values import clean_cell, looks_like_value
 
 Found = tuple[list[Row], int]  # the grid's rows (header first) and the index after the table
 
@@ -90,13 +90,25 @@ def _tabbed(lines: list[str], i: int) -> Found | None:
         elif kind is LineKind.BLANK:
             k = next_nonblank(lines, j)
             if k < len(lines) and line_kind(lines[k]) is LineKind.TABBED:
-                if _same(_tab_row(lines, k), wanted):
+                again = _tab_row(lines, k)
+                if _same(again, wanted):
                     j = k + 1  # the table goes on after a page break
+                    continue
+                if not is_table_header([c.text for c in again]) and _row_like(again, rows[-1]):
+                    j = k  # rows with blank lines between them
                     continue
             break
         else:
             break
     return rows, j
+
+
+def _row_like(row: Row, previous: Row) -> bool:
+    """A row after a blank line that continues a table: about as many cells as the row before,
+    and values (not a tabbed note or the next table's title)."""
+    if len([c for c in row if c.text]) < 2 or abs(len(row) - len(previous)) > 1:
+        return False
+    return any(looks_like_value(c.text) for c in row)
 
 
 def _chunked(cells: list[tuple[str, int]], width: int) -> list[Row]:
@@ -193,8 +205,12 @@ def _pipe(lines: list[str], i: int) -> Found | None:
             continue
         k = next_nonblank(lines, j)
         if k < len(lines) and k > j and is_pipe_line(lines[k]):
-            if _key(pipe_row(lines[k], k + 1)) == wanted:
+            again = pipe_row(lines[k], k + 1)
+            if _key(again) == wanted:  # the header repeated: the table goes on
                 j = k + 1
+                continue
+            if not is_table_header([c.text for c in again]):  # rows with blank lines between
+                j = k
                 continue
         break
     return [rows[0], *merge_wrapped(rows)[1:]], j
@@ -220,8 +236,18 @@ def _spaced(lines: list[str], i: int) -> Found | None:
             continue
         k = next_nonblank(lines, j)
         if kind is LineKind.BLANK and k < len(lines):
-            if _key(space_row(lines[k], k + 1, None, wide=wide)) == wanted:
+            again = space_row(lines[k], k + 1, None, wide=wide)
+            if _key(again) == wanted:
                 j = k + 1
+                continue
+            if (  # rows with blank lines between: the next line is a row of this table
+                line_kind(lines[k]) is LineKind.PLAIN
+                and (has_wide_gaps(lines[k]) or not wide)
+                and len(again) >= 2
+                and not _is_prose(" ".join(lines[k].split()))
+                and not is_table_header([c.text for c in again])
+            ):
+                j = k
                 continue
         break
     return [rows[0], *merge_wrapped(rows)[1:]], j
