@@ -100,8 +100,18 @@ def header_column(header: str) -> Column | None:
         return Column(found[0], text, None, found[1])
     year = year_column(text)
     if year is not None:
-        return Column("year", text, year, "year")
+        return Column("year", text, year, _year_words(text, year))
     return None
+
+
+def _year_words(text: str, year: YearColumn) -> str:
+    """What made a header a year column, for --explain: `2020年 + 基数 (baseline word)`."""
+    match = _YEAR_IN_HEADER.search(text) or _FIVE_YEAR_IN_HEADER.search(text)
+    if match is None:  # 目标值 / 现状值 alone
+        return f"{text} ({year.hint}: the period's {'end' if year.hint == 'target' else 'start'})"
+    rest = (text[: match.start()] + text[match.end() :]).strip("()")
+    said = f" + {rest} ({year.hint or 'neutral'} word)" if rest else ""
+    return f"{match.group(0)}{said}"
 
 
 def is_table_header(texts: list[str]) -> bool:
