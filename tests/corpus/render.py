@@ -214,6 +214,19 @@ LAYOUTS: dict[str, Callable[[Table], str]] = {
     "split-repeated-header": lambda t: _split(t),
     "two-tables-with-prose": lambda t: _two_tables(t),
     "shuffled-columns": lambda t: _shuffled(t),
+    "spaces-section-rows": lambda t: document(t, spaced(sections(t))),
+    "tabbed-section-rows": lambda t: document(t, tabbed(sections(t))),
+    "stacked-plain-section-rows": lambda t: document(
+        t, stacked(sections(t), tab=False, blank=False)
+    ),
+    "stacked-tab-blank-section-rows": lambda t: document(
+        t, stacked(sections(t), tab=True, blank=True)
+    ),
+    "spaces-synonyms": lambda t: document(t, spaced(matrix(t, synonyms=True))),
+    "wrapped-first-column": lambda t: document(
+        t, wrapped(matrix(t, category_column=False), column=0)
+    ),
+    "pipe-synonyms-section-rows": lambda t: document(t, pipe(sections(t, synonyms=True))),
 }
 
 
