@@ -275,3 +275,12 @@ def test_rows_with_blank_lines_between_them_stay_one_table(join: object) -> None
         ("巩固率（%）", 2025, "=", "100", 7),
     ]
     assert len(doc.tables) == 1
+
+
+def test_other_ways_of_writing_attributes_and_evaluations_read_as_the_word() -> None:
+    text = (
+        "某县“十四五”规划\n\n指标\t2020年\t2025年\t属性\t评价\n"
+        "毛入园率（%）\t98\t99\t约束性指标\t已完成\n"
+    )
+    c = extract_text("f.txt", text).cells[0]
+    assert (c.attribute, c.evaluation) == ("约束性", "完成")

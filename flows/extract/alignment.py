@@ -14,8 +14,8 @@ from flows.extract.headers import Column, with_breakdown
 from flows.extract.values import clean_cell, is_number, looks_like_value
 from flows.extract.vocabulary import VOCABULARY
 
-ATTRIBUTES = frozenset(VOCABULARY.attributes)
-EVALUATIONS = frozenset(VOCABULARY.evaluations)
+ATTRIBUTES = frozenset(VOCABULARY.attributes) | frozenset(VOCABULARY.attribute_forms)
+EVALUATIONS = frozenset(VOCABULARY.evaluations) | frozenset(VOCABULARY.evaluation_forms)
 UNITS = VOCABULARY.units
 UNIT_WORDS = VOCABULARY.columns["unit"]
 _UNIT_BRACKET = re.compile(r"[（(][^（）()]*[）)]$")

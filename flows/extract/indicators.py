@@ -124,12 +124,14 @@ def table_cells(
         else:
             unit = unit_in_name(breakdown) or indicator_unit
         attribute = _text(by_role.get("attribute")) or None
+        attribute = VOCABULARY.attribute_forms.get(attribute or "", attribute)
         if attribute is not None and attribute not in ATTRIBUTES:
-            known = " or ".join(sorted(ATTRIBUTES))
+            known = " or ".join(sorted(VOCABULARY.attributes))
             raise error(doc, ref, f"attribute {attribute!r} is not {known} (vocabulary.toml)")
         evaluation = _text(by_role.get("evaluation")) or None
+        evaluation = VOCABULARY.evaluation_forms.get(evaluation or "", evaluation)
         if evaluation is not None and evaluation not in EVALUATIONS:
-            known = " / ".join(sorted(EVALUATIONS))
+            known = " / ".join(sorted(VOCABULARY.evaluations))
             raise error(doc, ref, f"evaluation {evaluation!r} is not {known} (vocabulary.toml)")
         position = 0
         for column, cell in zip(columns, placed, strict=True):

@@ -28,8 +28,8 @@ class PlanCell:
     raw_value: str
     comparator: str | None  # = > >= < <= ; None for text values
     value: str | None  # the number exactly as written, e.g. "0.250"
-    attribute: str | None  # 预期性 | 约束性 as written
-    evaluation: str | None  # 完成 | 未完成 as written
+    attribute: str | None  # 预期性 | 约束性 (other forms such as 约束性指标 read as these)
+    evaluation: str | None  # 完成 | 未完成 | 基本完成 | 超额完成 (已完成 reads as 完成)
     line: int | None  # the value's line (text documents), else None
     value_upper: str | None = None  # a range's upper bound (95-97: value 95, value_upper 97)
     is_approximate: bool = False  # 98左右 / 约98: the number is approximate

@@ -56,8 +56,10 @@ class Vocabulary:
     period_baseline: frozenset[str]
     program: frozenset[str]
     time: frozenset[str]
-    attributes: dict[str, str]  # word as written -> meaning
+    attributes: dict[str, str]  # word -> meaning
     evaluations: dict[str, str]
+    attribute_forms: dict[str, str]  # another way of writing it -> the word
+    evaluation_forms: dict[str, str]
     stages: tuple[str, ...]
     units: frozenset[str]
     no_unit: frozenset[str]
@@ -97,6 +99,8 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
             time=_words(data["schedule"]["time"]),
             attributes=dict(cells["attributes"]),
             evaluations=dict(cells["evaluations"]),
+            attribute_forms=dict(cells["attribute_forms"]),
+            evaluation_forms=dict(cells["evaluation_forms"]),
             stages=tuple(cells["stages"]),
             units=frozenset(cells["units"]),
             no_unit=frozenset(cells["no_unit"]),
