@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,12 @@ ROLES = ["baseline", "milestone", "target"]
 # Cells that are explicitly not a number: a placeholder, or words with no digit in them
 # (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
 PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
+# The plan's own evaluation words: the extractor's vocabulary (one owner), read as data.
+EVALUATION_WORDS = list(
+    tomllib.loads((REPO / "flows" / "extract" / "vocabulary.toml").read_text(encoding="utf-8"))[
+        "cells"
+    ]["evaluations"]
+)
 STATUSES = [
     "achieved",
     "on_track",
@@ -133,8 +140,9 @@ def raw_suites() -> list[SuiteSpec]:
             ),
             E.ExpectColumnValuesToBeInSet(
                 column="evaluation",
-                value_set=["完成", "未完成"],
-                description="plan_cells.evaluation is 完成 or 未完成",
+                value_set=EVALUATION_WORDS,
+                description="plan_cells.evaluation is an evaluation word of "
+                "flows/extract/vocabulary.toml",
             ),
             E.ExpectColumnValuesToBeBetween(
                 column="line", min_value=1, description="plan_cells.line is a 1-based line"

@@ -73,7 +73,8 @@ normalized as (
         case cells.evaluation_raw
             when '完成' then 'achieved'
             when '未完成' then 'not_achieved'
-        end as evaluation_reported,
+            when '超额完成' then 'achieved'
+        end as evaluation_reported,  -- 基本完成 (nearly achieved) is neither: NULL
 
         ----------  the table's period: baselines describe the year before it starts
         tables.period_start_year,
