@@ -59,7 +59,37 @@ def main(argv: list[str] | None = None) -> int:
     print(f"extract_document                      : {extract_s * 1000:8.1f} ms")
     print(f"ratio extract / floor                 : {extract_s / floor_s:8.1f}x")
     print(f"throughput                            : {lines / extract_s:,.0f} lines/s")
+    _corpus(args.repeats, max(1, args.copies // 10))
     return 0
+
+
+def _corpus(repeats: int, copies: int) -> None:
+    """The same against the test corpus: every seed table in every text layout (pipes, aligned
+    spaces, one cell per line, wrapped cells, section rows...), in one document."""
+    from flows.extract import extract_document, extract_text
+    from tests.corpus.render import LAYOUTS, seed_tables
+
+    plans = sorted((REPO_ROOT / "raw" / "plans").glob("*.txt"))
+    tables = [
+        t for p in plans if "schedule" not in p.name for t in seed_tables(extract_document(p))
+    ]
+    parts = [render(t) for t in tables for render in LAYOUTS.values()]
+    text = "\n\n".join(parts * copies)
+    lines = text.count("\n") + 1
+    expected = copies * (sum(len(t.expected) for t in tables) * len(LAYOUTS) + 2 * len(tables))
+
+    def floor() -> int:
+        return sum(len(line.split("|")) for line in text.encode().decode().splitlines())
+
+    floor_s, _ = _best_of(repeats, floor)
+    extract_s, document = _best_of(repeats, lambda: extract_text("corpus.txt", text))
+    cells = len(document.cells)  # type: ignore[attr-defined]
+    assert cells == expected, (cells, expected)
+    print(f"corpus: {lines:,} lines, {len(LAYOUTS)} layouts x {len(tables)} tables x {copies}")
+    print(
+        f"  floor {floor_s * 1000:.1f} ms, extract {extract_s * 1000:.1f} ms, "
+        f"ratio {extract_s / floor_s:.1f}x, {lines / extract_s:,.0f} lines/s"
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,12 @@ ROLES = ["baseline", "milestone", "target"]
 # Cells that are explicitly not a number: a placeholder, or words with no digit in them
 # (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
 PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
+# The plan's own evaluation words: the extractor's vocabulary (one owner), read as data.
+EVALUATION_WORDS = list(
+    tomllib.loads((REPO / "flows" / "extract" / "vocabulary.toml").read_text(encoding="utf-8"))[
+        "cells"
+    ]["evaluations"]
+)
 STATUSES = [
     "achieved",
     "on_track",
@@ -98,6 +105,7 @@ def raw_suites() -> list[SuiteSpec]:
                     "attribute",
                     "evaluation",
                     "line",
+                    "source_ref",
                     "table_start",
                     "table_end",
                 ],
@@ -114,7 +122,7 @@ def raw_suites() -> list[SuiteSpec]:
                     "year",
                     "role",
                     "raw_value",
-                    "line",
+                    "source_ref",
                 )
             ],
             E.ExpectColumnValuesToBeInSet(
@@ -132,8 +140,9 @@ def raw_suites() -> list[SuiteSpec]:
             ),
             E.ExpectColumnValuesToBeInSet(
                 column="evaluation",
-                value_set=["完成", "未完成"],
-                description="plan_cells.evaluation is 完成 or 未完成",
+                value_set=EVALUATION_WORDS,
+                description="plan_cells.evaluation is an evaluation word of "
+                "flows/extract/vocabulary.toml",
             ),
             E.ExpectColumnValuesToBeBetween(
                 column="line", min_value=1, description="plan_cells.line is a 1-based line"
@@ -217,7 +226,7 @@ def raw_suites() -> list[SuiteSpec]:
         return [
             *[
                 E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_milestones.{c} set")
-                for c in ("plan_id", "source_file", "program", "year", "region", "line")
+                for c in ("plan_id", "source_file", "program", "year", "region", "source_ref")
             ],
             E.ExpectColumnValuesToBeInSet(
                 column="region",

@@ -52,17 +52,49 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from flows.extract import PlanTableError, extract_document
+    from flows.extract import ExtractedDocument, PlanTableError, extract_document
     from flows.extract.output import write_csvs
 
-    try:
-        documents = [extract_document(path) for path in args.files]
-    except (PlanTableError, OSError) as error:
-        print(f"eduplan extract: {error}", file=sys.stderr)
+    if args.explain:
+        from flows.extract.explain import explain
+
+        failed = False
+        for path in args.files:
+            try:
+                text, ok = explain(path)
+                print(text)
+                failed = failed or not ok
+            except (PlanTableError, OSError) as error:
+                print(f"eduplan extract: {error}", file=sys.stderr)
+                failed = True
+        return EXIT_FAILED if failed else EXIT_OK
+    if args.out is None:
+        print("eduplan extract: --out DIR is required (or --explain)", file=sys.stderr)
+        return EXIT_USAGE
+    documents: list[ExtractedDocument] = []
+    errors: list[str] = []
+    for path in args.files:
+        try:
+            documents.append(extract_document(path))
+        except PlanTableError as error:
+            errors.append(str(error))
+        except OSError as error:
+            errors.append(f"{path}: {error.strerror or error}")
+    for document in documents:
+        for warning in document.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    if documents:
+        counts = write_csvs(documents, args.out)
+        for name, rows in counts.items():
+            print(f"{args.out / (name + '.csv')}: {rows} rows")
+    if errors:
+        print(
+            f"eduplan extract: {len(errors)} of {len(args.files)} document(s) could not be read:",
+            file=sys.stderr,
+        )
+        for message in errors:
+            print(f"  {message}", file=sys.stderr)
         return EXIT_FAILED
-    counts = write_csvs(documents, args.out)
-    for name, rows in counts.items():
-        print(f"{args.out / (name + '.csv')}: {rows} rows")
     return EXIT_OK
 
 
@@ -166,13 +198,21 @@ def build_parser() -> argparse.ArgumentParser:
         "extract",
         help="extract indicator tables and milestone schedules from plan documents to CSV",
         description="Write OUT/plan_cells.csv (one row per value cell), OUT/milestones.csv, "
-        "OUT/plan_tables.csv and OUT/plan_documents.csv. Exit 1 naming the file and line "
-        "when a document cannot be read exactly.",
+        "OUT/plan_tables.csv and OUT/plan_documents.csv for every document that can be read; "
+        "exit 1 listing each one that cannot as file:line: what was wrong. With --explain, "
+        "print how each table was read instead (grid, header columns, vocabulary words).",
     )
     extract.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="plan documents (.txt)"
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="plan documents (.txt, .md; other formats when their reader is installed)",
     )
-    extract.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    extract.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    extract.add_argument(
+        "--explain", action="store_true", help="print how each table was read; write nothing"
+    )
     extract.set_defaults(handler=cmd_extract)
 
     serve = commands.add_parser(

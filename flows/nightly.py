@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.exceptions import MissingContextError
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
-from flows.extract import ExtractedDocument, PlanTableError, extract_document
+from flows.extract import READERS, ExtractedDocument, PlanTableError, extract_document
 from flows.load.plans import PlanSource, load_plans, plan_source
 from flows.load.warehouse import (
     build_raw_schema,
@@ -53,9 +53,9 @@ def extract_plans(
     """Every plan document in raw/plans, extracted exactly, and every document that could not be
     (`file:line: what was wrong`, all of them at once): bad input stops the night, not the
     extraction of the other documents."""
-    paths = sorted(plans_dir.glob("*.txt"))
+    paths = sorted(p for p in plans_dir.iterdir() if p.suffix.lower() in READERS)
     if not paths:
-        return [], {}, [f"{plans_dir}: no plan documents (*.txt) found"]
+        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"]
     documents: list[ExtractedDocument] = []
     errors: list[str] = []
     for path in paths:
@@ -64,6 +64,9 @@ def extract_plans(
         except PlanTableError as error:
             errors.append(str(error))
             run_logger().error("cannot read %s", error)
+            continue
+        for warning in documents[-1].warnings:  # read, kept as text, worth a look
+            run_logger().warning("%s", warning)
     run_logger().info(
         "extracted %d document(s): %d value cells, %d milestones; %d unreadable",
         len(documents),

@@ -46,7 +46,8 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     assert len(rows) == 257
     assert list(rows[0]) == [
         "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
-        "raw_value", "comparator", "value", "attribute", "evaluation", "line",
+        "raw_value", "comparator", "value", "attribute", "evaluation", "line", "value_upper",
+        "is_approximate", "source_ref",
     ]  # fmt: skip
     jiaxing = [
         r
@@ -60,7 +61,9 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     with (tmp_path / "milestones.csv").open(encoding="utf-8") as f:
         milestones = list(csv.DictReader(f))
     assert len(milestones) == 34
-    assert list(milestones[0]) == ["doc", "program", "year", "region", "milestone_text", "line"]
+    assert list(milestones[0]) == [
+        "doc", "program", "year", "region", "milestone_text", "line", "source_ref",
+    ]  # fmt: skip
 
 
 def test_extract_bad_document_exits_1_naming_file_and_line(
@@ -71,3 +74,40 @@ def test_extract_bad_document_exits_1_naming_file_and_line(
     assert main(["extract", str(bad), "--out", str(tmp_path / "out")]) == EXIT_FAILED
     assert "bad.txt:4: row has" in capsys.readouterr().err
     assert not (tmp_path / "out" / "plan_cells.csv").exists()  # nothing half-written
+
+
+def test_extract_many_documents_writes_the_good_ones_and_lists_every_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("规划\n\n维度\t主要指标\t2025年\n学段\t学位数\t1\t2\t3\t4\n", encoding="utf-8")
+    empty = tmp_path / "prose.txt"
+    empty.write_text("某市教育规划\n\n一、总体要求。\n", encoding="utf-8")
+    good = PLANS_DIR / "yuhang-2021-2025.txt"
+    out = tmp_path / "out"
+    assert main(["extract", str(bad), str(good), str(empty), "--out", str(out)]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "2 of 3 document(s) could not be read" in err
+    assert f"{bad}:4: row has" in err and f"{empty}: no indicator table" in err
+    with (out / "plan_cells.csv").open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 21  # the good document's rows are written
+
+
+def test_explain_shows_the_grid_the_columns_and_the_words_that_matched(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["extract", "--explain", str(PLANS_DIR / "jiaxing-2021-2025.txt")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "table 1 (indicators) at line 13" in out
+    assert "| 维度 | 主要指标 |  | 2020年 | 2022年 | 2025年 | 指标属性 |" in out
+    assert "'指标属性'" in out and "-> attribute  matched '指标属性'" in out
+    assert "line 14: 学段与规模 / 幼儿园学位数（万个） / - / 2020 baseline: '15.34'" in out
+
+
+def test_explain_a_document_that_cannot_be_read_exits_1_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("规划\n\n维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8")
+    assert main(["extract", "--explain", str(bad)]) == EXIT_FAILED
+    assert "ERROR bad.txt:3: header has no year column" in capsys.readouterr().out

@@ -67,10 +67,10 @@ def test_reordered_columns_other_wording_and_an_extra_year() -> None:
     assert len(doc.cells) == 6
 
 
-def test_a_number_with_a_thousands_separator_is_kept_as_text() -> None:
+def test_a_number_with_a_thousands_separator_reads_without_it() -> None:
     doc = extract_text("variant.txt", VARIANT_TABBED)
     c = next(c for c in doc.cells if c.raw_value == "2,000")
-    assert (c.comparator, c.value) == (None, None)
+    assert (c.comparator, c.value) == ("=", "2000")
 
 
 def test_stacked_table_with_a_named_breakdown_column_and_period_from_the_title() -> None:
@@ -135,7 +135,8 @@ def test_crlf_and_bom_read_like_lf(tmp_path: Path) -> None:
         ("-", None, None),
         ("—", None, None),
         ("逐年只增不减", None, None),
-        ("达到 100%", None, None),
+        ("达到 100%", ">=", "100"),
+        ("创建率高于全省平均 10%", None, None),
     ],
 )
 def test_value_grammar(text: str, comparator: str | None, value: str | None) -> None:
@@ -206,3 +207,80 @@ def test_perturbed_tables_never_raise_anything_but_a_plan_table_error(text: str)
         # the cell starts on its cited line (a stacked cell may continue on the next lines)
         cited = [clean_cell(part) for part in text.split("\n")[c.line - 1].split("\t")]
         assert any(part and c.raw_value.startswith(part) for part in cited), (c, cited)
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "value", "upper", "approximate"),
+    [
+        ("99%以上", ">=", "99", None, False),
+        ("12.3年以上", ">=", "12.3", None, False),
+        ("不低于95", ">=", "95", None, False),
+        ("达到95", ">=", "95", None, False),
+        ("超过90", ">", "90", None, False),
+        ("95%以下", "<=", "95", None, False),
+        ("不高于0.5", "<=", "0.5", None, False),
+        ("98左右", "=", "98", None, True),
+        ("约98", "=", "98", None, True),
+        ("95-97", ">=", "95", "97", False),
+        ("95～97", ">=", "95", "97", False),
+        ("2,000", "=", "2000", None, False),
+        ("95%", "=", "95", None, False),
+        ("/", None, None, None, False),
+    ],
+)
+def test_value_grammar_words_ranges_and_approximations(
+    text: str, comparator: str | None, value: str | None, upper: str | None, approximate: bool
+) -> None:
+    parsed = parse_value(text)
+    assert (parsed.comparator, parsed.value, parsed.value_upper, parsed.is_approximate) == (
+        comparator,
+        value,
+        upper,
+        approximate,
+    )
+    assert parsed.readable
+
+
+def test_a_value_the_grammar_cannot_read_is_kept_and_reported_never_guessed() -> None:
+    text = "某县“十四五”规划\n\n指标\t2020年\t2025年\n毛入园率（%）\t98\t九成以上\n"
+    doc = extract_text("w.txt", text)
+    c = next(c for c in doc.cells if c.year == 2025)
+    assert (c.raw_value, c.comparator, c.value) == ("九成以上", None, None)
+    assert doc.warnings == [
+        "w.txt:4: value '九成以上' is not a number the value grammar reads; kept as text"
+    ]
+    assert extract_text("w.txt", text.replace("九成以上", "逐年只增不减")).warnings == []
+
+
+DOUBLE_SPACED = "某县教育“十四五”规划\n\n{0}\n\n{1}\n\n{2}\n\n以上为主要指标。\n"
+ROWS = [["指标", "2020年", "2025年"], ["毛入园率（%）", "98", "≥99"], ["巩固率（%）", "100", "100"]]
+
+
+@pytest.mark.parametrize(
+    "join",
+    [
+        "\t".join,
+        " | ".join,  # pipes without the outer ones
+        lambda cells: "｜" + "｜".join(cells) + "｜",  # full-width pipes
+    ],
+)
+def test_rows_with_blank_lines_between_them_stay_one_table(join: object) -> None:
+    text = DOUBLE_SPACED.format(*(join(r) for r in ROWS))  # type: ignore[operator]
+    doc = extract_text("d.txt", text)
+    got = [(c.indicator, c.year, c.comparator, c.value, c.line) for c in doc.cells]
+    assert got == [
+        ("毛入园率（%）", 2020, "=", "98", 5),
+        ("毛入园率（%）", 2025, ">=", "99", 5),
+        ("巩固率（%）", 2020, "=", "100", 7),
+        ("巩固率（%）", 2025, "=", "100", 7),
+    ]
+    assert len(doc.tables) == 1
+
+
+def test_other_ways_of_writing_attributes_and_evaluations_read_as_the_word() -> None:
+    text = (
+        "某县“十四五”规划\n\n指标\t2020年\t2025年\t属性\t评价\n"
+        "毛入园率（%）\t98\t99\t约束性指标\t已完成\n"
+    )
+    c = extract_text("f.txt", text).cells[0]
+    assert (c.attribute, c.evaluation) == ("约束性", "完成")

@@ -11,7 +11,8 @@ select
 from {{ ref('int_plan_cells_normalized') }} as cells
 left join {{ ref('fct_indicator_actual') }} as actuals
     on actuals.source_kind = 'plan_baseline'
-    and actuals.source_ref = cells.source_file || ':' || cells.source_line
+    and actuals.source_ref
+    = cells.source_file || ':' || coalesce(cast(cells.source_line as varchar), cells.source_ref)
     and actuals.region_code = cells.region_code
     and actuals.indicator_code = cells.indicator_code
     and actuals.breakdown = cells.breakdown

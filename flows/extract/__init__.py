@@ -1,14 +1,18 @@
-"""Plan documents (plain text) -> typed rows: indicator value cells, milestones, document facts.
+"""Plan documents -> typed rows: indicator value cells, milestones, document facts.
 
-Pure parsing: no DuckDB, no Prefect. `extract_document` is what the CLI and the flow call.
+Two layers: a layout reader per format turns a document into a `LaidOutDocument` (running text
+and table grids, every cell with its position), and the semantic layer (`semantic.read_grid`)
+reads every grid the same way, whatever its format. Pure parsing: no DuckDB, no Prefect.
+`extract_document` is what the CLI and the flow call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.indicators import table_cells
+from flows.extract.grid import LaidOutDocument
 from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
@@ -18,10 +22,11 @@ from flows.extract.models import (
     PlanTableError,
     TableInfo,
 )
-from flows.extract.schedule import schedule_milestones
-from flows.extract.tables import find_tables
+from flows.extract.semantic import ReadGrid, read_grid
+from flows.extract.text_layout import read_text_layout
 
 __all__ = [
+    "READERS",
     "DocumentFacts",
     "ExtractedDocument",
     "Milestone",
@@ -29,8 +34,14 @@ __all__ = [
     "PlanTableError",
     "TableInfo",
     "extract_document",
+    "extract_laid_out",
     "extract_text",
+    "read_grids",
 ]
+
+# A layout reader: (path) -> the document as text blocks and grids. One per file suffix; the
+# HTML, DOCX and PDF readers (flows/extract/formats/) register here.
+LayoutReader = Callable[[Path], LaidOutDocument]
 
 
 def read_text(path: Path) -> str:
@@ -45,48 +56,85 @@ def read_text(path: Path) -> str:
         ) from None
 
 
-def extract_text(
-    doc: str, text: str, metadata: dict[str, object] | None = None
+def _read_text_file(path: Path) -> LaidOutDocument:
+    return read_text_layout(path.name, read_text(path))
+
+
+def _read_published_file(path: Path) -> LaidOutDocument:
+    """HTML, DOCX and PDF (flows/extract/formats/), imported only when such a file is read."""
+    from flows.extract.formats import read_laid_out
+
+    return read_laid_out(path)
+
+
+READERS: dict[str, LayoutReader] = {
+    ".txt": _read_text_file,
+    ".md": _read_text_file,
+    ".html": _read_published_file,
+    ".htm": _read_published_file,
+    ".docx": _read_published_file,
+    ".pdf": _read_published_file,
+}
+
+
+def read_grids(laid_out: LaidOutDocument, doc_period: tuple[int, int] | None) -> list[ReadGrid]:
+    """Every grid that is an indicator table or milestone schedule, read and numbered."""
+    read: list[ReadGrid] = []
+    for grid in laid_out.grids:
+        found = read_grid(laid_out.doc, len(read) + 1, grid, doc_period)
+        if found is not None:
+            read.append(found)
+    return read
+
+
+def extract_laid_out(
+    laid_out: LaidOutDocument,
+    metadata: dict[str, object] | None = None,
+    *,
+    lines: list[str] | None = None,
 ) -> ExtractedDocument:
-    """Extract every table of one document given as text; `doc` names it in rows and errors."""
-    lines = split_lines(text)
-    facts = document_facts(doc, lines, metadata or {})
+    """Extract every table of a laid-out document (any format). `lines` are a text document's
+    lines (facts cite them); other formats give their running text blocks."""
+    doc = laid_out.doc
+    facts = document_facts(doc, lines or [b.text for b in laid_out.text], metadata or {})
     doc_period = (
         (facts.period_start_year, facts.period_end_year)
         if facts.period_start_year and facts.period_end_year
         else None
     )
-    tables: list[TableInfo] = []
-    cells: list[PlanCell] = []
-    milestones: list[Milestone] = []
-    for number, table in enumerate(find_tables(doc, lines), start=1):
-        period = table.period or doc_period
-        if table.kind == "indicators":
-            cells.extend(table_cells(doc, number, table, period))
-        else:
-            milestones.extend(schedule_milestones(doc, table))
-        tables.append(
-            TableInfo(
-                doc=doc,
-                table=number,
-                kind=table.kind,
-                title=table.title,
-                header_line=table.header.line,
-                last_line=table.last_line,
-                period_start_year=period[0] if period else None,
-                period_end_year=period[1] if period else None,
-            )
-        )
-    if not tables:
+    read = read_grids(laid_out, doc_period)
+    if not read:
         raise PlanTableError(doc, None, "no indicator table or milestone schedule found")
-    return ExtractedDocument(facts=facts, tables=tables, cells=cells, milestones=milestones)
+    return ExtractedDocument(
+        facts=facts,
+        tables=[r.info for r in read],
+        cells=[c for r in read for c in r.cells],
+        milestones=[m for r in read for m in r.milestones],
+        warnings=[w for r in read for w in r.warnings],
+    )
+
+
+def extract_text(
+    doc: str, text: str, metadata: dict[str, object] | None = None
+) -> ExtractedDocument:
+    """Extract every table of one document given as text; `doc` names it in rows and errors."""
+    return extract_laid_out(read_text_layout(doc, text), metadata, lines=split_lines(text))
 
 
 def extract_document(path: Path) -> ExtractedDocument:
     """Extract one plan document file (with its metadata file, if any). Rows name the document
     by its file name; errors name it by its path."""
+    reader = READERS.get(path.suffix.lower())
     try:
-        return extract_text(path.name, read_text(path), read_metadata(path))
+        if reader is None:
+            known = ", ".join(sorted(READERS))
+            raise PlanTableError(path.name, None, f"no reader for {path.suffix!r} files ({known})")
+        if reader is _read_text_file:  # read once: the layout and the facts share the lines
+            text = read_text(path)
+            laid_out, lines = read_text_layout(path.name, text), split_lines(text)
+        else:
+            laid_out, lines = reader(path), None
+        return extract_laid_out(laid_out, read_metadata(path), lines=lines)
     except PlanTableError as error:
         if error.file != path.name:
             raise

@@ -9,41 +9,17 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.headers import ATTRIBUTES, EVALUATIONS, UNIT_WORDS, Column, with_breakdown
-from flows.extract.layout import Cell, Row
+from flows.extract.grid import GridCell
+from flows.extract.headers import Column, with_breakdown
 from flows.extract.values import clean_cell, is_number, looks_like_value
+from flows.extract.vocabulary import VOCABULARY
 
-UNITS = frozenset(
-    {
-        "%",
-        "％",
-        "—",
-        "-",
-        "个",
-        "所",
-        "人",
-        "万人",
-        "万个",
-        "元",
-        "万元",
-        "亿元",
-        "年",
-        "对",
-        "项",
-        "次",
-        "人次",
-        "万人次",
-        "分",
-        "倍",
-        "平方米",
-        "间",
-        "班",
-    }
-)
+ATTRIBUTES = frozenset(VOCABULARY.attributes) | frozenset(VOCABULARY.attribute_forms)
+EVALUATIONS = frozenset(VOCABULARY.evaluations) | frozenset(VOCABULARY.evaluation_forms)
+UNITS = VOCABULARY.units
+UNIT_WORDS = VOCABULARY.columns["unit"]
 _UNIT_BRACKET = re.compile(r"[（(][^（）()]*[）)]$")
-STAGE_WORDS = re.compile(
-    r"^(学前|幼儿园|小学|初中|高中|普通高中|普高|义务|义务教育|中职|高职|职高|高等教育|特殊教育)段?(（[^）]*）)?$"
-)
+STAGE_WORDS = re.compile("^(" + "|".join(map(re.escape, VOCABULARY.stages)) + r")段?(（[^）]*）)?$")
 
 
 def is_stage(text: str) -> bool:
@@ -68,6 +44,8 @@ def _fit(column: Column, text: str) -> int:
         if text in UNITS or text in UNIT_WORDS:
             return 1
         return -2 if is_number(text) or text in ATTRIBUTES else 0
+    if column.role == "ignored":
+        return 0
     if column.role == "sequence":
         return 1 if (text == "" or text.isdigit()) else -2
     # category, indicator, breakdown: labels, never values or attributes
@@ -78,29 +56,31 @@ def _fit(column: Column, text: str) -> int:
     return 0
 
 
-def _placements(cells: list[Cell], width: int) -> list[list[Cell | None]]:
+def _placements(cells: list[GridCell], width: int) -> list[list[GridCell | None]]:
     """Every way to lay the cells into `width` columns by adding empty cells at the start."""
     filled = list(cells)
     while filled and not filled[-1].text:
         filled.pop()  # trailing empty cells (a stray tab) carry nothing
     if len(filled) > width:
         return []
-    options: list[list[Cell | None]] = []
+    options: list[list[GridCell | None]] = []
     for shift in range(width - len(filled) + 1):
         options.append([None] * shift + filled + [None] * (width - shift - len(filled)))
     return options
 
 
-def align(row: Row, columns: list[Column]) -> tuple[list[Column], list[Cell | None]] | None:
+def align(
+    row: tuple[GridCell, ...], columns: list[Column]
+) -> tuple[list[Column], list[GridCell | None]] | None:
     """The best placement of the row's cells under the columns (with or without a breakdown
     column); None when the row has more non-empty cells than any layout has columns."""
     layouts = [columns]
     widened = with_breakdown(columns)
     if widened is not columns:
         layouts.append(widened)
-    best: tuple[int, int, list[Column], list[Cell | None]] | None = None
+    best: tuple[int, int, list[Column], list[GridCell | None]] | None = None
     for layout_rank, layout in enumerate(layouts):
-        for shift, placed in enumerate(_placements(list(row.cells), len(layout))):
+        for shift, placed in enumerate(_placements(list(row), len(layout))):
             score = sum(
                 _fit(col, cell.text if cell else "")
                 for col, cell in zip(layout, placed, strict=True)

@@ -1,47 +1,24 @@
 """Recognise table headers and give every column a role, a year and a year role.
 
-Headers are matched by their words, never by position or document, so reordered columns, an
-extra year column or other wordings (指标名称 / 目标值 / 2023年) need no code change.
+Headers are matched by their words (the vocabulary file), never by position or document, so
+reordered columns, an extra year column or other wordings (指标名称 / 目标值（2025年） /
+“十三五”末) need no code change. Every column remembers the vocabulary word that matched it,
+for `eduplan extract --explain`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flows.extract.values import clean_cell
+from flows.extract.vocabulary import VOCABULARY, normalise_header
 
-CATEGORY_WORDS = frozenset({"维度", "类别", "内容", "领域", "类型", "分类", "维度类别", "一级指标"})
-INDICATOR_WORDS = frozenset(
-    {
-        "主要指标",
-        "指标项目",
-        "主要目标",
-        "指标名称",
-        "指标",
-        "指标内容",
-        "二级指标",
-        "具体指标",
-        "目标名称",
-    }
-)
-BREAKDOWN_WORDS = frozenset({"学段", "分项", "细分", "分类指标", "子项"})
-UNIT_WORDS = frozenset({"单位", "计量单位"})
-ATTRIBUTE_WORDS = frozenset({"指标属性", "属性", "指标性质", "性质"})
-EVALUATION_WORDS = frozenset({"评价", "完成情况", "评估", "实现情况"})
-SEQUENCE_WORDS = frozenset({"序号", "编号"})
-PROGRAM_WORDS = frozenset({"项目", "创建项目", "工作项目", "任务", "项目名称"})
-TIME_WORDS = frozenset({"时间", "年份", "年度", "时间节点", "进度"})
-
-ATTRIBUTES = frozenset({"预期性", "约束性"})
-EVALUATIONS = frozenset({"完成", "未完成", "基本完成", "超额完成"})
+__all__ = ["normalise_header"]
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
-_FIVE_YEAR = re.compile(r"^[“\"”]?十([一二三四五六])五[”\"“]?(?:数据|末|期末|基数|实际)?$")
-_YEAR = re.compile(
-    r"^(?P<year>(?:19|20)\d{2})年?(?P<suffix>预期|目标|目标值|规划|基数|基期|现状|实际|数据)?$"
-)
-_TARGET_ONLY = frozenset({"目标值", "目标", "规划目标", "期末目标"})
+_YEAR_IN_HEADER = re.compile(r"((?:19|20)\d{2})(?:年(?:度|末|底)?)?")
+_FIVE_YEAR_IN_HEADER = re.compile(r"十([一二三四五六])五(?:规划)?(?:时期|期间)?")
 PERIOD_IN_TEXT = re.compile(r"十([一二三四五六])五")
 YEAR_RANGE_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*[—–\-－~～至到]+\s*((?:19|20)\d{2})")
 
@@ -65,75 +42,118 @@ def period_in_text(text: str) -> tuple[int, int] | None:
 
 @dataclass(frozen=True)
 class YearColumn:
-    year: int | None  # None: the plan period's final year (目标值), filled in with the period
+    year: int | None  # None: a year the plan period gives (its final year, or the one before)
     hint: str | None  # "target" | "baseline" when the header says so, else None
 
 
 @dataclass(frozen=True)
 class Column:
-    role: str  # category | indicator | breakdown | unit | year | attribute | evaluation | sequence
+    role: str  # category | indicator | breakdown | unit | year | attribute | evaluation |
+    # sequence | ignored
     header: str
     year: YearColumn | None = None
+    matched: str = ""  # the vocabulary word (or year pattern) that gave the role
 
 
-def normalise_header(text: str) -> str:
-    return re.sub(r"\s+", "", clean_cell(text))
+def _year_hint(rest: str) -> tuple[bool, str | None]:
+    """(is a year header's remainder, hint) for what a header says besides its year."""
+    if rest not in ("()", "") and not rest.startswith("(") and "(" in rest:
+        rest = re.sub(r"\([^()]*\)", "", rest)  # 目标值(%): a unit in brackets says nothing
+    rest = rest.strip("()")
+    if rest in ("", *VOCABULARY.year_neutral):
+        return True, None
+    if rest in VOCABULARY.year_baseline:
+        return True, "baseline"
+    if rest in VOCABULARY.year_target:
+        return True, "target"
+    return False, None
 
 
+@lru_cache(maxsize=65536)
 def year_column(header: str) -> YearColumn | None:
-    """A header naming a year of values, or None."""
+    """A header naming a year of values (2020年, 基期值（2020年）, “十三五”末, 目标值), or None."""
     text = normalise_header(header)
-    match = _YEAR.match(text)
+    match = _YEAR_IN_HEADER.search(text)
     if match:
-        suffix = match.group("suffix")
-        hint = None
-        if suffix in {"预期", "目标", "目标值", "规划"}:
-            hint = "target"
-        elif suffix in {"基数", "基期", "现状", "实际"}:
-            hint = "baseline"
-        return YearColumn(int(match.group("year")), hint)
-    match = _FIVE_YEAR.match(text)
+        ok, hint = _year_hint(text[: match.start()] + text[match.end() :])
+        return YearColumn(int(match.group(1)), hint) if ok else None
+    match = _FIVE_YEAR_IN_HEADER.search(text)
     if match:
-        return YearColumn(five_year_plan_period(10 + _CN_DIGITS[match.group(1)])[1], "baseline")
-    if text in _TARGET_ONLY:
+        ok, hint = _year_hint(text[: match.start()] + text[match.end() :])
+        if not ok:
+            return None
+        start, end = five_year_plan_period(10 + _CN_DIGITS[match.group(1)])
+        return YearColumn(end, hint)  # “十三五”末: the table's period says baseline or target
+    if text in VOCABULARY.period_target:
         return YearColumn(None, "target")
+    if text in VOCABULARY.period_baseline:
+        return YearColumn(None, "baseline")
     return None
+
+
+@lru_cache(maxsize=65536)
+def header_column(header: str) -> Column | None:
+    """The column a header cell names, or None for a word the vocabulary does not know."""
+    text = normalise_header(header)
+    found = VOCABULARY.column_role(text)
+    if found is not None:
+        return Column(found[0], text, None, found[1])
+    year = year_column(text)
+    if year is not None:
+        return Column("year", text, year, _year_words(text, year))
+    return None
+
+
+def _year_words(text: str, year: YearColumn) -> str:
+    """What made a header a year column, for --explain: `2020年 + 基数 (baseline word)`."""
+    match = _YEAR_IN_HEADER.search(text) or _FIVE_YEAR_IN_HEADER.search(text)
+    if match is None:  # 目标值 / 现状值 alone
+        return f"{text} ({year.hint}: the period's {'end' if year.hint == 'target' else 'start'})"
+    rest = (text[: match.start()] + text[match.end() :]).strip("()")
+    said = f" + {rest} ({year.hint or 'neutral'} word)" if rest else ""
+    return f"{match.group(0)}{said}"
+
+
+def is_table_header(texts: list[str]) -> bool:
+    """Does a row look like the header of an indicator table or a milestone schedule?"""
+    norm = [normalise_header(t) for t in texts]
+    if schedule_columns(texts) is not None:
+        return True
+    roles = [VOCABULARY.column_role(t) for t in norm]
+    if not any(r and r[0] == "indicator" for r in roles):
+        return False
+    known = sum(1 for t, r in zip(norm, roles, strict=True) if r or year_column(t))
+    return known >= 2 and known * 2 >= sum(1 for t in norm if t)
 
 
 def indicator_columns(headers: list[str]) -> list[Column] | None:
     """Column roles of an indicator-table header, or None when it is not one.
 
     An empty header cell right after the indicator column is the breakdown column (a merged
-    header cell). Raises ValueError for an indicator header with no year column.
+    header cell); a second indicator word is a breakdown. Unknown header words become `ignored`
+    columns whose cells are left aside (and shown by --explain). Raises ValueError for an
+    indicator header with no year column.
     """
     texts = [normalise_header(h) for h in headers]
-    if not any(t in INDICATOR_WORDS for t in texts):
+    if schedule_columns(headers) is not None:
+        return None  # 项目 | 时间 | regions: a milestone schedule
+    if not any(VOCABULARY.column_role(t) == ("indicator", t) for t in texts):
         return None
     columns: list[Column] = []
     for position, text in enumerate(texts):
-        year = year_column(text)
-        if text in INDICATOR_WORDS and not any(c.role == "indicator" for c in columns):
-            columns.append(Column("indicator", text))
-        elif text in CATEGORY_WORDS:
-            columns.append(Column("category", text))
-        elif text in BREAKDOWN_WORDS:
-            columns.append(Column("breakdown", text))
-        elif text in UNIT_WORDS:
-            columns.append(Column("unit", text))
-        elif text in ATTRIBUTE_WORDS:
-            columns.append(Column("attribute", text))
-        elif text in EVALUATION_WORDS:
-            columns.append(Column("evaluation", text))
-        elif text in SEQUENCE_WORDS:
-            columns.append(Column("sequence", text))
-        elif year is not None:
-            columns.append(Column("year", text, year))
-        elif text == "" and position > 0 and columns and columns[-1].role == "indicator":
-            columns.append(Column("breakdown", ""))
+        column = header_column(text)
+        if column is not None and column.role == "indicator":
+            if any(c.role == "indicator" for c in columns):
+                column = Column("breakdown", text, None, column.matched)
+            columns.append(column)
+        elif column is not None:
+            columns.append(column)
+        elif text == "" and columns and columns[-1].role == "indicator":
+            columns.append(Column("breakdown", "", None, "(empty cell after the indicator)"))
         elif text == "" and position == len(texts) - 1:
             continue  # a trailing tab
         else:
-            raise ValueError(f"header cell {position + 1} {text!r} is not a known column")
+            columns.append(Column("ignored", text, None, "(not in the vocabulary)"))
     if not any(c.role == "year" for c in columns):
         raise ValueError(f"header has no year column: {' | '.join(t for t in texts if t)}")
     return columns
@@ -157,11 +177,15 @@ class ScheduleColumns:
 def schedule_columns(headers: list[str]) -> ScheduleColumns | None:
     """Columns of a milestone schedule header (项目 | 时间 | region...), or None."""
     texts = [normalise_header(h) for h in headers]
-    program = next((i for i, t in enumerate(texts) if t in PROGRAM_WORDS), None)
-    time = next((i for i, t in enumerate(texts) if t in TIME_WORDS), None)
+    program = next((i for i, t in enumerate(texts) if t in VOCABULARY.program), None)
+    time = next((i for i, t in enumerate(texts) if t in VOCABULARY.time), None)
     if program is None or time is None:
         return None
-    regions = {i: t for i, t in enumerate(texts) if i not in (program, time) and t}
+    regions = {
+        i: re.sub(r"\s+", "", headers[i])
+        for i, t in enumerate(texts)
+        if i not in (program, time) and t
+    }
     if len(regions) < 2:
         return None
     return ScheduleColumns(program, time, regions)
@@ -169,8 +193,10 @@ def schedule_columns(headers: list[str]) -> ScheduleColumns | None:
 
 def year_role(year: int, hint: str | None, period: tuple[int, int] | None, years: list[int]) -> str:
     """baseline (already measured), milestone (an intermediate year) or target (period end)."""
-    if hint:
+    if hint == "baseline":
         return hint
+    if hint == "target":  # 2023年目标 in a 2021-2025 table is a milestone target
+        return "milestone" if period and period[0] <= year < period[1] else "target"
     if period is None:
         if year == max(years):
             return "target"

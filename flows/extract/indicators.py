@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from flows.extract.alignment import align, is_stage
-from flows.extract.headers import ATTRIBUTES, EVALUATIONS, year_role
-from flows.extract.layout import Cell
+from flows.extract.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
+from flows.extract.grid import GridCell, SourceRef
+from flows.extract.headers import Column, year_role
 from flows.extract.models import PlanCell, PlanTableError
-from flows.extract.tables import FoundTable
 from flows.extract.values import parse_value
+from flows.extract.vocabulary import VOCABULARY
 
+Row = tuple[GridCell, ...]
 _TRAILING_BRACKET = re.compile(r"[（(]([^（）()]{1,6})[）)]$")
 _NOT_A_UNIT = ("含", "、", "市", "区", "县", "项目")
-NO_UNIT = frozenset({"—", "-", "－", "/", "无", ""})
+NO_UNIT = VOCABULARY.no_unit
 
 
 def unit_in_name(name: str | None) -> str | None:
@@ -26,48 +28,84 @@ def unit_in_name(name: str | None) -> str | None:
     return match.group(1).strip()
 
 
-def _text(cell: Cell | None) -> str:
+def error(doc: str, ref: SourceRef, message: str) -> PlanTableError:
+    """`file:line: message` for text, `file: table 1, row 3: message` for other formats."""
+    if ref.line is not None:
+        return PlanTableError(doc, ref.line, message)
+    return PlanTableError(doc, None, f"{ref}: {message}")
+
+
+def row_ref(row: Row) -> SourceRef:
+    return next((c.ref for c in row if c.text), row[0].ref if row else SourceRef())
+
+
+def _text(cell: GridCell | None) -> str:
     return cell.text if cell else ""
 
 
-def table_cells(
-    doc: str, table_no: int, table: FoundTable, period: tuple[int, int] | None
-) -> list[PlanCell]:
-    """Value cells of one indicator table; raises PlanTableError naming the offending line."""
-    assert table.columns is not None
+@dataclass(frozen=True)
+class TableRows:
+    """An indicator table as the semantic layer hands it over: columns and its body."""
+
+    table_no: int
+    columns: list[Column]
+    header_ref: SourceRef
+    body: list[Row | str]  # a data row, or a section heading (the category of the rows below)
+
+
+def _years(doc: str, table: TableRows, period: tuple[int, int] | None) -> list[int]:
     year_columns = [c for c in table.columns if c.role == "year"]
-    years = [c.year.year if c.year and c.year.year is not None else 0 for c in year_columns]
-    if any(c.year and c.year.year is None for c in year_columns):
-        if period is None:
-            raise PlanTableError(
-                doc, table.header.line, "a 目标值 column but no plan period to date it"
-            )
-        years = [y or period[1] for y in years]
+    if any(c.year and c.year.year is None for c in year_columns) and period is None:
+        raise error(doc, table.header_ref, "a 目标值 / 现状值 column but no plan period to date it")
+    years: list[int] = []
+    for column in year_columns:
+        assert column.year is not None
+        if column.year.year is not None:
+            years.append(column.year.year)
+        else:
+            assert period is not None
+            years.append(period[1] if column.year.hint == "target" else period[0] - 1)
+    return years
+
+
+def table_cells(
+    doc: str, table: TableRows, period: tuple[int, int] | None, warnings: list[str]
+) -> list[PlanCell]:
+    """Value cells of one indicator table; raises PlanTableError naming the offending row."""
+    years = _years(doc, table, period)
     cells: list[PlanCell] = []
     category: str | None = None
     indicator: str | None = None
     indicator_unit: str | None = None
-    for row_order, row in enumerate(table.rows, start=1):
+    row_order = 0
+    for row in table.body:
+        if isinstance(row, str):
+            category, indicator, indicator_unit = row, None, None
+            continue
+        row_order += 1
+        ref = row_ref(row)
         aligned = align(row, table.columns)
         if aligned is None:
-            raise PlanTableError(
+            raise error(
                 doc,
-                row.line,
-                f"row has {sum(1 for c in row.cells if c.text)} non-empty cells, more than the "
-                f"{len(table.columns)} columns of the header on line {table.header.line}",
+                ref,
+                f"row has {sum(1 for c in row if c.text)} non-empty cells, more than the "
+                f"{len(table.columns)} columns of the header at {table.header_ref}",
             )
         columns, placed = aligned
-        by_role: dict[str, Cell | None] = {}
+        by_role: dict[str, GridCell | None] = {}
         for column, cell in zip(columns, placed, strict=True):
-            if column.role != "year":
+            if column.role not in ("year", "ignored"):
                 by_role[column.role] = cell
         row_category = _text(by_role.get("category"))
         row_indicator = _text(by_role.get("indicator"))
         breakdown = _text(by_role.get("breakdown")) or None
+        if row_indicator == breakdown:
+            breakdown = None  # an indicator cell merged over its breakdown column
         if (
             row_indicator
-            and breakdown is None
-            and indicator is not None
+            and (breakdown is None or breakdown == indicator)  # empty, or the label above
+            and indicator is not None  # merged down over it
             and is_stage(row_indicator)
         ):
             row_indicator, breakdown = "", row_indicator  # a shifted sub-row: 高中段 is a breakdown
@@ -77,22 +115,24 @@ def table_cells(
             indicator = row_indicator
             indicator_unit = unit_in_name(row_indicator)
         elif breakdown is None:
-            raise PlanTableError(doc, row.line, "row has neither an indicator nor a breakdown")
+            raise error(doc, ref, "row has neither an indicator nor a breakdown")
         elif indicator is None:
-            raise PlanTableError(
-                doc, row.line, f"breakdown {breakdown!r} has no indicator above it"
-            )
+            raise error(doc, ref, f"breakdown {breakdown!r} has no indicator above it")
         unit_cell = _text(by_role.get("unit"))
         if "unit" in by_role:
             unit = None if unit_cell in NO_UNIT else unit_cell
         else:
             unit = unit_in_name(breakdown) or indicator_unit
         attribute = _text(by_role.get("attribute")) or None
+        attribute = VOCABULARY.attribute_forms.get(attribute or "", attribute)
         if attribute is not None and attribute not in ATTRIBUTES:
-            raise PlanTableError(doc, row.line, f"attribute {attribute!r} is not 预期性 or 约束性")
+            known = " or ".join(sorted(VOCABULARY.attributes))
+            raise error(doc, ref, f"attribute {attribute!r} is not {known} (vocabulary.toml)")
         evaluation = _text(by_role.get("evaluation")) or None
+        evaluation = VOCABULARY.evaluation_forms.get(evaluation or "", evaluation)
         if evaluation is not None and evaluation not in EVALUATIONS:
-            raise PlanTableError(doc, row.line, f"evaluation {evaluation!r} is not 完成 or 未完成")
+            known = " / ".join(sorted(VOCABULARY.evaluations))
+            raise error(doc, ref, f"evaluation {evaluation!r} is not {known} (vocabulary.toml)")
         position = 0
         for column, cell in zip(columns, placed, strict=True):
             if column.role != "year":
@@ -103,10 +143,15 @@ def table_cells(
                 continue
             assert column.year is not None and indicator is not None
             parsed = parse_value(cell.text)
+            if not parsed.readable:
+                warnings.append(
+                    f"{error(doc, cell.ref, '').args[0]}value {parsed.raw_value!r} is not a "
+                    "number the value grammar reads; kept as text"
+                )
             cells.append(
                 PlanCell(
                     doc=doc,
-                    table=table_no,
+                    table=table.table_no,
                     row_order=row_order,
                     category=category,
                     indicator=indicator,
@@ -119,7 +164,10 @@ def table_cells(
                     value=parsed.value,
                     attribute=attribute,
                     evaluation=evaluation,
-                    line=cell.line,
+                    line=cell.ref.line,
+                    value_upper=parsed.value_upper,
+                    is_approximate=parsed.is_approximate,
+                    source_ref=str(cell.ref),
                 )
             )
     return cells

@@ -1,11 +1,9 @@
-"""Physical layouts of tables in plain text, turned into rows of cells with their source lines.
+"""Line-level primitives of the tabbed and stacked text layouts (text_layout.py uses them).
 
-Two layouts occur in plan documents:
-
-* tabbed: one row per line, cells separated by tabs (`维度\\t主要指标\\t\\t2020年...`);
+* tabbed: one row per line, cells separated by tabs (`维度\t主要指标\t\t2020年...`);
 * stacked: one cell per line, each line starting with a tab, rows separated by blank lines.
-  A line without a leading tab continues the cell above it (`\\t公平与` + `均衡`), also across a
-  blank line while the row is still short of cells (`\\t普通` + `` + `高中`).
+  A line without a leading tab continues the cell above it (`\t公平与` + `均衡`), also across a
+  blank line while the row is still short of cells (`\t普通` + `` + `高中`).
 """
 
 from __future__ import annotations

@@ -28,9 +28,12 @@ class PlanCell:
     raw_value: str
     comparator: str | None  # = > >= < <= ; None for text values
     value: str | None  # the number exactly as written, e.g. "0.250"
-    attribute: str | None  # 预期性 | 约束性 as written
-    evaluation: str | None  # 完成 | 未完成 as written
-    line: int
+    attribute: str | None  # 预期性 | 约束性 (other forms such as 约束性指标 read as these)
+    evaluation: str | None  # 完成 | 未完成 | 基本完成 | 超额完成 (已完成 reads as 完成)
+    line: int | None  # the value's line (text documents), else None
+    value_upper: str | None = None  # a range's upper bound (95-97: value 95, value_upper 97)
+    is_approximate: bool = False  # 98左右 / 约98: the number is approximate
+    source_ref: str = ""  # where the value sits: line 12 | table 1, row 3, column 4 | page 2, ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,8 @@ class Milestone:
     year: int
     region: str
     milestone_text: str
-    line: int
+    line: int | None
+    source_ref: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,10 +57,11 @@ class TableInfo:
     table: int
     kind: str  # indicators | schedule
     title: str | None
-    header_line: int
-    last_line: int
+    header_line: int | None  # text documents; else None (see header_ref)
+    last_line: int | None
     period_start_year: int | None
     period_end_year: int | None
+    header_ref: str = ""  # where the header sits, in any format
 
 
 @dataclass(frozen=True)
@@ -84,3 +89,4 @@ class ExtractedDocument:
     tables: list[TableInfo]
     cells: list[PlanCell]
     milestones: list[Milestone]
+    warnings: list[str] = field(default_factory=list)  # `file:line: ...` read but worth a look

@@ -25,6 +25,9 @@ PLAN_CELL_SCHEMA: dict[str, pl.DataType] = {
     "attribute": pl.String(),
     "evaluation": pl.String(),
     "line": pl.Int32(),
+    "value_upper": pl.String(),
+    "is_approximate": pl.Boolean(),
+    "source_ref": pl.String(),
 }
 MILESTONE_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.String(),
@@ -33,6 +36,7 @@ MILESTONE_SCHEMA: dict[str, pl.DataType] = {
     "region": pl.String(),
     "milestone_text": pl.String(),
     "line": pl.Int32(),
+    "source_ref": pl.String(),
 }
 TABLE_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.String(),
@@ -43,6 +47,7 @@ TABLE_SCHEMA: dict[str, pl.DataType] = {
     "last_line": pl.Int32(),
     "period_start_year": pl.Int32(),
     "period_end_year": pl.Int32(),
+    "header_ref": pl.String(),
 }
 DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.String(),

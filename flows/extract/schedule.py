@@ -4,41 +4,44 @@ from __future__ import annotations
 
 import re
 
-from flows.extract.models import Milestone, PlanTableError
-from flows.extract.tables import FoundTable
+from flows.extract.grid import GridCell, SourceRef
+from flows.extract.headers import ScheduleColumns
+from flows.extract.indicators import error, row_ref
+from flows.extract.models import Milestone
 
 _YEAR = re.compile(r"^((?:19|20)\d{2})年?$")
 
 
-def schedule_milestones(doc: str, table: FoundTable) -> list[Milestone]:
+def schedule_milestones(
+    doc: str, spec: ScheduleColumns, header_ref: SourceRef, rows: list[tuple[GridCell, ...]]
+) -> list[Milestone]:
     """Every non-empty region cell of the schedule; empty program cells repeat the one above."""
-    assert table.schedule is not None
-    spec = table.schedule
     width = max([spec.program, spec.time, *spec.regions]) + 1
     milestones: list[Milestone] = []
     program: str | None = None
-    for row in table.rows:
-        cells = list(row.cells)
+    for row in rows:
+        cells = list(row)
         while len(cells) > width and not cells[-1].text:
             cells.pop()
         if len(cells) > width:
-            raise PlanTableError(
+            raise error(
                 doc,
-                row.line,
-                f"row has {len(cells)} cells, the header on line {table.header.line} has {width}",
+                row_ref(row),
+                f"row has {len(cells)} cells, the header at {header_ref} has {width}",
             )
         texts = [c.text for c in cells] + [""] * (width - len(cells))
         if texts[spec.program]:
             program = texts[spec.program]
         if program is None:
-            raise PlanTableError(doc, row.line, "schedule row has no program (项目) above it")
+            raise error(doc, row_ref(row), "schedule row has no program (项目) above it")
         match = _YEAR.match(texts[spec.time].replace(" ", ""))
         if match is None:
-            raise PlanTableError(doc, row.line, f"schedule time {texts[spec.time]!r} is not a year")
+            raise error(doc, row_ref(row), f"schedule time {texts[spec.time]!r} is not a year")
         for position, region in spec.regions.items():
             text = texts[position]
             if text:
+                ref = cells[position].ref
                 milestones.append(
-                    Milestone(doc, program, int(match.group(1)), region, text, cells[position].line)
+                    Milestone(doc, program, int(match.group(1)), region, text, ref.line, str(ref))
                 )
     return milestones

@@ -1,6 +1,10 @@
-"""The value grammar of plan cells: `>90`, `≥92.5`, `<0.28`, `100`, `0.250`, `-`, `逐年只增不减`.
+"""The value grammar of plan cells: `>90`, `≥92.5`, `<0.28`, `100`, `0.250`, `99%以上`,
+`不低于95`, `超过90`, `95%以下`, `98左右`, `95-97`, `2,000`, `-`, `逐年只增不减`.
 
-A cell is either a comparator with a number (kept exactly as written) or text kept as it is.
+A cell is a comparator with a number (the number kept exactly as written, without thousands
+separators), a range (both bounds), or text kept as it is. The words (不低于, 以上, 左右...)
+come from the vocabulary file. A cell the grammar cannot read is never guessed: it keeps its
+text and `readable` says whether it was a known text target.
 """
 
 from __future__ import annotations
@@ -8,29 +12,66 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from flows.extract.vocabulary import VOCABULARY
 
 COMPARATORS: dict[str, str] = {
     ">": ">",
-    "＞": ">",
     "≥": ">=",
     ">=": ">=",
-    "＞=": ">=",
     "≧": ">=",
     "<": "<",
-    "＜": "<",
     "≤": "<=",
     "<=": "<=",
-    "＜=": "<=",
     "≦": "<=",
     "=": "=",
-    "＝": "=",
 }
 ALLOWED_COMPARATORS = frozenset({"=", ">", ">=", "<", "<="})
+_WORD_KEYS: dict[str, str] = {
+    "at_least_prefix": ">=",
+    "more_than_prefix": ">",
+    "at_most_prefix": "<=",
+    "less_than_prefix": "<",
+    "equal_prefix": "=",
+}
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
-_VALUE = re.compile(
-    r"^(?P<cmp>>=|<=|＞=|＜=|[>＞≥≧<＜≤≦=＝])?\s*(?P<num>" + _NUMBER + r")\s*(?P<pct>%|％)?$"
-)
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_UNSIGNED = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(unicodedata.normalize("NFKC", w)) for w in words)
+
+
+def _grammar() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = VOCABULARY.values
+    prefixes = _alternatives(
+        tuple(
+            sorted(
+                {w for key in _WORD_KEYS for w in words[key]} | set(words["approximate_prefix"]),
+                key=len,
+                reverse=True,
+            )
+        )
+    )
+    suffixes = _alternatives(
+        words["at_least_suffix"] + words["at_most_suffix"] + words["approximate_suffix"]
+    )
+    units = _alternatives(
+        tuple(sorted((u for u in VOCABULARY.units if u not in {"-", "—"}), key=len, reverse=True))
+    )
+    value = re.compile(
+        rf"^(?P<pre>{prefixes})?\s*(?P<num>{_NUMBER})\s*(?P<unit>{units})?\s*(?P<suf>{suffixes})?$"
+    )
+    range_ = re.compile(
+        rf"^(?P<low>{_UNSIGNED})\s*(?:%|(?:{units}))?\s*(?:{_alternatives(words['range_separators'])})"
+        rf"\s*(?P<high>{_UNSIGNED})\s*(?P<unit>{units})?$"
+    )
+    return value, range_
+
+
+_VALUE, _RANGE = _grammar()
 _NUMBER_ONLY = re.compile(r"^" + _NUMBER + r"$")
 
 
@@ -38,7 +79,10 @@ _NUMBER_ONLY = re.compile(r"^" + _NUMBER + r"$")
 class ParsedValue:
     raw_value: str
     comparator: str | None
-    value: str | None  # the number exactly as written (digits, sign and point), or None for text
+    value: str | None  # the number as written (digits, sign and point), or None for text
+    value_upper: str | None = None  # a range's upper bound (then comparator is >=)
+    is_approximate: bool = False  # 左右 / 约: the number is approximate
+    readable: bool = True  # False: text that is neither a number, "no value" nor a text target
 
     @property
     def is_numeric(self) -> bool:
@@ -50,18 +94,45 @@ def clean_cell(text: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "").strip(" \t\r\n\u3000\xa0")
 
 
+def _comparator(word: str | None, suffix: str | None) -> str:
+    words = VOCABULARY.values
+    if suffix in words["at_least_suffix"]:
+        return ">=" if word is None or word in words["approximate_prefix"] else "?"
+    if suffix in words["at_most_suffix"]:
+        return "<=" if word is None or word in words["approximate_prefix"] else "?"
+    if word is None or word in words["approximate_prefix"]:
+        return "="
+    for key, comparator in _WORD_KEYS.items():
+        if word in words[key]:
+            return comparator
+    return COMPARATORS.get(word, "?")
+
+
+@lru_cache(maxsize=65536)
 def parse_value(text: str) -> ParsedValue:
-    """Parse one value cell; never raises. Text that is not `comparator number` keeps its text."""
+    """Parse one value cell; never raises. Text the grammar cannot read keeps its text."""
     raw = clean_cell(text)
-    # fullwidth digits and points (１００．５) read as their ASCII forms; comparators stay as mapped
-    folded = (
-        unicodedata.normalize("NFKC", raw) if any("\uff10" <= c <= "\uff19" for c in raw) else raw
-    )
+    folded = unicodedata.normalize("NFKC", raw)
     match = _VALUE.match(folded)
-    if match is None:
-        return ParsedValue(raw_value=raw, comparator=None, value=None)
-    comparator = COMPARATORS[match.group("cmp")] if match.group("cmp") else "="
-    return ParsedValue(raw_value=raw, comparator=comparator, value=match.group("num"))
+    if match is not None:
+        pre, suf = match.group("pre"), match.group("suf")
+        comparator = _comparator(pre, suf)
+        if comparator != "?":
+            words = VOCABULARY.values
+            return ParsedValue(
+                raw_value=raw,
+                comparator=comparator,
+                value=match.group("num").replace(",", ""),
+                is_approximate=pre in words["approximate_prefix"]
+                or suf in words["approximate_suffix"],
+            )
+    match = _RANGE.match(folded)
+    if match is not None:
+        low, high = (match.group(g).replace(",", "") for g in ("low", "high"))
+        if float(low) < float(high):
+            return ParsedValue(raw, ">=", low, value_upper=high)
+    known = raw in VOCABULARY.no_value or raw in VOCABULARY.values["text"] or not raw
+    return ParsedValue(raw_value=raw, comparator=None, value=None, readable=known)
 
 
 def is_number(text: str) -> bool:
@@ -69,7 +140,8 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER_ONLY.match(clean_cell(text)))
 
 
+@lru_cache(maxsize=65536)
 def looks_like_value(text: str) -> bool:
-    """True for cells that belong in a year column: numbers, comparisons and dashes."""
+    """True for cells that belong in a year column: numbers, comparisons, ranges and dashes."""
     cell = clean_cell(text)
-    return parse_value(cell).is_numeric or cell in {"-", "—", "－", "--", "/", "／"}
+    return parse_value(cell).is_numeric or cell in VOCABULARY.no_value

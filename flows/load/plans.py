@@ -27,20 +27,21 @@ CREATE TABLE IF NOT EXISTS raw.plan_documents (
 );
 CREATE TABLE IF NOT EXISTS raw.plan_tables (
     plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, table_no INTEGER NOT NULL,
-    kind VARCHAR NOT NULL, title VARCHAR, header_line INTEGER NOT NULL, last_line INTEGER NOT NULL,
-    period_start_year INTEGER, period_end_year INTEGER
+    kind VARCHAR NOT NULL, title VARCHAR, header_line INTEGER, last_line INTEGER,
+    period_start_year INTEGER, period_end_year INTEGER, header_ref VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw.plan_cells (
     plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
     table_no INTEGER NOT NULL, row_order INTEGER NOT NULL, category VARCHAR,
     indicator VARCHAR NOT NULL, breakdown VARCHAR, unit VARCHAR, year INTEGER NOT NULL,
     role VARCHAR NOT NULL, raw_value VARCHAR NOT NULL, comparator VARCHAR, value VARCHAR,
-    attribute VARCHAR, evaluation VARCHAR, line INTEGER NOT NULL
+    attribute VARCHAR, evaluation VARCHAR, line INTEGER, value_upper VARCHAR,
+    is_approximate BOOLEAN NOT NULL, source_ref VARCHAR NOT NULL
 );
 CREATE TABLE IF NOT EXISTS raw.plan_milestones (
     plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
     program VARCHAR NOT NULL, year INTEGER NOT NULL, region VARCHAR NOT NULL,
-    milestone_text VARCHAR NOT NULL, line INTEGER NOT NULL
+    milestone_text VARCHAR NOT NULL, line INTEGER, source_ref VARCHAR NOT NULL
 );
 """
 

@@ -18,22 +18,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.extract import read_text
-from flows.extract.grid import Grid, GridCell, SourceRef
-from flows.extract.layout import split_lines
-from flows.extract.tables import find_tables
+from flows.extract import read_grids, read_text
+from flows.extract.grid import Grid
+from flows.extract.text_layout import read_text_layout
 
 
 def seed_grids(path: Path) -> list[Grid]:
-    """Every table of a seed plan (.txt) as a grid: header row first, cells as written."""
-    grids = []
-    for table in find_tables(path.name, split_lines(read_text(path))):
-        rows = [
-            tuple(GridCell(cell.text, SourceRef(line=cell.line)) for cell in row.cells)
-            for row in (table.header, *table.rows)
-        ]
-        grids.append(Grid(rows=rows, ref=SourceRef(line=table.header.line), caption=table.title))
-    return grids
+    """Every table of a seed plan (.txt) as the text layout reader finds it (the grids the
+    semantic layer reads as an indicator table or milestone schedule): header row first."""
+    laid_out = read_text_layout(path.name, read_text(path))
+    return [found.grid for found in read_grids(laid_out, None)]
 
 
 @dataclass

@@ -56,7 +56,9 @@ plan_baselines as (
         coalesce(plan_cells.unit, catalogue.catalogue_unit) as unit,
         plan_cells.unit as unit_as_published,
         'plan_baseline' as source_kind,
-        plan_cells.source_file || ':' || plan_cells.source_line as source_ref,
+        -- file:line for text plans, file:table 1, row 3, column 4 (or page ...) for the others
+        plan_cells.source_file || ':'
+        || coalesce(cast(plan_cells.source_line as varchar), plan_cells.source_ref) as source_ref,
         cast(null as varchar) as source_url,
         plan_cells.plan_id as source_title
 

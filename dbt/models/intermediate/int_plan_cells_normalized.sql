@@ -59,6 +59,8 @@ normalized as (
         cells.raw_value,
         cells.comparator,
         cells.value,
+        cells.value_upper,
+        cells.is_approximate,
         case
             when cells.value is not null then 'numeric'
             when {{ name_key('cells.raw_value') }} = '逐年只增不减' then 'non_decreasing'
@@ -71,7 +73,8 @@ normalized as (
         case cells.evaluation_raw
             when '完成' then 'achieved'
             when '未完成' then 'not_achieved'
-        end as evaluation_reported,
+            when '超额完成' then 'achieved'
+        end as evaluation_reported,  -- 基本完成 (nearly achieved) is neither: NULL
 
         ----------  the table's period: baselines describe the year before it starts
         tables.period_start_year,
@@ -80,7 +83,8 @@ normalized as (
 
         ----------  provenance
         cells.source_file,
-        cells.source_line
+        cells.source_line,
+        cells.source_ref
 
     from cells
     left join documents on cells.plan_id = documents.plan_id

@@ -24,6 +24,8 @@ final as (
         breakdown_raw,
         comparator,
         value as target_value,
+        value_upper as target_value_upper,
+        is_approximate,
         raw_value as target_text,
         value_kind as target_kind,
         unit,
@@ -34,7 +36,8 @@ final as (
         ----------  provenance
         table_no,
         source_file,
-        source_line
+        source_line,
+        source_ref
 
     from cells
     where role in ('milestone', 'target')

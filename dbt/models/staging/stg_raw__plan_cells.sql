@@ -27,12 +27,16 @@ renamed as (
         comparator,
         -- the number exactly as written ("0.250"), cast without going through a float
         cast(value as decimal(38, 10)) as value,
+        -- a range's upper bound (95-97), and 左右 / 约 (the number is approximate)
+        cast(value_upper as decimal(38, 10)) as value_upper,
+        cast(is_approximate as boolean) as is_approximate,
         attribute as attribute_raw,
         evaluation as evaluation_raw,
 
         ----------  provenance
         source_file,
-        cast(line as integer) as source_line
+        cast(line as integer) as source_line,
+        source_ref
 
     from source
 

@@ -1,9 +1,5 @@
 """End to end: every .html, .docx and .pdf rendering of a seed extracts to the seed's own cells.
 
-PENDING: named `pending_*.py` so pytest does not collect it until the semantic layer's
-`flows.extract.cells_from_laid_out(doc: LaidOutDocument)` exists (issue 11, other branch). The
-lead renames it to tests/test_extract_formats_cells.py at merge.
-
 The expected cells are today's exact extraction of the .txt seeds (257 value cells, 34
 milestones); the rendering goes through its layout reader and the one semantic layer. Every field
 that carries meaning must match, in order; only the provenance differs by format, and it must
@@ -16,7 +12,7 @@ from collections.abc import Iterable
 
 import pytest
 
-from flows.extract import cells_from_laid_out, extract_document
+from flows.extract import extract_document, extract_laid_out
 from flows.extract.formats import read_laid_out
 from tests.conftest import PLANS_DIR
 from tests.corpus.render_formats import FORMATS, Rendering, seed_corpus
@@ -60,7 +56,7 @@ def corpus() -> dict[tuple[str, str], Rendering]:
 def test_rendering_extracts_to_the_seed_cells(corpus, seed, fmt: str) -> None:
     expected = extract_document(seed)
     rendering = corpus[(seed.stem, fmt)]
-    cells, milestones = _extracted(cells_from_laid_out(read_laid_out(rendering.path)))
+    cells, milestones = _extracted(extract_laid_out(read_laid_out(rendering.path)))
     assert _rows(cells, CELL_FIELDS) == _rows(expected.cells, CELL_FIELDS)
     if milestones is not None:
         assert _rows(milestones, MILESTONE_FIELDS) == _rows(expected.milestones, MILESTONE_FIELDS)
@@ -72,7 +68,7 @@ def test_every_format_gives_all_seed_cells(corpus, fmt: str) -> None:
     cells, milestones = 0, 0
     for seed in SEEDS:
         got_cells, got_milestones = _extracted(
-            cells_from_laid_out(read_laid_out(corpus[(seed.stem, fmt)].path))
+            extract_laid_out(read_laid_out(corpus[(seed.stem, fmt)].path))
         )
         cells += len(got_cells)
         milestones += len(got_milestones or [])

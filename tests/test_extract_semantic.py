@@ -1,0 +1,126 @@
+"""The semantic layer on grids as the HTML / Word / PDF readers hand them over: merged cells,
+multi-row headers, section rows spanning the width, provenance by table, row and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.extract import PlanTableError, extract_laid_out
+from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
+from flows.extract.semantic import read_grid
+
+
+def grid(rows: list[list[str]], table: int = 1) -> Grid:
+    """`^` is covered by the cell above, `<` by the cell to the left (a rowspan / colspan)."""
+    out: list[tuple[GridCell, ...]] = []
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
+    for r, row in enumerate(rows):
+        cells = []
+        for c, text in enumerate(row):
+            ref = SourceRef(table=table, row=r + 1, column=c + 1)
+            if text in ("^", "<"):
+                source = (r - 1, c) if text == "^" else (r, c - 1)
+                origin[(r, c)] = origin.get(source, source)
+                cells.append(GridCell("", ref, merged_from=origin[(r, c)]))
+            else:
+                cells.append(GridCell(text, ref))
+        out.append(tuple(cells))
+    return Grid(out, SourceRef(table=table), caption="表1 “十四五”教育发展主要指标")
+
+
+MERGED = [
+    ["序号", "指标名称", "学段", "单位", "2020年", "2025年", "<"],
+    ["^", "^", "^", "^", "^", "目标值", "属性"],
+    ["一、学前教育", "<", "<", "<", "<", "<", "<"],
+    ["1", "学前三年毛入园率", "", "%", "98.5", "99%以上", "约束性"],
+    ["2", "普惠性幼儿园覆盖率", "", "%", "92", "不低于95", "预期性"],
+    ["二、义务教育", "<", "<", "<", "<", "<", "<"],
+    ["3", "校际优质均衡系数", "小学", "—", "0.35", "<0.30", "约束性"],
+    ["^", "^", "初中", "^", "0.32", "0.25左右", "^"],
+    ["4", "义务教育巩固率", "", "%", "99.9", "—", "约束性"],
+]
+
+
+def test_multi_row_header_merged_cells_and_section_rows() -> None:
+    read = read_grid("m.html", 1, grid(MERGED), (2021, 2025))
+    assert read is not None and read.header_rows == 2
+    assert [c.role for c in read.columns or []] == [
+        "sequence", "indicator", "breakdown", "unit", "year", "year", "attribute",
+    ]  # fmt: skip
+    assert read.sections == ["学前教育", "义务教育"]
+    got = {
+        (c.category, c.indicator, c.breakdown, c.year, c.role): (
+            c.comparator, c.value, c.attribute, c.unit, c.is_approximate,
+        )
+        for c in read.cells
+    }  # fmt: skip
+    assert got[("学前教育", "学前三年毛入园率", None, 2025, "target")] == (
+        ">=", "99", "约束性", "%", False,
+    )  # fmt: skip
+    assert got[("学前教育", "普惠性幼儿园覆盖率", None, 2025, "target")][:2] == (">=", "95")
+    # the indicator, unit and attribute cells merged over the 初中 row are the first cell's
+    assert got[("义务教育", "校际优质均衡系数", "初中", 2025, "target")] == (
+        "=", "0.25", "约束性", None, True,
+    )  # fmt: skip
+    assert got[("义务教育", "义务教育巩固率", None, 2025, "target")][:2] == (None, None)
+    assert len(read.cells) == 10  # 5 rows x 2 years, nothing invented for the section rows
+    c = next(c for c in read.cells if c.raw_value == "0.25左右")
+    assert (c.line, c.source_ref) == (None, "table 1, row 8, column 6")
+
+
+def test_a_merged_value_cell_is_never_copied() -> None:
+    rows = [
+        ["指标", "2020年", "2022年", "2025年"],
+        ["生均公用经费", "2000", "逐年只增不减", "<"],
+    ]
+    read = read_grid("v.html", 1, grid(rows), (2021, 2025))
+    assert read is not None
+    assert [(c.year, c.raw_value) for c in read.cells] == [(2020, "2000"), (2022, "逐年只增不减")]
+
+
+def test_errors_name_the_table_row_and_column_position() -> None:
+    rows = [["指标", "2025年", "属性"], ["毛入园率", "99", "必须性"]]
+    with pytest.raises(PlanTableError, match=r"^x\.docx: table 1, row 2, column 1: attribute"):
+        read_grid("x.docx", 1, grid(rows), (2021, 2025))
+
+
+def test_any_laid_out_document_goes_through_the_same_layer() -> None:
+    laid_out = LaidOutDocument(
+        doc="p.pdf",
+        format="pdf",
+        text=[TextBlock("某市教育事业发展“十四五”规划", SourceRef(page=1))],
+        grids=[grid([["主要指标", "现状值", "目标值"], ["高中阶段毛入学率（%）", "98", "≥99"]])],
+    )
+    doc = extract_laid_out(laid_out)
+    assert (doc.facts.period_start_year, doc.facts.period_end_year) == (2021, 2025)
+    assert [(c.year, c.role, c.value, c.unit) for c in doc.cells] == [
+        (2020, "baseline", "98", "%"),
+        (2025, "target", "99", "%"),
+    ]
+
+
+def test_every_seed_table_as_a_merged_grid_gives_the_seed_cells() -> None:
+    from tests.corpus.render import cell_key, merged_grid
+    from tests.test_extract_corpus import TABLES
+
+    for name, table in TABLES.items():
+        g = grid(merged_grid(table))
+        g = Grid(g.rows, g.ref, caption=table.title)
+        read = read_grid(f"{name}.html", 1, g, None)
+        assert read is not None and read.header_rows == 2, name
+        assert sorted(cell_key(c) for c in read.cells) == table.expected, name
+        assert all(c.source_ref.startswith("table 1, row ") for c in read.cells)
+
+
+def test_title_rows_above_the_header_and_units_in_year_headers() -> None:
+    rows = [
+        ["表3 教育发展主要指标", "<", "<", "<"],
+        ["项目", "单位", "2020年基数（%）", "2025年目标值（%）"],
+        ["学前三年毛入园率", "%", "97", "≥98"],
+    ]
+    read = read_grid("t.html", 1, Grid(grid(rows).rows, SourceRef(table=1)), (2021, 2025))
+    assert read is not None and read.info.title == "表3 教育发展主要指标"
+    assert [(c.indicator, c.year, c.role, c.value) for c in read.cells] == [
+        ("学前三年毛入园率", 2020, "baseline", "97"),
+        ("学前三年毛入园率", 2025, "target", "98"),
+    ]
