@@ -28,6 +28,8 @@ from flows.lock import build_lock
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
+    from flows.report.changes import Changes
+    from flows.report.night import NightReport
     from flows.transform import DbtResult
     from flows.validate import GateResult
 
@@ -47,6 +49,8 @@ class RunSummary:
     gates: list[GateResult] = field(default_factory=list)
     dbt: str = ""
     data_docs: Path | None = None
+    changes: Changes | None = None  # what changed against the previous published night
+    report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
 
     def format(self) -> str:
         lines = [
@@ -76,6 +80,10 @@ class RunSummary:
             lines.append("  " + gate.format().replace("\n", "\n  "))
         if self.data_docs:
             lines.append(f"  data docs : {self.data_docs.as_uri()}")
+        if self.report:
+            lines.append(f"  report    : {self.report.as_uri()}")
+        if self.changes:
+            lines.append("  " + self.changes.format().replace("\n", "\n  "))
         lines.append(f"  took      : {self.seconds:.1f}s")
         return "\n".join(lines)
 
@@ -174,6 +182,21 @@ def publish_step(build_file: Path, config: Settings) -> Path:
     return publish(build_file, config.warehouse, keep=config.keep)
 
 
+@task(name="report")
+def report_step(summary: RunSummary, config: Settings) -> NightReport:
+    """What changed tonight, the HTML report and the run's record beside the warehouse. A
+    failure here is logged: it cannot take back a night that is already published."""
+    from prefect.runtime import flow_run
+
+    from flows.report.night import NightReport, report_night
+
+    try:
+        return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
+    except Exception:
+        run_logger().exception("the report of %s could not be written", config.warehouse)
+        return NightReport(None, None)
+
+
 def mart_counts(database: Path) -> dict[str, int]:
     with open_warehouse(database, read_only=True) as con:
         return table_counts(con, "marts")
@@ -190,7 +213,9 @@ def nightly_load(
     )
     with build_lock(config.build_dir):
         summary = _build_audit_publish(config, full_refresh=full_refresh)
-    summary.seconds = time.perf_counter() - started
+        summary.seconds = time.perf_counter() - started
+        night = report_step(summary, config)
+        summary.changes, summary.report = night.changes, night.report
     return summary
 
 
