@@ -24,6 +24,7 @@ import duckdb
 
 from flows.config import REPO_ROOT, settings
 from flows.report.data import STATUSES
+from flows.report.night import keep_report
 
 DEMO_DIR = REPO_ROOT / "warehouse" / "demo"
 DEMO_FILE = "synthetic_demo.csv"
@@ -39,9 +40,11 @@ SCENARIOS: dict[str, tuple[float, int] | None] = {
     "no_data": None,
 }
 _SERIES = """
-select p.region_code, p.indicator_code, p.breakdown, t.breakdown_raw, p.year, p.comparator,
-    p.target_value::double, p.target_kind, p.baseline_year, p.baseline_value::double,
-    i.indicator_name_zh, i.is_catalogued, coalesce(i.unit, t.unit, '') as unit, p.polarity
+select p.region_code, p.indicator_code, p.breakdown, t.indicator_name_raw, t.breakdown_raw,
+    p.year, p.comparator,
+    p.target_value::double as target_value, p.target_kind, p.baseline_year,
+    p.baseline_value::double as baseline_value,
+    coalesce(i.unit, t.unit, '') as unit, p.polarity
 from marts.mart_indicator_progress as p
 inner join marts.fct_indicator_target as t using (target_id)
 inner join marts.dim_indicator as i on i.indicator_code = p.indicator_code
@@ -56,6 +59,7 @@ class DemoResult:
     report: Path | None
     synthetic_rows: int
     statuses: dict[str, int]
+    real_report: Path | None = None  # the first night's report (real figures only), kept
 
     @property
     def missing(self) -> list[str]:
@@ -78,9 +82,12 @@ def _value_at(base: float, goal: float, share: float, fraction: float) -> float:
     return base + share * (goal - base) * fraction
 
 
-def _plausible(value: float, unit: str) -> float:
+def _plausible(value: float, unit: str, *, counts: bool) -> float:
+    """Percentages within 0-100, counts whole, amounts with two decimals."""
     if unit == "%":
         value = min(max(value, 0.0), 100.0)
+    if counts:
+        return float(round(value))
     return round(max(value, 0.0) if unit else value, 2)
 
 
@@ -91,13 +98,17 @@ def series_figures(series: dict[str, Any], scenario: str, rng: random.Random) ->
     if plan is None or base is None or base_year is None:
         return []
     share, last = plan
+    target = series["target_value"]
+    counts = series["unit"] != "%" and all(
+        float(v).is_integer() and abs(v) >= 10 for v in (base, target) if v is not None
+    )
     if series["target_kind"] == "non_decreasing":  # year over year: rises, or one fall
         step = abs(base) * 0.03 or 1.0
         values = [base + step * (y - base_year) for y in range(FIRST_YEAR, last + 1)]
         if share < 0:
             values[-1] = values[-2] - 2 * step if len(values) > 1 else base - step
-        return [_plausible(v, series["unit"]) for v in values]
-    target, target_year = series["target_value"], series["year"]
+        return [_plausible(v, series["unit"], counts=counts) for v in values]
+    target_year = series["year"]
     if target is None or target == base:
         return []
     if scenario == "achieved":  # beyond the target by a tenth of the distance
@@ -110,7 +121,7 @@ def series_figures(series: dict[str, Any], scenario: str, rng: random.Random) ->
         value = _value_at(base, target, share, (year - base_year) / span)
         if year < last:  # a little noise on the years between (not the one rated)
             value *= 1 + rng.uniform(-0.002, 0.002)
-        values.append(_plausible(value, series["unit"]))
+        values.append(_plausible(value, series["unit"], counts=counts))
     return values
 
 
@@ -139,10 +150,10 @@ def write_demo_actuals(warehouse: Path, out: Path, *, seed: int = 0) -> int:
         for n, key in enumerate(keys):
             s = series[key]
             scenario = scenarios[n % len(scenarios)]
-            name = s["indicator_name_zh"] if s["is_catalogued"] else s["indicator_name_zh"]
             for year, value in enumerate(series_figures(s, scenario, rng), start=FIRST_YEAR):
                 writer.writerow([
-                    s["region_code"], name, s["breakdown_raw"] or "", year, f"{value:.2f}",
+                    s["region_code"], s["indicator_name_raw"], s["breakdown_raw"] or "", year,
+                    f"{value:.2f}",
                     s["unit"], f"synthetic://eduplan/demo?seed={seed}&scenario={scenario}",
                     f"SYNTHETIC demo figures, not real (eduplan demo, seed {seed})", "synthetic",
                 ])  # fmt: skip
@@ -180,8 +191,9 @@ def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = No
     if not first.published:
         raise RuntimeError("the demo's first night (real inputs) was not published:\n"
                            + first.format())  # fmt: skip
+    real_report = keep_report(first.report, keep=1, name="real") if first.report else None
     rows = write_demo_actuals(warehouse, raw / "actuals" / DEMO_FILE, seed=seed)
     second = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
     if not second.published:
         raise RuntimeError("the demo night was not published:\n" + second.format())
-    return DemoResult(warehouse, second.report, rows, _statuses(warehouse))
+    return DemoResult(warehouse, second.report, rows, _statuses(warehouse), real_report)

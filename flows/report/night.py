@@ -34,13 +34,13 @@ def report_dir(warehouse: Path) -> Path:
     return warehouse.parent / "report"
 
 
-def keep_report(index: Path, *, keep: int) -> Path:
+def keep_report(index: Path, *, keep: int, name: str = "report") -> Path:
     """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights."""
     folder = index.parent / "history"
     folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"report-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.html"
+    kept = folder / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     shutil.copyfile(index, kept)
-    for old in sorted(folder.glob("report-*.html"), reverse=True)[keep + 1 :]:
+    for old in sorted(folder.glob(f"{name}-*.html"), reverse=True)[keep + 1 :]:
         old.unlink()
     return kept
 
