@@ -51,6 +51,7 @@ class RunSummary:
     data_docs: Path | None = None
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
+    report_error: str = ""  # why the report could not be written (the night stays published)
 
     def format(self) -> str:
         lines = [
@@ -82,6 +83,8 @@ class RunSummary:
             lines.append(f"  data docs : {self.data_docs.as_uri()}")
         if self.report:
             lines.append(f"  report    : {self.report.as_uri()}")
+        if self.report_error:
+            lines.append(f"  report    : NOT WRITTEN: {self.report_error}")
         if self.changes:
             lines.append("  " + self.changes.format().replace("\n", "\n  "))
         lines.append(f"  took      : {self.seconds:.1f}s")
@@ -192,9 +195,9 @@ def report_step(summary: RunSummary, config: Settings) -> NightReport:
 
     try:
         return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
-    except Exception:
+    except Exception as error:
         run_logger().exception("the report of %s could not be written", config.warehouse)
-        return NightReport(None, None)
+        return NightReport(None, None, error=f"{type(error).__name__}: {error}")
 
 
 def mart_counts(database: Path) -> dict[str, int]:
@@ -216,6 +219,7 @@ def nightly_load(
         summary.seconds = time.perf_counter() - started
         night = report_step(summary, config)
         summary.changes, summary.report = night.changes, night.report
+        summary.report_error = night.error or ""
     return summary
 
 

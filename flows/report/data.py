@@ -56,6 +56,16 @@ left join marts.fct_indicator_actual as latest
 order by p.region_code, p.plan_id, p.source_file, p.source_line, p.year
 """
 
+_MILESTONES = """
+select m.plan_id, p.region_code as plan_region_code, m.program, m.year, m.region_code,
+    r.region_name_zh, r.region_name_en, m.milestone_text, m.milestone_kind, m.source_file,
+    m.source_line
+from marts.fct_milestone as m
+inner join marts.dim_plan as p using (plan_id)
+left join marts.dim_region as r on r.region_code = m.region_code
+order by m.plan_id, m.program, m.region_code, m.year
+"""
+
 _ACTUALS = """
 select a.region_code, a.indicator_code, a.breakdown, a.year, a.value::double as value,
     a.value_text, a.unit, a.source_kind, a.source_ref, a.source_url, a.source_title
@@ -72,6 +82,7 @@ class ReportData:
     built_at: str
     plans: list[dict[str, Any]]
     targets: list[dict[str, Any]]
+    milestones: list[dict[str, Any]] = field(default_factory=list)
     actuals: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
     def targets_of(self, region_code: str) -> list[dict[str, Any]]:
@@ -110,6 +121,7 @@ def read_report_data(warehouse: Path) -> ReportData:
             built_at=f"{built:%Y-%m-%d %H:%M} UTC" if built else "unknown",
             plans=_rows(con, _PLANS),
             targets=_rows(con, _TARGETS),
+            milestones=_rows(con, _MILESTONES),
         )
         for row in _rows(con, _ACTUALS):
             key = (row["region_code"], row["indicator_code"], row["breakdown"])

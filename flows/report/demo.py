@@ -194,6 +194,6 @@ def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = No
     real_report = keep_report(first.report, keep=1, name="real") if first.report else None
     rows = write_demo_actuals(warehouse, raw / "actuals" / DEMO_FILE, seed=seed)
     second = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
-    if not second.published:
-        raise RuntimeError("the demo night was not published:\n" + second.format())
+    if not second.published or second.report is None or first.report is None:
+        raise RuntimeError("the demo night was not published or reported:\n" + second.format())
     return DemoResult(warehouse, second.report, rows, _statuses(warehouse), real_report)

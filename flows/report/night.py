@@ -27,6 +27,7 @@ class NightReport:
 
     changes: Changes | None
     report: Path | None
+    error: str | None = None  # set by the flow when writing them failed
 
 
 def report_dir(warehouse: Path) -> Path:

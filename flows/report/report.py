@@ -33,6 +33,11 @@ def dbt_docs_path(warehouse: Path) -> Path:
     return warehouse.parent / "docs" / "dbt" / "index.html"
 
 
+def number(value: float) -> str:
+    """A figure as published: up to 10 significant digits, no exponent for ordinary sizes."""
+    return format(value, ".10g")
+
+
 def _name(zh: str | None, en: str | None) -> dict[str, str]:
     return {"zh": zh or "", "en": en or ""}
 
@@ -80,6 +85,22 @@ class _Progress:
             log.info("report: %d of %d charts drawn", self.done, self.total)
 
 
+def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
+    """A schedule plan's milestones (programme x district x year), each cell with its source."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in data.milestones:
+        if m["plan_region_code"] != code:
+            continue
+        row = rows.setdefault((m["program"], m["region_code"]), {
+            "program": m["program"], "region": _name(m["region_name_zh"], m["region_name_en"]),
+            "years": {},
+        })  # fmt: skip
+        href = source_link(f"{m['source_file']}:{m['source_line']}")
+        where = f"{m['source_file']} line {m['source_line']}"
+        row["years"][m["year"]] = {"text": m["milestone_text"], "href": href, "where": where}
+    return list(rows.values())
+
+
 def _region_sections(data: ReportData) -> list[dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for plan in data.plans:
@@ -95,6 +116,7 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
         region["counts"] = _counts(targets)
         region["targets"] = [_target_row(t) for t in targets]
         region["evaluated"] = any(t["evaluation_reported"] for t in targets)
+        region["schedule"] = _schedule(data, code)
         for key in data.series_with_data(code):
             of = [t for t in targets if (t["region_code"], t["indicator_code"], t["breakdown"])
                   == key]  # fmt: skip
@@ -104,8 +126,10 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
             if synthetic:
                 subtitle.append(charts.SYNTHETIC_NOTE)
             spec = charts.series_spec(title, subtitle, of[0]["indicator_unit"], actuals, of)
-            region["charts"].append({"svg": charts.to_svg(spec), "synthetic": synthetic,
-                                     "title": title})  # fmt: skip
+            region["charts"].append({
+                "svg": charts.to_svg(spec), "synthetic": synthetic, "title": title,
+                "statuses": [(t["year"], t["role"], t["attribute"], t["status"]) for t in of],
+            })  # fmt: skip
             progress.step()
     return list(regions.values())
 
@@ -139,7 +163,7 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
                         else charts._KIND.get(t["latest_source_kind"] or "", "published")
                     )
                     rows.append({"region": label, "value": value, "kind": kind,
-                                 "label": f"{label} {t[which + '_year']}: {value:g}",
+                                 "label": f"{label} {t[which + '_year']}: {number(value)}",
                                  "href": source_link(t[f"{which}_source_ref"],
                                                      t["latest_source_url"] if which == "latest"
                                                      else None)})  # fmt: skip
@@ -165,6 +189,7 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
 
 def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    env.filters["num"] = number
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)
     return template.render(
