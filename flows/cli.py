@@ -108,6 +108,17 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_lines() -> None:
+    """Show eduplan's own progress log lines (report charts, demo nights) on stderr."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("eduplan")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from flows.config import settings
     from flows.report.status import status_text
@@ -123,6 +134,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from flows.report.night import report_dir
     from flows.report.report import write_report
 
+    _progress_lines()
     warehouse = settings(warehouse=args.warehouse).warehouse
     if not warehouse.exists():
         print(f"eduplan report: no warehouse at {warehouse}", file=sys.stderr)
@@ -136,6 +148,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _prefect_environment()
+    _progress_lines()
     from flows.report.demo import DEMO_DIR, build_demo
 
     try:

@@ -14,6 +14,7 @@ synthetic (source_kind, source title and URL). The published warehouse is never 
 from __future__ import annotations
 
 import csv
+import logging
 import random
 import shutil
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from flows.config import REPO_ROOT, settings
 from flows.report.data import STATUSES
 from flows.report.night import keep_report
 
+log = logging.getLogger("eduplan.demo")
 DEMO_DIR = REPO_ROOT / "warehouse" / "demo"
 DEMO_FILE = "synthetic_demo.csv"
 FIRST_YEAR = 2021
@@ -94,11 +96,18 @@ def _plausible(value: float, unit: str, *, counts: bool) -> float:
 def series_figures(series: dict[str, Any], scenario: str, rng: random.Random) -> list[float]:
     """Yearly figures from FIRST_YEAR for one series under one scenario (empty: no figures)."""
     plan = SCENARIOS[scenario]
-    base, base_year = series["baseline_value"], series["baseline_year"]
+    base, base_year, target = (
+        series["baseline_value"],
+        series["baseline_year"],
+        series["target_value"],
+    )
+    if base is None and target and series["target_kind"] == "numeric":
+        # no baseline in the plan: start from a level short of the target (status: achieved,
+        # not_achieved, or no_data without a baseline to measure progress from)
+        base, base_year = target * (1.08 if series["polarity"] == "lower" else 0.92), FIRST_YEAR - 1
     if plan is None or base is None or base_year is None:
         return []
     share, last = plan
-    target = series["target_value"]
     counts = series["unit"] != "%" and all(
         float(v).is_integer() and abs(v) >= 10 for v in (base, target) if v is not None
     )
@@ -187,12 +196,14 @@ def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = No
     shutil.copytree(source / "actuals", raw / "actuals")
     (raw / "actuals" / DEMO_FILE).unlink(missing_ok=True)
     warehouse = out / "warehouse.duckdb"
+    log.info("demo: night 1 of 2, the real inputs, into %s", warehouse)
     first = nightly_load(raw_dir=str(raw), warehouse=str(warehouse), full_refresh=True)
     if not first.published:
         raise RuntimeError("the demo's first night (real inputs) was not published:\n"
                            + first.format())  # fmt: skip
     real_report = keep_report(first.report, keep=1, name="real") if first.report else None
     rows = write_demo_actuals(warehouse, raw / "actuals" / DEMO_FILE, seed=seed)
+    log.info("demo: %d synthetic figures written; night 2 of 2", rows)
     second = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
     if not second.published or second.report is None or first.report is None:
         raise RuntimeError("the demo night was not published or reported:\n" + second.format())
