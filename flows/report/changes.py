@@ -229,8 +229,9 @@ def compare(previous: Path | None, current: Path) -> Changes:
         return changes
     con = duckdb.connect()
     try:
-        con.execute(f"attach '{Path(previous).resolve()}' as old (read_only)")
-        con.execute(f"attach '{Path(current).resolve()}' as new (read_only)")
+        for name, path in (("old", previous), ("new", current)):
+            quoted = str(Path(path).resolve()).replace("'", "''")
+            con.execute(f"attach '{quoted}' as {name} (read_only)")
         before, after = _tables(con, "old"), _tables(con, "new")
         for table in sorted(set(before) | set(after)):
             changes.marts.append(
