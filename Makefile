@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint lock bench clean cjk-font
+.PHONY: install run test lint lock bench clean cjk-font browser demo
 
 install: $(STAMP) cjk-font
 
@@ -27,8 +27,19 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/eduplan run
 
-test: $(STAMP) cjk-font
+test: $(STAMP) cjk-font browser
 	$(BIN)/python -m pytest -q
+
+# The report's browser test needs Debian's chromium and a CJK font: installed when missing.
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-wqy-microhei; \
+	fi
+
+# A demo night: the real plans plus synthetic 2021-2025 figures (warehouse/demo/).
+demo: $(STAMP)
+	$(BIN)/eduplan demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check flows tests benchmarks scripts
@@ -46,4 +57,5 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb* warehouse/.build warehouse/history dbt/target dbt/logs
+	rm -rf $(VENV) warehouse/*.duckdb* warehouse/*.json warehouse/.build warehouse/history \
+		warehouse/report warehouse/demo warehouse/docs dbt/target dbt/logs

@@ -30,6 +30,7 @@ from flows.summary import RunSummary, run_markdown
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
+    from flows.report.night import NightReport
     from flows.transform import DbtResult
     from flows.validate import GateResult
 
@@ -162,6 +163,21 @@ def _log_result(passed: bool, text: str) -> None:
     run_logger().log(logging.INFO if passed else logging.ERROR, "%s", text)
 
 
+@task(name="report")
+def report_step(summary: RunSummary, config: Settings) -> NightReport:
+    """What changed tonight, the HTML report and the run's record beside the warehouse. A
+    failure here is logged: it cannot take back a night that is already published."""
+    from prefect.runtime import flow_run
+
+    from flows.report.night import NightReport, report_night
+
+    try:
+        return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
+    except Exception as error:
+        run_logger().exception("the report of %s could not be written", config.warehouse)
+        return NightReport(None, None, error=f"{type(error).__name__}: {error}")
+
+
 def mart_counts(database: Path) -> dict[str, int]:
     with open_warehouse(database, read_only=True) as con:
         return table_counts(con, "marts")
@@ -183,6 +199,10 @@ def nightly_load(
     logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
         _build_audit_publish(config, summary, full_refresh=full_refresh)
+        summary.seconds = time.perf_counter() - started  # the night's record has it
+        night = _timed(summary, "report", lambda: report_step(summary, config))
+        summary.changes, summary.report = night.changes, night.report
+        summary.report_error = night.error or ""
     summary.seconds = time.perf_counter() - started
     logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
     built = config.warehouse if summary.published else config.build_file  # publish moves it

@@ -16,6 +16,7 @@ import duckdb
 from flows.load.warehouse import open_warehouse
 
 if TYPE_CHECKING:
+    from flows.report.changes import Changes
     from flows.validate import GateResult
 
 
@@ -37,6 +38,9 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in order
     flow_run_id: str | None = None
     flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
+    changes: Changes | None = None  # what changed against the previous published night
+    report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
+    report_error: str = ""  # why the report could not be written (the night stays published)
 
     def format(self) -> str:
         lines = [
@@ -66,6 +70,12 @@ class RunSummary:
             lines.append("  " + gate.format().replace("\n", "\n  "))
         if self.data_docs:
             lines.append(f"  data docs : {self.data_docs.as_uri()}")
+        if self.report:
+            lines.append(f"  report    : {self.report.as_uri()}")
+        if self.report_error:
+            lines.append(f"  report    : NOT WRITTEN: {self.report_error}")
+        if self.changes:
+            lines.append("  " + self.changes.format().replace("\n", "\n  "))
         if self.flow_run_id:
             lines.append(f"  flow run  : {self.flow_run_id}")
         if self.flow_run_url:
@@ -162,6 +172,8 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
         f"- warehouse: `{summary.warehouse}`",
         f"- took: {summary.seconds:.1f} s",
     ]
+    if summary.changes:
+        lines += ["", summary.changes.markdown()]
     if summary.input_errors:
         lines += ["", "## Bad input (nothing was loaded)", ""]
         lines += [f"- `{error}`" for error in summary.input_errors]

@@ -22,3 +22,16 @@ SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 @pytest.fixture(scope="session")
 def plan_paths() -> list[Path]:
     return sorted(PLANS_DIR.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def demo_night(tmp_path_factory: pytest.TempPathFactory):  # -> flows.report.demo.DemoResult
+    """Two real nights of the flow into one warehouse, shared by the report tests: the real raw
+    inputs, then the same plus the demo's synthetic figures (`eduplan demo`). Its history holds
+    the first night, so what changed between two runs is tested on real builds."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.report.demo import build_demo
+
+    with prefect_test_harness(server_startup_timeout=120):
+        return build_demo(tmp_path_factory.mktemp("demo"))

@@ -1,0 +1,250 @@
+"""What changed tonight: rows added, changed and removed per mart, and every target whose status
+changed, between the previously published warehouse and the new one.
+
+Each mart's key is read from its dbt tests (`dbt/models/marts/_marts__models.yml`: a column
+tested `unique`, or a model-level `unique_combination_of_columns`), so the key has one owner.
+Both files are attached read-only to one in-memory DuckDB connection and compared in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from flows.config import DBT_PROJECT_DIR
+
+MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
+MAX_LISTED = 50  # status changes listed in text and markdown (all are kept in the JSON)
+
+
+@dataclass(frozen=True)
+class MartChange:
+    """Row differences of one mart, matched on its key."""
+
+    table: str
+    rows_before: int
+    rows_after: int
+    added: int
+    changed: int
+    removed: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A target whose status is not what it was (status_before None: a new target)."""
+
+    target_id: str
+    region_code: str
+    region_name: str
+    indicator: str
+    attribute: str | None
+    year: int
+    role: str
+    status_before: str | None
+    status_after: str | None
+
+
+@dataclass
+class Changes:
+    """Differences between two published warehouses (previous None: the first night)."""
+
+    previous: str | None
+    current: str
+    marts: list[MartChange] = field(default_factory=list)
+    statuses: list[StatusChange] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Changes:
+        return cls(
+            previous=data.get("previous"),
+            current=data["current"],
+            marts=[MartChange(**m) for m in data.get("marts", [])],
+            statuses=[StatusChange(**s) for s in data.get("statuses", [])],
+        )
+
+    def headline(self) -> str:
+        if self.previous is None:
+            return "first published night: nothing to compare with"
+        changed = [m for m in self.marts if m.any]
+        if not changed and not self.statuses:
+            return "no mart row and no target status changed"
+        return (
+            f"{len(changed)} mart(s) changed, {len(self.statuses)} target status change(s)"
+            f" (against {Path(self.previous).name})"
+        )
+
+    def markdown(self) -> str:
+        """Markdown for the Prefect run artifact and the report."""
+        lines = ["## What changed tonight", "", self.headline()]
+        if self.previous is None:
+            return "\n".join(lines) + "\n"
+        lines += ["", "| mart | before | after | added | changed | removed |"]
+        lines.append("|---|---:|---:|---:|---:|---:|")
+        for m in self.marts:
+            lines.append(
+                f"| {m.table} | {m.rows_before:,} | {m.rows_after:,} | {m.added:,} | "
+                f"{m.changed:,} | {m.removed:,} |"
+            )
+        if self.statuses:
+            lines += ["", "| region | indicator | attribute | year | role | before | after |"]
+            lines.append("|---|---|---|---:|---|---|---|")
+            for s in self.statuses[:MAX_LISTED]:
+                lines.append(
+                    f"| {s.region_name} {s.region_code} | {s.indicator} | {s.attribute or ''} | "
+                    f"{s.year} | {s.role} | {s.status_before or '(new)'} | "
+                    f"{s.status_after or '(removed)'} |"
+                )
+            if len(self.statuses) > MAX_LISTED:
+                lines.append(f"\n... and {len(self.statuses) - MAX_LISTED} more")
+        return "\n".join(lines) + "\n"
+
+    def format(self) -> str:
+        """Plain text for the run summary and `eduplan status`."""
+        lines = [f"what changed: {self.headline()}"]
+        for m in self.marts:
+            if m.any:
+                lines.append(
+                    f"  {m.table:<28} +{m.added:,} ~{m.changed:,} -{m.removed:,} "
+                    f"({m.rows_before:,} -> {m.rows_after:,} rows)"
+                )
+        for s in self.statuses[:MAX_LISTED]:
+            lines.append(
+                f"  {s.region_name} {s.indicator} {s.year} {s.role} [{s.attribute or '-'}]: "
+                f"{s.status_before or '(new)'} -> {s.status_after or '(removed)'}"
+            )
+        if len(self.statuses) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.statuses) - MAX_LISTED} more status changes")
+        return "\n".join(lines)
+
+
+@cache
+def mart_keys(models_yml: Path = MARTS_YML) -> dict[str, tuple[str, ...]]:
+    """Each mart's key columns, from its uniqueness tests in the dbt models file."""
+    models = yaml.safe_load(models_yml.read_text(encoding="utf-8"))["models"]
+    keys: dict[str, tuple[str, ...]] = {}
+    for model in models:
+        for test in model.get("data_tests") or []:
+            if isinstance(test, dict) and "unique_combination_of_columns" in test:
+                spec = test["unique_combination_of_columns"]
+                keys[model["name"]] = tuple(spec.get("arguments", spec)["columns"])
+        for column in model.get("columns") or []:
+            if "unique" in (column.get("data_tests") or []):
+                keys.setdefault(model["name"], (column["name"],))
+    return keys
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_catalog = ? and table_schema = 'marts' order by table_name, ordinal_position",
+        [catalog],
+    ).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    return int(con.execute(query).fetchall()[0][0])
+
+
+def _mart_change(
+    con: duckdb.DuckDBPyConnection, table: str, before: list[str], after: list[str]
+) -> MartChange:
+    old, new = f'old.marts."{table}"', f'new.marts."{table}"'
+    n_before = _count(con, f"select count(*) from {old}") if before else 0
+    n_after = _count(con, f"select count(*) from {new}") if after else 0
+    common = [c for c in after if c in before]
+    key = [c for c in mart_keys().get(table, ()) if c in common]
+    if not before or not after:
+        return MartChange(table, n_before, n_after, n_after, 0, n_before)
+    if not key:  # no key: rows are compared whole (a changed row counts as removed + added)
+        cols = ", ".join(f'"{c}"' for c in common)
+        added = _count(con, f"select count(*) from (select {cols} from {new} except all "
+                            f"select {cols} from {old})")  # fmt: skip
+        removed = _count(con, f"select count(*) from (select {cols} from {old} except all "
+                              f"select {cols} from {new})")  # fmt: skip
+        return MartChange(table, n_before, n_after, added, 0, removed)
+    on = " and ".join(f'n."{c}" is not distinct from o."{c}"' for c in key)
+    differs = " or ".join(f'n."{c}" is distinct from o."{c}"' for c in common if c not in key)
+    joined = f"from {new} as n full outer join {old} as o on {on}"
+    n_key, o_key = f'n."{key[0]}"', f'o."{key[0]}"'
+    added, changed, removed = con.execute(
+        f"select count(*) filter ({o_key} is null and {n_key} is not null), "
+        f"count(*) filter ({o_key} is not null and {n_key} is not null and ({differs or 'false'})),"
+        f" count(*) filter ({n_key} is null and {o_key} is not null) {joined}"
+    ).fetchall()[0]
+    return MartChange(table, n_before, n_after, int(added), int(changed), int(removed))
+
+
+_STATUS_SQL = """
+with
+progress as (
+    select 'old' as side, p.target_id, p.region_code, r.region_name_zh, p.indicator_name_raw,
+        p.attribute, p.year, p.role, p.status
+    from old.marts.mart_indicator_progress as p
+    left join old.marts.dim_region as r using (region_code)
+    union all
+    select 'new', p.target_id, p.region_code, r.region_name_zh, p.indicator_name_raw,
+        p.attribute, p.year, p.role, p.status
+    from new.marts.mart_indicator_progress as p
+    left join new.marts.dim_region as r using (region_code)
+),
+old_progress as (select * from progress where side = 'old'),
+new_progress as (select * from progress where side = 'new')
+select
+    coalesce(n.target_id, o.target_id) as target_id,
+    coalesce(n.region_code, o.region_code) as region_code,
+    coalesce(n.region_name_zh, o.region_name_zh, '') as region_name,
+    coalesce(n.indicator_name_raw, o.indicator_name_raw) as indicator,
+    coalesce(n.attribute, o.attribute) as attribute,
+    coalesce(n.year, o.year) as year,
+    coalesce(n.role, o.role) as role,
+    o.status as status_before,
+    n.status as status_after
+from new_progress as n
+full outer join old_progress as o on n.target_id = o.target_id
+where n.status is distinct from o.status
+order by region_code, indicator, year, role
+"""
+
+
+def compare(previous: Path | None, current: Path) -> Changes:
+    """Compare two warehouse files (both opened read-only); previous None: the first night."""
+    changes = Changes(str(previous) if previous else None, str(current))
+    if previous is None:
+        return changes
+    con = duckdb.connect()
+    try:
+        for name, path in (("old", previous), ("new", current)):
+            quoted = str(Path(path).resolve()).replace("'", "''")
+            con.execute(f"attach '{quoted}' as {name} (read_only)")
+        before, after = _tables(con, "old"), _tables(con, "new")
+        for table in sorted(set(before) | set(after)):
+            changes.marts.append(
+                _mart_change(con, table, before.get(table, []), after.get(table, []))
+            )
+        if "mart_indicator_progress" in before and "mart_indicator_progress" in after:
+            rows = con.execute(_STATUS_SQL).fetchall()
+            changes.statuses = [StatusChange(*row) for row in rows]
+    finally:
+        con.close()
+    return changes
+
+
+def changes_markdown(previous: Path | None, current: Path) -> str:
+    """What changed tonight as markdown, e.g. for the run's Prefect markdown artifact."""
+    return compare(previous, current).markdown()

@@ -1,0 +1,153 @@
+"""The report's charts: Altair (Vega-Lite) specifications rendered offline to inline SVG with
+vl-convert, so the page needs no JavaScript, no CDN and no network request.
+
+A region's chart of one indicator shows its values (plan baseline, published or synthetic
+figures), the milestones and targets, and the path the plan required from the baseline to each
+target (compound annual growth, or linear where a value is zero or negative: the method of
+docs/progress_method.md). Each point links to its source.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+from flows.report.data import source_link
+
+KINDS = ("plan baseline", "published", "synthetic", "milestone", "target")
+COLOURS = ("#6b7280", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
+SHAPES = ("circle", "circle", "square", "triangle-up", "diamond")
+FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
+SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
+_KIND = {"plan_baseline": "plan baseline", "published": "published", "synthetic": "synthetic"}
+
+
+def required_path(start: tuple[int, float], end: tuple[int, float]) -> list[tuple[int, float]]:
+    """Yearly values of the path from the baseline to a target: constant growth rate when both
+    ends are positive, else a straight line."""
+    (y0, v0), (y1, v1) = start, end
+    if y1 <= y0:
+        return [start, end]
+    years = range(y0, y1 + 1)
+    if v0 > 0 and v1 > 0:
+        rate = (v1 / v0) ** (1 / (y1 - y0))
+        return [(y, v0 * rate ** (y - y0)) for y in years]
+    return [(y, v0 + (v1 - v0) * (y - y0) / (y1 - y0)) for y in years]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if math.isfinite(value) else str(value)
+
+
+def _points_and_paths(
+    actuals: list[dict[str, Any]], targets: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    points: list[dict[str, Any]] = []
+    for a in actuals:
+        kind = _KIND.get(a["source_kind"], a["source_kind"])
+        points.append({
+            "year": a["year"], "value": a["value"], "kind": kind,
+            "label": f"{a['year']}: {_fmt(a['value'])} ({kind}, {a['source_ref']})",
+            "href": source_link(a["source_ref"], a["source_url"]),
+        })  # fmt: skip
+    line = [p for p in points if p["kind"] != "synthetic"] or points
+    line = sorted({p["year"]: p for p in sorted(line, key=lambda p: p["kind"])}.values(),
+                  key=lambda p: p["year"])  # fmt: skip
+    line_rows = [{"year": p["year"], "value": p["value"]} for p in line]
+    by_year = {p["year"]: p["value"] for p in points}
+    paths: list[dict[str, Any]] = []
+    for t in targets:
+        if t["target_value"] is None:
+            continue
+        points.append({
+            "year": t["year"], "value": t["target_value"], "kind": t["role"],
+            "label": f"{t['role']} {t['year']}: {t['target_text']} ({t['source_file']}:"
+                     f"{t['source_line']})",
+            "href": source_link(f"{t['source_file']}:{t['source_line']}"),
+        })  # fmt: skip
+        base_year, base = t["baseline_year"], t["baseline_value"]
+        if base is None:
+            base = by_year.get(base_year)
+        if base_year is not None and base is not None:
+            name = f"path to {t['role']} {t['year']}"
+            for year, value in required_path((base_year, base), (t["year"], t["target_value"])):
+                paths.append({"year": year, "value": value, "path": name})
+    return points, line_rows, paths
+
+
+def _kind_channels(points: list[dict[str, Any]]) -> tuple[alt.Color, alt.Shape]:
+    """Colour and shape by kind of point, with a legend of the kinds the chart shows."""
+    present = [k for k in KINDS if any(p["kind"] == k for p in points)]
+    colour = alt.Color(
+        "kind:N", title=None, legend=alt.Legend(orient="bottom", columns=5),
+        scale=alt.Scale(domain=present, range=[COLOURS[KINDS.index(k)] for k in present]),
+    )  # fmt: skip
+    shape = alt.Shape(
+        "kind:N", scale=alt.Scale(domain=present, range=[SHAPES[KINDS.index(k)] for k in present])
+    )
+    return colour, shape
+
+
+def series_spec(
+    title: str, subtitle: list[str], unit: str | None,
+    actuals: list[dict[str, Any]], targets: list[dict[str, Any]],
+) -> alt.LayerChart:  # fmt: skip
+    """One indicator of one region: values, targets and the required paths."""
+    points, line, paths = _points_and_paths(actuals, targets)
+    years = [p["year"] for p in points] or [2020]
+    x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[min(years) - 0.3, max(years) + 0.3]),
+              axis=alt.Axis(format="d", tickMinStep=1, grid=False))  # fmt: skip
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False, nice=True))
+    colour, shape = _kind_channels(points)
+    layers: list[alt.Chart] = []
+    if paths:
+        layers.append(
+            alt.Chart(alt.Data(values=paths)).mark_line(strokeDash=[5, 4], color="#9ca3af")
+            .encode(x=x, y=y, detail="path:N")
+        )  # fmt: skip
+    if len(line) > 1:
+        layers.append(alt.Chart(alt.Data(values=line)).mark_line(color="#93c5fd").encode(x=x, y=y))
+    layers.append(
+        alt.Chart(alt.Data(values=points)).mark_point(filled=True, size=70, opacity=0.95)
+        .encode(
+            x=x, y=y,
+            color=colour, shape=shape,
+            href="href:N", tooltip="label:N",
+        )
+    )  # fmt: skip
+    if unit:
+        subtitle = [f"{subtitle[0]} · unit: {unit}", *subtitle[1:]]
+    return alt.layer(*layers).properties(
+        width=340, height=170,
+        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", fontSize=13, limit=380,
+                              subtitleColor="#b91c1c" if SYNTHETIC_NOTE in subtitle else "#4b5563"),
+    )  # fmt: skip
+
+
+def shared_spec(title: str, subtitle: list[str], unit: str | None,
+                rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
+    """One indicator across regions: each region's baseline, latest figure and targets."""
+    colour, shape = _kind_channels(rows)
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_point(filled=True, size=90, opacity=0.9)
+        .encode(
+            y=alt.Y("region:N", title=None, sort=None),
+            x=alt.X("value:Q", title=unit or "", scale=alt.Scale(zero=False, nice=True)),
+            color=colour, shape=shape,
+            href="href:N", tooltip="label:N",
+        )
+        .properties(width=300, height=alt.Step(22),
+                    title=alt.TitleParams(title, subtitle=subtitle, anchor="start", fontSize=13,
+                                          limit=420))
+    )  # fmt: skip
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render a chart to an SVG string offline (vl-convert bundles Vega; no network)."""
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
+    svg = vl_convert.vegalite_to_svg(spec)
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg

@@ -1,0 +1,84 @@
+"""After a night's run: what changed against the previous published warehouse, the HTML report
+(kept per night) and the run's record beside the warehouse. Called by flows/nightly.py once the
+run is decided; knows nothing of Prefect (the flow passes its run id in)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flows.publish import history
+from flows.report.changes import Changes, compare
+from flows.report.status import GateRecord, RunRecord, now_iso, write_record
+
+if TYPE_CHECKING:
+    from flows.nightly import RunSummary
+
+log = logging.getLogger("eduplan.report")
+
+
+@dataclass(frozen=True)
+class NightReport:
+    """What the run tells people: what changed (None when not published) and the report."""
+
+    changes: Changes | None
+    report: Path | None
+    error: str | None = None  # set by the flow when writing them failed
+
+
+def report_dir(warehouse: Path) -> Path:
+    """warehouse/report/ beside the published file: index.html and history/ of earlier nights."""
+    return warehouse.parent / "report"
+
+
+def keep_report(index: Path, *, keep: int, name: str = "report") -> Path:
+    """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights."""
+    folder = index.parent / "history"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
+    shutil.copyfile(index, kept)
+    for old in sorted(folder.glob(f"{name}-*.html"), reverse=True)[keep + 1 :]:
+        old.unlink()
+    return kept
+
+
+def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = None) -> NightReport:
+    """Compare with the night before, write the report (published runs) and the run record."""
+    changes: Changes | None = None
+    report: Path | None = None
+    if summary.published:
+        entries = history(summary.warehouse)
+        changes = compare(entries[0].path if entries else None, summary.warehouse)
+        from flows.report.report import write_report
+
+        report = write_report(
+            summary.warehouse, report_dir(summary.warehouse) / "index.html", changes=changes
+        )
+        keep_report(report, keep=keep)
+        log.info("report written to %s", report)
+    record = RunRecord(
+        warehouse=str(summary.warehouse),
+        published=summary.published,
+        finished_at=now_iso(),
+        seconds=summary.seconds,
+        run_id=run_id,
+        raw_rows=summary.raw_rows,
+        mart_rows=summary.mart_rows,
+        actuals=summary.actuals,
+        input_errors=summary.input_errors,
+        gates=[
+            GateRecord(
+                g.suite, g.passed, g.evaluated, g.failed, [f.format() for f in g.failures][:20]
+            )
+            for g in summary.gates
+        ],
+        dbt=summary.dbt,
+        report=str(report) if report else None,
+        changes=changes.to_dict() if changes else None,
+    )
+    write_record(record)
+    return NightReport(changes, report)
