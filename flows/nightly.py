@@ -15,15 +15,11 @@ from prefect.exceptions import MissingContextError
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.extract import ExtractedDocument, PlanTableError, extract_document
+from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.load.plans import PlanSource, load_plans, plan_source
-from flows.load.warehouse import (
-    build_raw_schema,
-    open_warehouse,
-    raw_schema_fingerprint,
-    stamp_build,
-    table_counts,
-)
+from flows.load.warehouse import open_warehouse, table_counts
 from flows.lock import build_lock
+from flows.names import unresolved_names
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -47,6 +43,7 @@ class RunSummary:
     gates: list[GateResult] = field(default_factory=list)
     dbt: str = ""
     data_docs: Path | None = None
+    unresolved_names: list[str] = field(default_factory=list)
 
     def format(self) -> str:
         lines = [
@@ -67,11 +64,14 @@ class RunSummary:
             lines.append(
                 f"  actuals   : {a.get('files_loaded', 0)} file(s) loaded, "
                 f"{a.get('files_skipped', 0)} unchanged, {a.get('files_rejected', 0)} rejected; "
-                f"{a.get('rows_loaded', 0):,} rows loaded, {a.get('rows_quarantined', 0):,} held "
-                f"back, {a.get('rows_reported', 0):,} reported (see raw.actuals_quarantine)"
+                f"{a.get('rows_landed', 0):,} rows landed (what dbt held back, and why: "
+                "marts.mart_actuals_quarantine)"
             )
         if self.dbt:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
+        if self.unresolved_names:
+            lines.append("  names no rule resolves (`eduplan names`, then `eduplan names accept`):")
+            lines += [f"    {name}" for name in self.unresolved_names]
         for gate in self.gates:
             lines.append("  " + gate.format().replace("\n", "\n  "))
         if self.data_docs:
@@ -213,6 +213,7 @@ def _build_audit_publish(config: Settings, *, full_refresh: bool) -> RunSummary:
         summary.gates.append(marts_gate)
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
+        summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
         if marts_gate.passed:
             publish_step(build_file, config)
             summary.published = True

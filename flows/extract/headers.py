@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from flows.extract.values import clean_cell
+from flows.vocabulary import words
 
 CATEGORY_WORDS = frozenset({"维度", "类别", "内容", "领域", "类型", "分类", "维度类别", "一级指标"})
 INDICATOR_WORDS = frozenset(
@@ -33,8 +34,8 @@ SEQUENCE_WORDS = frozenset({"序号", "编号"})
 PROGRAM_WORDS = frozenset({"项目", "创建项目", "工作项目", "任务", "项目名称"})
 TIME_WORDS = frozenset({"时间", "年份", "年度", "时间节点", "进度"})
 
-ATTRIBUTES = frozenset({"预期性", "约束性"})
-EVALUATIONS = frozenset({"完成", "未完成", "基本完成", "超额完成"})
+ATTRIBUTES = words("attribute")  # 约束性, 预期性: dbt/dbt_project.yml
+EVALUATIONS = words("evaluation")  # 完成, 基本完成, ...: dbt/dbt_project.yml
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _FIVE_YEAR = re.compile(r"^[“\"”]?十([一二三四五六])五[”\"“]?(?:数据|末|期末|基数|实际)?$")

@@ -9,28 +9,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-COMPARATORS: dict[str, str] = {
-    ">": ">",
-    "＞": ">",
-    "≥": ">=",
-    ">=": ">=",
-    "＞=": ">=",
-    "≧": ">=",
-    "<": "<",
-    "＜": "<",
-    "≤": "<=",
-    "<=": "<=",
-    "＜=": "<=",
-    "≦": "<=",
-    "=": "=",
-    "＝": "=",
-}
-ALLOWED_COMPARATORS = frozenset({"=", ">", ">=", "<", "<="})
+from flows.vocabulary import vocabulary
+
+# comparator as written (≥, ＞=, ...) -> its code: dbt/dbt_project.yml
+COMPARATORS: dict[str, str] = vocabulary("comparator")
+ALLOWED_COMPARATORS = frozenset(COMPARATORS.values())
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)"
-_VALUE = re.compile(
-    r"^(?P<cmp>>=|<=|＞=|＜=|[>＞≥≧<＜≤≦=＝])?\s*(?P<num>" + _NUMBER + r")\s*(?P<pct>%|％)?$"
-)
+_CMP = "|".join(re.escape(c) for c in sorted(COMPARATORS, key=len, reverse=True))
+_VALUE = re.compile(r"^(?P<cmp>" + _CMP + r")?\s*(?P<num>" + _NUMBER + r")\s*(?P<pct>%|％)?$")
 _NUMBER_ONLY = re.compile(r"^" + _NUMBER + r"$")
 
 

@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import polars as pl
-
-BUILD_INFO_DDL = """
-CREATE SCHEMA IF NOT EXISTS eduplan;
-CREATE OR REPLACE TABLE eduplan.build_info (
-    raw_schema VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL
-);
-"""
-
-
-def raw_schema_fingerprint() -> str:
-    """A hash of the raw tables' definitions: a published file built with other definitions
-    cannot be carried over into tonight's build (its tables would lack columns)."""
-    from flows.load import actuals, plans
-
-    return hashlib.sha256((plans.DDL + actuals.DDL).encode()).hexdigest()[:16]
-
-
-def stamp_build(con: duckdb.DuckDBPyConnection) -> None:
-    """Record which raw schema this build has, and when it was built."""
-    con.execute(BUILD_INFO_DDL)
-    con.execute(
-        "INSERT INTO eduplan.build_info VALUES (?, current_timestamp::TIMESTAMP)",
-        [raw_schema_fingerprint()],
-    )
-
-
-def build_raw_schema(path: Path) -> str | None:
-    """The raw schema fingerprint a warehouse file was built with (None if unknown)."""
-    with open_warehouse(path, read_only=True) as con:
-        try:
-            return str(scalar(con, "SELECT raw_schema FROM eduplan.build_info"))
-        except duckdb.CatalogException:
-            return None
 
 
 @contextmanager
