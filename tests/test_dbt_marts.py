@@ -66,14 +66,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         documents = [extract_document(p) for p in paths]
         load_plans(con, documents, {p.name: plan_source(p) for p in paths})
         con.execute(ACTUALS_RAW_DDL)
-        for line, region, code, indicator, breakdown, year, value, unit, kind in ACTUALS:
+        for line, region, _code, indicator, breakdown, year, value, unit, kind in ACTUALS:
             con.execute(
-                "insert into raw.actuals (file, line, region, region_code, indicator, breakdown, "
-                "year, value, value_text, unit, source_url, source_title, source_kind) "
-                "values (?, ?, ?, ?, ?, ?, ?, cast(? as decimal(38, 10)), ?, ?, "
-                "'https://example.org', 'test figure', ?)",
-                ["test.csv", line, region, code, indicator, breakdown, year, value, value, unit]
-                + [kind],
+                "insert into raw.actuals (file, line, region, indicator, breakdown, year, value, "
+                "unit, source_url, source_title, source_kind) "
+                "values ('test.csv', ?, ?, ?, ?, ?, ?, ?, 'https://example.org', 'test figure', ?)",
+                [line, region, indicator, breakdown, str(year), value, unit, kind],
             )
     _dbt("build", database, root)
     _dbt("docs generate", database, root)

@@ -1,5 +1,5 @@
 -- Fails when two aliases that share a name_key (the same name in another spelling, or after a
--- synonym rule of seeds/name_synonyms.csv) point to different indicators or breakdowns: a name
+-- synonym rule of the var name_synonyms) point to different indicators or breakdowns: a name
 -- would then resolve to two targets. Fix the alias, or narrow the synonym rule.
 
 with

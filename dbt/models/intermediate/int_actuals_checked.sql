@@ -168,8 +168,10 @@ judged as (
             case
                 when value_in_catalogue_unit < lowest or value_in_catalogue_unit > highest then {
                     'column': 'value', 'raw_value': value_text, 'reason': 'value_out_of_range',
-                    'detail': 'outside the possible range [' || coalesce(lowest::varchar, '')
-                        || ', ' || coalesce(highest::varchar, '') || '] ' || value_unit
+                    'detail': 'outside the possible range ['
+                        || coalesce(cast(lowest as varchar), '') || ', '
+                        || coalesce(cast(highest as varchar), '') || ']'
+                        || coalesce(' ' || value_unit, '')
                 }
             end,
             case
@@ -211,7 +213,7 @@ figures as (
 flagged as (
 
     select
-        judged.* exclude (row_problems),
+        judged.* exclude (row_problems),  -- noqa: RF02
         judged.row_problems || case
             when figures.values_given > 1 then [{
                 'column': 'value', 'raw_value': judged.value_text,

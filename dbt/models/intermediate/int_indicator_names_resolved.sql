@@ -1,6 +1,6 @@
 -- Every indicator name seen in the plans or the actuals, resolved to its canonical indicator
 -- through the alias seed, both sides compared on their name_key (width, whitespace, trailing
--- unit and the synonym rules of seeds/name_synonyms.csv). A name without an alias still
+-- unit and the synonym rules of the var name_synonyms). A name without an alias still
 -- resolves, to an indicator of its own (`uncatalogued_<hash>`), and is listed with its best
 -- catalogue candidates in marts.mart_unresolved_names.
 

@@ -167,7 +167,7 @@ ranked as (
         *,
         row_number() over (
             partition by name_kind, name_raw
-            order by similarity desc, candidate_code
+            order by similarity desc, candidate_code asc
         ) as candidate_rank
 
     from scored

@@ -18,9 +18,9 @@ uncatalogued_names as (
     from {{ ref('int_indicator_names_resolved') }}
     where not is_catalogued
         and indicator_code in (
-            select indicator_code from {{ ref('int_plan_cells_normalized') }}
+            select cells.indicator_code from {{ ref('int_plan_cells_normalized') }} as cells
             union
-            select indicator_code from {{ ref('int_actuals_unioned') }}
+            select figures.indicator_code from {{ ref('int_actuals_unioned') }} as figures
         )
     group by indicator_code
 

@@ -21,7 +21,7 @@ row_problems as (
     select
         source_file,
         source_line,
-        unnest(problems, recursive := true)
+        unnest(problems) as problem
 
     from checked
     where is_held_back
@@ -55,12 +55,12 @@ rejected_files as (
 final as (
 
     select
-        source_file,
-        source_line,
-        "column" as column_name,
-        raw_value,
-        reason,
-        detail
+        row_problems.source_file,
+        row_problems.source_line,
+        row_problems.problem.column as column_name,
+        row_problems.problem.raw_value,
+        row_problems.problem.reason,
+        row_problems.problem.detail
 
     from row_problems
 
