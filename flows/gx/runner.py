@@ -33,7 +33,7 @@ def existing_tables(db_path: Path) -> set[str]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         rows = con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+            "select table_schema || '.' || table_name from information_schema.tables"
         ).fetchall()
     finally:
         con.close()

@@ -28,8 +28,8 @@ def replace_rows(
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     con.register("_eduplan_rows", frame.to_arrow())
     try:
-        con.execute(f"DELETE FROM {table} WHERE {where}")
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _eduplan_rows")
+        con.execute(f"delete from {table} where {where}")
+        con.execute(f"insert into {table} ({columns}) select {columns} from _eduplan_rows")
     finally:
         con.unregister("_eduplan_rows")
     return frame.height
@@ -38,11 +38,11 @@ def replace_rows(
 def table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     """Row counts of every table in a schema, by table name."""
     names = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+        "select table_name from information_schema.tables "
+        "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
         [schema],
     ).fetchall()
-    return {name: scalar(con, f'SELECT count(*) FROM "{schema}"."{name}"') for (name,) in names}
+    return {name: scalar(con, f'select count(*) from "{schema}"."{name}"') for (name,) in names}
 
 
 def scalar(
