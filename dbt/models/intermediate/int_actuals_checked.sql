@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 {#- Indicators whose figure may be negative (a change) or exceed 100% (a gross rate): the
     default range of a percentage, [0, 100], does not hold for them. -#}
 {%- set change_words = '增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change' -%}
@@ -8,7 +9,8 @@
 -- empty for a usable row. Duplicates are judged among the rows with no other problem, across
 -- all files: the same figure twice keeps its first (file, line); different values for one
 -- figure hold back every one of them. Nothing is dropped: a row goes on to
--- int_actuals_unioned or to mart_actuals_quarantine.
+-- int_actuals_unioned or to mart_actuals_quarantine. A table, not a view: judged once a night,
+-- read by the facts, the quarantine and the tests.
 
 with
 

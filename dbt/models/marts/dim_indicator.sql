@@ -20,7 +20,9 @@ uncatalogued_names as (
         and indicator_code in (
             select cells.indicator_code from {{ ref('int_plan_cells_normalized') }} as cells
             union
-            select figures.indicator_code from {{ ref('int_actuals_unioned') }} as figures
+            select figures.indicator_code
+            from {{ ref('int_actuals_checked') }} as figures
+            where not figures.is_held_back
         )
     group by indicator_code
 
