@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from flows.validate import GateResult
 
 
+SHOWN_NAMES = 20  # unresolved names printed in the summary; `eduplan names` lists them all
+
+
 @dataclass
 class RunSummary:
     """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
@@ -71,7 +74,9 @@ class RunSummary:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
         if self.unresolved_names:
             lines.append("  names no rule resolves (`eduplan names`, then `eduplan names accept`):")
-            lines += [f"    {name}" for name in self.unresolved_names]
+            lines += [f"    {name}" for name in self.unresolved_names[:SHOWN_NAMES]]
+            if len(self.unresolved_names) > SHOWN_NAMES:
+                lines.append(f"    ... and {len(self.unresolved_names) - SHOWN_NAMES} more")
         for gate in self.gates:
             lines.append("  " + gate.format().replace("\n", "\n  "))
         if self.data_docs:
