@@ -70,7 +70,10 @@ FILES = {
         )
     ],
 }
-SYNTHETIC = [f"绍兴市,学校数,,2015,1,所,{SOURCE},", f"绍兴市,学校数,,2016,1,所,{SOURCE},published"]
+SYNTHETIC = [
+    f"绍兴市,高中巩固率,,2015,99,%,{SOURCE},",
+    f"绍兴市,高中巩固率,,2016,99,%,{SOURCE},published",
+]
 
 HELD_BACK = {  # (file, line) -> (column, raw value as written, reason)
     ("rows.csv", 3): ("region", "火星市", "unknown_region"),
@@ -209,7 +212,7 @@ def test_gross_rates_unknown_indicators_and_synthetic_kinds(warehouse: Path) -> 
     )
     assert got["rows.csv:23"] == "higher_education_gross_enrolment_rate/published"
     assert got["rows.csv:22"].startswith("uncatalogued_")
-    assert got["synthetic_x.csv:2"] == "schools/synthetic"
+    assert got["synthetic_x.csv:2"] == "senior_secondary_retention_rate/synthetic"
     unresolved = rows(
         warehouse,
         "select distinct name_kind, name_raw from marts.mart_unresolved_names order by 1, 2",
