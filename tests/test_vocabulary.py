@@ -20,7 +20,6 @@ SUITE_SETS = {
     ("raw_inputs/plan_cells.json", "comparator"): ("comparator", "code"),
     ("raw_inputs/plan_cells.json", "attribute"): ("attribute", "written"),
     ("raw_inputs/plan_cells.json", "evaluation"): ("evaluation", "written"),
-    ("raw_inputs/actuals.json", "source_kind"): ("source_kind", "code"),
 }
 
 
