@@ -41,9 +41,11 @@ browser:
 demo: $(STAMP)
 	$(BIN)/eduplan demo
 
+# sqlfluff compiles the dbt project (dbt templater): it needs a profile path, not a warehouse
 lint: $(STAMP)
-	$(BIN)/ruff check flows tests benchmarks scripts
-	$(BIN)/ruff format --check flows tests benchmarks scripts
+	$(BIN)/ruff check flows tests benchmarks scripts expectations
+	$(BIN)/ruff format --check flows tests benchmarks scripts expectations
+	EDUPLAN_BUILD_DB=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt/models dbt/tests --processes 1
 
 # Re-resolve the dependencies and rewrite the lock (needs the package index).
 lock:

@@ -3,6 +3,7 @@
 EDUPLAN_RAW_DIR      raw inputs (default: <repo>/raw)
 EDUPLAN_WAREHOUSE    the published DuckDB file (default: <repo>/warehouse/warehouse.duckdb)
 EDUPLAN_KEEP         how many earlier published warehouses to keep for rollback (default: 7)
+EDUPLAN_DBT_DIR      the dbt project, with the seeds that resolve names (default: <repo>/dbt)
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+
+def dbt_project_dir() -> Path:
+    """The dbt project the flow builds with (its seeds hold the aliases `eduplan names accept`
+    writes), read when called so that a test or a user can point at a copy."""
+    return Path(os.environ.get("EDUPLAN_DBT_DIR", DBT_PROJECT_DIR)).resolve()
+
+
 DEFAULT_CRON = "0 2 * * *"  # the nightly schedule of `eduplan serve`
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 

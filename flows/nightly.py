@@ -16,15 +16,11 @@ from prefect.exceptions import MissingContextError
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.extract import READERS, ExtractedDocument, PlanTableError, extract_document
+from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.load.plans import PlanSource, load_plans, plan_source
-from flows.load.warehouse import (
-    build_raw_schema,
-    open_warehouse,
-    raw_schema_fingerprint,
-    stamp_build,
-    table_counts,
-)
+from flows.load.warehouse import open_warehouse, table_counts
 from flows.lock import build_lock
+from flows.names import unresolved_names
 from flows.summary import RunSummary, run_markdown
 
 if TYPE_CHECKING:
@@ -249,6 +245,7 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary.gates.append(marts_gate)
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
+        summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
         if marts_gate.passed:
             _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True

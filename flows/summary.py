@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from flows.validate import GateResult
 
 
+SHOWN_NAMES = 20  # unresolved names printed in the summary; `eduplan names` lists them all
+
+
 @dataclass
 class RunSummary:
     """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
@@ -38,6 +41,7 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in order
     flow_run_id: str | None = None
     flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
+    unresolved_names: list[str] = field(default_factory=list)
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
@@ -61,9 +65,14 @@ class RunSummary:
             lines.append(
                 f"  actuals   : {a.get('files_loaded', 0)} file(s) loaded, "
                 f"{a.get('files_skipped', 0)} unchanged, {a.get('files_rejected', 0)} rejected; "
-                f"{a.get('rows_loaded', 0):,} rows loaded, {a.get('rows_quarantined', 0):,} held "
-                f"back, {a.get('rows_reported', 0):,} reported (see raw.actuals_quarantine)"
+                f"{a.get('rows_landed', 0):,} rows landed (what dbt held back, and why: "
+                "marts.mart_actuals_quarantine)"
             )
+        if self.unresolved_names:
+            lines.append("  names no rule resolves (`eduplan names`, then `eduplan names accept`):")
+            lines += [f"    {name}" for name in self.unresolved_names[:SHOWN_NAMES]]
+            if len(self.unresolved_names) > SHOWN_NAMES:
+                lines.append(f"    ... and {len(self.unresolved_names) - SHOWN_NAMES} more")
         if self.dbt:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
         for gate in self.gates:
@@ -103,11 +112,29 @@ with audit as (
     select * from raw.actuals_load_audit
 ),
 
+held_back as (
+    select * from marts.mart_actuals_quarantine
+),
+
+held_back_per_file as (
+    select
+        source_file as file,
+        count(distinct source_line) as rows_held_back
+    from held_back
+    group by source_file
+),
+
 final as (
-    select file, status, rows_in, loaded, quarantined, reported, detail
+    select
+        audit.file,
+        audit.status,
+        audit.rows_in as rows_landed,
+        coalesce(held_back_per_file.rows_held_back, 0) as rows_held_back,
+        coalesce(audit.reason || ': ', '') || coalesce(audit.detail, '') as detail
     from audit
-    where loaded_at >= $since
-    order by file, loaded_at
+    left join held_back_per_file on audit.file = held_back_per_file.file
+    where audit.loaded_at >= $since
+    order by audit.file, audit.loaded_at
 )
 
 select * from final
@@ -179,9 +206,7 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
         lines += [f"- `{error}`" for error in summary.input_errors]
     files = _query(database, _FILES_TONIGHT, {"since": started_at})
     lines += ["", "## Actuals files tonight", ""]
-    lines += _table(
-        ["file", "status", "rows", "loaded", "quarantined", "reported", "detail"], files
-    )
+    lines += _table(["file", "status", "rows landed", "held back (dbt)", "detail"], files)
     lines += ["", "## Gates", ""]
     gate_rows: list[tuple[object, ...]] = [
         (g.suite, "passed" if g.passed else "FAILED", g.evaluated, g.failed, f"{g.seconds:.1f} s")

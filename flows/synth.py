@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from flows.load.actuals_lookups import REGION_SEED, IndicatorSpec
+from flows.config import DBT_PROJECT_DIR
+
+REGION_SEED = DBT_PROJECT_DIR / "seeds" / "regions.csv"
 
 COLUMNS = (
     "region", "indicator", "breakdown", "year", "value", "unit", "source_url", "source_title",
@@ -39,17 +41,6 @@ class SynthResult:
     @property
     def paths(self) -> list[Path]:
         return [self.path]
-
-    def regions_lookup(self) -> dict[str, str]:
-        """A region lookup for the loader that knows every code used (real or generated)."""
-        return {code: code for code in self.region_codes}
-
-    def indicators_lookup(self) -> dict[str, IndicatorSpec]:
-        """A catalogue for the loader that knows every synthetic indicator and its unit."""
-        return {
-            name: IndicatorSpec(name.lower(), UNITS[i % len(UNITS)])
-            for i, name in enumerate(self.indicators)
-        }
 
     def __str__(self) -> str:
         return (

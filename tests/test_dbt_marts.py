@@ -1,12 +1,11 @@
 """dbt build on a real warehouse: the five plan excerpts extracted and loaded into a fresh DuckDB
-file, raw.actuals created per docs/raw_schema.md with a few figures, then `dbt build` and
-`dbt docs generate` run the way the flow runs them (dbtRunner, profile path from
-EDUPLAN_BUILD_DB). The README's queries (docs/queries/*.sql) are run against the result and
-checked against values traced to the plan source lines."""
+file, raw.actuals created by the loader's DDL with a few figures, then `dbt build` and
+`dbt docs generate` run the way the flow runs them (flows.transform.run_dbt). The README's
+queries (docs/queries/*.sql) are run against the result and checked against values traced to
+the plan source lines."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,20 +13,14 @@ import duckdb
 import pytest
 
 from flows.extract import extract_document
+from flows.load.actuals import DDL as ACTUALS_RAW_DDL
 from flows.load.plans import load_plans, plan_source
 from flows.load.warehouse import open_warehouse
+from flows.transform import run_dbt
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DBT_DIR = REPO_ROOT / "dbt"
 QUERIES = REPO_ROOT / "docs" / "queries"
 
-ACTUALS_DDL = """
-CREATE TABLE raw.actuals (
-    file VARCHAR, line INTEGER, region VARCHAR, region_code VARCHAR, indicator VARCHAR,
-    breakdown VARCHAR, year INTEGER, value DECIMAL(38,10), value_text VARCHAR, unit VARCHAR,
-    source_url VARCHAR, source_title VARCHAR, source_kind VARCHAR
-)
-"""
 # (line, region, code, indicator as published, breakdown, year, value, unit, kind)
 ACTUALS = [
     # Haining, binding, lower is better: 58.22 (2020) -> <55 (2025); 59.10 in 2023 is worse
@@ -50,21 +43,17 @@ ACTUALS = [
     ),
     # Shaoxing 2023, published in 亿元; the catalogue states Yuecheng's budget line in 万元
     (6, "绍兴市", "330600", "一般公共预算教育经费", None, 2023, "155.63", "亿元", "published"),
-    # a published name with no alias: loads as its own indicator
+    # Zhejiang's count of HEIs, aliased like Shaoxing's 普通高校(数)
     (7, "浙江省", "330000", "高等学校(数)", None, 2020, "110", "所", "published"),
+    # a published name with no alias: loads as its own indicator
+    (8, "海宁市", "330481", "公办园儿童覆盖率", None, 2023, "61.5", "%", "published"),
 ]
 
 
-def _invoke(args: list[str]) -> None:
-    from dbt.cli.main import dbtRunner
-
-    outcome = dbtRunner().invoke(args)
-    failures = [
-        f"{r.node.unique_id}: {r.message}"
-        for r in (getattr(outcome.result, "results", None) or [])
-        if str(getattr(r.status, "value", r.status)) in {"error", "fail", "runtime error"}
-    ]
-    assert outcome.success, f"dbt {args[0]} failed: {failures or outcome.exception}"
+def _dbt(command: str, database: Path, artifacts: Path) -> None:
+    """dbt the way the flow runs it (flows.transform.run_dbt); a failed build fails the test."""
+    result = run_dbt(command, database, artifacts_dir=artifacts)
+    assert result.success, result.format()
 
 
 @pytest.fixture(scope="module")
@@ -76,53 +65,22 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open_warehouse(database) as con:
         documents = [extract_document(p) for p in paths]
         load_plans(con, documents, {p.name: plan_source(p) for p in paths})
-        con.execute(ACTUALS_DDL)
-        for line, region, code, indicator, breakdown, year, value, unit, kind in ACTUALS:
+        con.execute(ACTUALS_RAW_DDL)
+        for line, region, _code, indicator, breakdown, year, value, unit, kind in ACTUALS:
             con.execute(
-                "INSERT INTO raw.actuals VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(38,10)), "
-                "?, ?, NULL, 'test figure', ?)",
-                [
-                    "raw/actuals/test.csv",
-                    line,
-                    region,
-                    code,
-                    indicator,
-                    breakdown,
-                    year,
-                    value,
-                    value,
-                    unit,
-                    kind,
-                ],
+                "insert into raw.actuals (file, line, region, indicator, breakdown, year, value, "
+                "unit, source_url, source_title, source_kind) "
+                "values ('test.csv', ?, ?, ?, ?, ?, ?, ?, 'https://example.org', 'test figure', ?)",
+                [line, region, indicator, breakdown, str(year), value, unit, kind],
             )
-    previous = os.environ.get("EDUPLAN_BUILD_DB")
-    os.environ["EDUPLAN_BUILD_DB"] = str(database)
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    common = [
-        "--project-dir",
-        str(DBT_DIR),
-        "--profiles-dir",
-        str(DBT_DIR),
-        "--target-path",
-        str(root / "target"),
-        "--log-path",
-        str(root / "logs"),
-        "--quiet",
-    ]
-    try:
-        _invoke(["build", *common])
-        _invoke(["docs", "generate", *common])
-    finally:
-        if previous is None:
-            os.environ.pop("EDUPLAN_BUILD_DB", None)
-        else:
-            os.environ["EDUPLAN_BUILD_DB"] = previous
+    _dbt("build", database, root)
+    _dbt("docs generate", database, root)
     assert (root / "target" / "catalog.json").exists()
     return database
 
 
 def _query(database: Path, name: str) -> list[dict[str, object]]:
-    con = duckdb.connect(str(database))  # dbt-duckdb keeps its read-write handle open in-process
+    con = duckdb.connect(str(database), read_only=True)
     try:
         cursor = con.execute((QUERIES / name).read_text(encoding="utf-8"))
         columns = [d[0] for d in cursor.description]
@@ -132,7 +90,7 @@ def _query(database: Path, name: str) -> list[dict[str, object]]:
 
 
 def _rows(database: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(database))  # dbt-duckdb keeps its read-write handle open in-process
+    con = duckdb.connect(str(database), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -219,9 +177,14 @@ def test_published_figure_converted_and_unaliased_name_kept(warehouse: Path) -> 
     ) == [("general_budget_education_expenditure", Decimal("1556300"), "万元", "亿元")]
     assert _rows(
         warehouse,
+        "SELECT indicator_code, breakdown FROM marts.fct_indicator_actual "
+        "WHERE region_code = '330000'",
+    ) == [("schools", "higher_education")]
+    assert _rows(
+        warehouse,
         "SELECT d.is_catalogued, d.indicator_name_zh FROM marts.fct_indicator_actual a "
-        "JOIN marts.dim_indicator d USING (indicator_code) WHERE a.region_code = '330000'",
-    ) == [(False, "高等学校(数)")]
+        "JOIN marts.dim_indicator d USING (indicator_code) WHERE a.source_ref LIKE '%:8'",
+    ) == [(False, "公办园儿童覆盖率")]
 
 
 def test_every_plan_indicator_name_maps_to_the_catalogue(warehouse: Path) -> None:

@@ -1,10 +1,33 @@
-{#- The key an indicator or breakdown name is matched on: whitespace removed and a trailing
-    unit in brackets dropped, so `学前三年入园率（%）` and `学前三年入园率` match one alias and
-    `学校教师中具有研究生学历（含 硕士学位）的比例（%）` matches without its stray space. -#}
+{#- The key a name (indicator, breakdown or region) is matched on, so that spellings a person
+    would call the same meet one alias:
+    - full-width letters, digits and punctuation as half-width (（％） -> (%)), 【】〔〕 as [] ();
+    - whitespace removed;
+    - a trailing unit in brackets dropped (学前三年入园率（%） -> 学前三年入园率);
+    - the synonym rules of the var `name_synonyms` (dbt_project.yml) applied, longest first
+      (覆盖率 -> 覆盖面).
+    The same key is computed on both sides of every match (aliases and names as written). -#}
 {% macro name_key(column) -%}
-    regexp_replace(
-        regexp_replace(coalesce({{ column }}, ''), '\s+', '', 'g'),
-        '[（(](%|％|万个|万人次|万人|万元|亿元|元|所|个|对|年|人|项)[）)]$',
-        ''
-    )
+    {%- set normalised -%}
+        regexp_replace(
+            regexp_replace(
+                translate(
+                    coalesce({{ column }}, ''),
+                    '！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～　【】〔〕',
+                    '!"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~ []()'
+                ),
+                '\s+', '', 'g'
+            ),
+            '\((%|‰|百分比|万个|万人次|人次|万人|万名|万元|亿元|元|所|个|对|年|人|名|项|次|天|小时|平方米)\)$',
+            ''
+        )
+    {%- endset -%}
+    {%- set rules = [] -%}
+    {%- for written, canonical in var('name_synonyms', {}).items() -%}
+        {%- do rules.append([written | length, written, canonical]) -%}
+    {%- endfor -%}
+    {%- set key = namespace(sql=normalised) -%}
+    {%- for _, written, canonical in rules | sort(reverse=true) -%}
+        {%- set key.sql = "replace(" ~ key.sql ~ ", '" ~ written ~ "', '" ~ canonical ~ "')" -%}
+    {%- endfor -%}
+    {{ key.sql }}
 {%- endmacro %}

@@ -1,10 +1,8 @@
-{#- A unit in its catalogue spelling: ％ and 百分比 are %, 名 is 人, 万名 is 万人. -#}
+{#- A unit in its catalogue spelling: the `unit` vocabulary (dbt_project.yml) maps the spellings
+    a source may use (％, 百分比 -> %; 名 -> 人); any other unit is kept, trimmed. -#}
 {% macro unit_key(column) -%}
-    case trim({{ column }})
-        when '％' then '%'
-        when '百分比' then '%'
-        when '名' then '人'
-        when '万名' then '万人'
-        else nullif(trim({{ column }}), '')
-    end
+    coalesce(
+        {{ vocabulary_code('unit', 'trim(' ~ column ~ ')') }},
+        nullif(trim({{ column }}), '')
+    )
 {%- endmacro %}

@@ -11,13 +11,13 @@ select
 from {{ ref('int_plan_cells_normalized') }} as cells
 left join {{ ref('fct_indicator_actual') }} as actuals
     on actuals.source_kind = 'plan_baseline'
-    and actuals.source_ref
-    = cells.source_file || ':' || coalesce(cast(cells.source_line as varchar), cells.source_ref)
-    and actuals.region_code = cells.region_code
-    and actuals.indicator_code = cells.indicator_code
-    and actuals.breakdown = cells.breakdown
-    and actuals.year = cells.year
-    and actuals.value = cells.value
+    and coalesce(cells.source_file || ':' || cells.source_line, cells.source_file || ':' || cells.source_ref)
+    = actuals.source_ref
+    and cells.region_code = actuals.region_code
+    and cells.indicator_code = actuals.indicator_code
+    and cells.breakdown = actuals.breakdown
+    and cells.year = actuals.year
+    and cells.value = actuals.value
 where cells.role = 'baseline'
     and cells.value is not null
     and actuals.source_ref is null

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.extract.vocabulary import VOCABULARY, normalise_header
+from flows.vocabulary import words
 
-__all__ = ["normalise_header"]
+__all__ = ["ATTRIBUTES", "EVALUATIONS", "normalise_header"]
+
+ATTRIBUTES = words("attribute")  # 约束性, 预期性: dbt/dbt_project.yml
+EVALUATIONS = words("evaluation")  # 完成, 基本完成, ...: dbt/dbt_project.yml
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _YEAR_IN_HEADER = re.compile(r"((?:19|20)\d{2})(?:年(?:度|末|底)?)?")

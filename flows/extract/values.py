@@ -15,19 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flows.extract.vocabulary import VOCABULARY
+from flows.vocabulary import codes, vocabulary
 
-COMPARATORS: dict[str, str] = {
-    ">": ">",
-    "≥": ">=",
-    ">=": ">=",
-    "≧": ">=",
-    "<": "<",
-    "≤": "<=",
-    "<=": "<=",
-    "≦": "<=",
-    "=": "=",
-}
-ALLOWED_COMPARATORS = frozenset({"=", ">", ">=", "<", "<="})
+COMPARATORS: dict[str, str] = vocabulary("comparator")  # ≥ -> >=: dbt/dbt_project.yml
+ALLOWED_COMPARATORS = frozenset(codes("comparator"))
 _WORD_KEYS: dict[str, str] = {
     "at_least_prefix": ">=",
     "more_than_prefix": ">",

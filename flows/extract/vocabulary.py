@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flows.vocabulary import vocabulary as shared_vocabulary
+
 DEFAULT_PATH = Path(__file__).with_name("vocabulary.toml")
 COLUMN_ROLES = (
     "indicator",
@@ -97,8 +99,9 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
             period_baseline=_words(years["period_baseline"]),
             program=_words(data["schedule"]["program"]),
             time=_words(data["schedule"]["time"]),
-            attributes=dict(cells["attributes"]),
-            evaluations=dict(cells["evaluations"]),
+            # the words themselves and their meanings are dbt's (dbt/dbt_project.yml)
+            attributes=shared_vocabulary("attribute"),
+            evaluations=shared_vocabulary("evaluation"),
             attribute_forms=dict(cells["attribute_forms"]),
             evaluation_forms=dict(cells["evaluation_forms"]),
             stages=tuple(cells["stages"]),

@@ -1,6 +1,6 @@
 """Run the validation definitions of one gate against a DuckDB file and turn GX's results into
 ExpectationFailure values. Imports great_expectations (seconds), so only flows/validate.py's
-functions import this module, inside their bodies."""
+functions import this module, inside their bodies (it never imports them)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import duckdb
 import great_expectations as gx
 
 from flows.gx.engine import URL_VARIABLE, duckdb_url, patch_duckdb_persisted_connection
-from flows.validate import SAMPLE_ROWS, ExpectationFailure
+from flows.gx.results import SAMPLE_ROWS, ExpectationFailure
 
 DOCS_INDEX = Path("uncommitted") / "data_docs" / "local_site" / "index.html"
 VALIDATIONS = Path("uncommitted") / "validations"
@@ -33,7 +33,7 @@ def existing_tables(db_path: Path) -> set[str]:
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         rows = con.execute(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables"
+            "select table_schema || '.' || table_name from information_schema.tables"
         ).fetchall()
     finally:
         con.close()

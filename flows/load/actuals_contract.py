@@ -14,8 +14,6 @@ from flows.errors import InputFileError
 REQUIRED_COLUMNS = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
 OPTIONAL_COLUMNS = ("breakdown", "source_kind")
 CONTRACT_COLUMNS = REQUIRED_COLUMNS[:2] + ("breakdown",) + REQUIRED_COLUMNS[2:] + ("source_kind",)
-SOURCE_KINDS = ("published", "synthetic")
-SYNTHETIC_PREFIX = "synthetic_"
 
 _BOM = codecs.BOM_UTF8
 _CHUNK = 1 << 20
@@ -154,8 +152,3 @@ def _parse_header(text: str, shown: str) -> tuple[str, ...]:
             column=missing[0],
         )
     return names
-
-
-def default_source_kind(file_name: str) -> str:
-    """Files named synthetic_*.csv hold synthetic rows; any other file holds published ones."""
-    return "synthetic" if file_name.startswith(SYNTHETIC_PREFIX) else "published"

@@ -24,20 +24,20 @@ def _rows_view(con: duckdb.DuckDBPyConnection, info: FileInfo, line: str, malfor
     columns = []
     for name in CONTRACT_COLUMNS:
         position = info.position(name)
-        columns.append(f"c{position}" if position is not None else "NULL::VARCHAR")
-        columns[-1] += f" AS {name}"
+        columns.append(f"c{position}" if position is not None else "cast(null as varchar)")
+        columns[-1] += f" as {name}"
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _actuals_rows AS SELECT {line} AS line, "
-        f"{malformed} AS malformed, {', '.join(columns)} FROM _actuals_stage"
+        f"create or replace temp view _actuals_rows as select {line} as line, "
+        f"{malformed} as malformed, {', '.join(columns)} from _actuals_stage"
     )
 
 
 def _stage_duckdb(con: duckdb.DuckDBPyConnection, path: Path, info: FileInfo) -> int | None:
     """Stage with DuckDB; None if the file's records do not map one-to-one onto its lines."""
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(info.header))) + "}"
+    columns = "{" + ", ".join(f"'c{i}': 'varchar'" for i in range(len(info.header))) + "}"
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _actuals_stage AS SELECT * FROM read_csv(?, "
+            "create or replace temp table _actuals_stage as select * from read_csv(?, "
             f"columns = {columns}, header = true, delim = ',', quote = '\"', escape = '\"', "
             "auto_detect = false, strict_mode = true, parallel = true)",
             [str(path)],
@@ -45,13 +45,13 @@ def _stage_duckdb(con: duckdb.DuckDBPyConnection, path: Path, info: FileInfo) ->
     except duckdb.Error:
         con.execute("DROP TABLE IF EXISTS _actuals_stage")
         return None
-    rows = int(scalar(con, "SELECT count(*) FROM _actuals_stage"))  # type: ignore[arg-type]
+    rows = int(scalar(con, "select count(*) from _actuals_stage"))  # type: ignore[arg-type]
     if rows != info.data_lines:
         con.execute("DROP TABLE _actuals_stage")
         return None
     # rowids of one CREATE ... AS are consecutive (they start high inside a transaction)
-    first = "(SELECT min(rowid) FROM _actuals_stage)"
-    _rows_view(con, info, f"CAST(rowid - {first} AS INTEGER) + 2", "NULL::VARCHAR")
+    first = "(select min(rowid) from _actuals_stage)"
+    _rows_view(con, info, f"cast(rowid - {first} as integer) + 2", "cast(null as varchar)")
     return rows
 
 
@@ -61,8 +61,8 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: Path, file: str, info: F
     names = ["line", "malformed", *(f"c{i}" for i in range(width))]
     schema = pa.schema([("line", pa.int32()), *((n, pa.string()) for n in names[1:])])
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _actuals_stage (line INTEGER, malformed VARCHAR, "
-        + ", ".join(f"c{i} VARCHAR" for i in range(width))
+        "create or replace temp table _actuals_stage (line integer, malformed varchar, "
+        + ", ".join(f"c{i} varchar" for i in range(width))
         + ")"
     )
     batch: list[list[object]] = []
@@ -73,7 +73,7 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: Path, file: str, info: F
             "_actuals_arrow",
             pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in batch], schema=schema),
         )
-        con.execute("INSERT INTO _actuals_stage FROM _actuals_arrow")
+        con.execute("insert into _actuals_stage from _actuals_arrow")
         con.unregister("_actuals_arrow")
         batch.clear()
 

@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import polars as pl
-
-BUILD_INFO_DDL = """
-CREATE SCHEMA IF NOT EXISTS eduplan;
-CREATE OR REPLACE TABLE eduplan.build_info (
-    raw_schema VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL
-);
-"""
-
-
-def raw_schema_fingerprint() -> str:
-    """A hash of the raw tables' definitions: a published file built with other definitions
-    cannot be carried over into tonight's build (its tables would lack columns)."""
-    from flows.load import actuals, plans
-
-    return hashlib.sha256((plans.DDL + actuals.DDL).encode()).hexdigest()[:16]
-
-
-def stamp_build(con: duckdb.DuckDBPyConnection) -> None:
-    """Record which raw schema this build has, and when it was built."""
-    con.execute(BUILD_INFO_DDL)
-    con.execute(
-        "INSERT INTO eduplan.build_info VALUES (?, current_timestamp::TIMESTAMP)",
-        [raw_schema_fingerprint()],
-    )
-
-
-def build_raw_schema(path: Path) -> str | None:
-    """The raw schema fingerprint a warehouse file was built with (None if unknown)."""
-    with open_warehouse(path, read_only=True) as con:
-        try:
-            return str(scalar(con, "SELECT raw_schema FROM eduplan.build_info"))
-        except duckdb.CatalogException:
-            return None
 
 
 @contextmanager
@@ -62,8 +28,8 @@ def replace_rows(
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     con.register("_eduplan_rows", frame.to_arrow())
     try:
-        con.execute(f"DELETE FROM {table} WHERE {where}")
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _eduplan_rows")
+        con.execute(f"delete from {table} where {where}")
+        con.execute(f"insert into {table} ({columns}) select {columns} from _eduplan_rows")
     finally:
         con.unregister("_eduplan_rows")
     return frame.height
@@ -72,11 +38,11 @@ def replace_rows(
 def table_counts(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, int]:
     """Row counts of every table in a schema, by table name."""
     names = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+        "select table_name from information_schema.tables "
+        "where table_schema = ? and table_type = 'BASE TABLE' order by table_name",
         [schema],
     ).fetchall()
-    return {name: scalar(con, f'SELECT count(*) FROM "{schema}"."{name}"') for (name,) in names}
+    return {name: scalar(con, f'select count(*) from "{schema}"."{name}"') for (name,) in names}
 
 
 def scalar(

@@ -1,8 +1,8 @@
 -- Observed values from two sources, on one grain: plan baselines (the value a plan states for the
--- year before its period, source_kind = 'plan_baseline') and loaded actuals (published or
--- synthetic). Actuals are converted to the catalogue unit where the unit differs and a
--- conversion is known (155.63 亿元 -> 1556300 万元); otherwise the unit is kept and
--- unit_matches_catalogue is false, which keeps the figure out of progress measures.
+-- year before its period, source_kind = 'plan_baseline') and the usable actuals of
+-- int_actuals_checked (published or synthetic), already resolved and restated in their
+-- catalogue unit where a conversion is known (155.63 亿元 -> 1556300 万元); a figure whose unit
+-- matches no catalogue unit never gets here (held back as unit_not_convertible).
 
 with
 
@@ -14,32 +14,14 @@ plan_cells as (
 
 actuals as (
 
-    select * from {{ ref('stg_raw__actuals') }}
-
-),
-
-indicator_names as (
-
-    select * from {{ ref('int_indicator_names_resolved') }}
-
-),
-
-breakdown_names as (
-
-    select * from {{ ref('int_breakdown_names_resolved') }}
+    select * from {{ ref('int_actuals_checked') }}
+    where not is_held_back
 
 ),
 
 catalogue as (
 
     select indicator_code, unit as catalogue_unit from {{ ref('indicators') }}
-
-),
-
-conversions as (
-
-    select from_unit, to_unit, cast(factor as decimal(38, 10)) as factor
-    from {{ ref('unit_conversions') }}
 
 ),
 
@@ -72,38 +54,21 @@ plan_baselines as (
 loaded_actuals as (
 
     select
-        actuals.region_code,
-        indicator_names.indicator_code,
-        actuals.indicator_name_raw,
-        coalesce(
-            breakdown_names.breakdown_code, indicator_names.alias_breakdown_code, 'total'
-        ) as breakdown,
-        actuals.year,
-        case
-            when conversions.factor is not null
-                then cast(actuals.value * conversions.factor as decimal(38, 10))
-            else actuals.value
-        end as value,
-        actuals.value_text,
-        case
-            when conversions.factor is not null then conversions.to_unit
-            else {{ unit_key('actuals.unit') }}
-        end as unit,
-        actuals.unit_as_published,
-        actuals.source_kind,
-        actuals.source_file || ':' || actuals.source_line as source_ref,
-        actuals.source_url,
-        actuals.source_title
+        region_code,
+        indicator_code,
+        indicator_name_raw,
+        breakdown,
+        year,
+        value_in_catalogue_unit as value,
+        value_text,
+        value_unit as unit,
+        unit_as_published,
+        source_kind,
+        source_ref,
+        source_url,
+        source_title
 
     from actuals
-    left join indicator_names on actuals.indicator_name_raw = indicator_names.indicator_name_raw
-    left join breakdown_names on actuals.breakdown_raw = breakdown_names.breakdown_raw
-    left join catalogue on indicator_names.indicator_code = catalogue.indicator_code
-    left join conversions
-        on {{ unit_key('actuals.unit') }} = conversions.from_unit
-        and catalogue.catalogue_unit = conversions.to_unit
-    -- rows the loader could not place in a region are held back there (quarantine)
-    where actuals.region_code is not null
 
 ),
 

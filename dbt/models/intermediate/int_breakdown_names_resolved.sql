@@ -1,6 +1,7 @@
 -- Every breakdown label seen in the plans or the actuals (`小学段`, `达标率（%）`, ...) resolved to
--- its canonical breakdown code. A label without an alias becomes a code of its own
--- (`uncatalogued_<hash>`) and is reported by tests/assert_every_breakdown_is_catalogued.sql.
+-- its canonical breakdown code, both sides compared on their name_key. A label without an alias
+-- becomes a code of its own (`uncatalogued_<hash>`) and is reported by
+-- tests/assert_every_breakdown_is_catalogued.sql.
 
 with
 
@@ -12,9 +13,19 @@ raw_labels as (
 
 ),
 
-aliases as (
+raw_keys as (
 
     select
+        breakdown_raw,
+        {{ name_key('breakdown_raw') }} as name_key
+
+    from raw_labels
+
+),
+
+aliases as (
+
+    select distinct
         {{ name_key('breakdown_raw') }} as name_key,
         breakdown_code
 
@@ -25,18 +36,17 @@ aliases as (
 resolved as (
 
     select
-        raw_labels.breakdown_raw,
-        {{ name_key('raw_labels.breakdown_raw') }} as name_key,
+        raw_keys.breakdown_raw,
+        raw_keys.name_key,
         coalesce(
             aliases.breakdown_code,
-            {{ uncatalogued_code('raw_labels.breakdown_raw') }}
+            {{ uncatalogued_code('raw_keys.breakdown_raw') }}
         ) as breakdown_code,
         aliases.breakdown_code is not null as is_catalogued
 
-    from raw_labels
-    left join aliases
-        on {{ name_key('raw_labels.breakdown_raw') }} = aliases.name_key
-    where {{ name_key('raw_labels.breakdown_raw') }} <> ''
+    from raw_keys
+    left join aliases on raw_keys.name_key = aliases.name_key
+    where raw_keys.name_key <> ''
 
 )
 

@@ -1,6 +1,8 @@
 -- Every indicator name seen in the plans or the actuals, resolved to its canonical indicator
--- through the alias seed. A name without an alias still resolves, to an indicator of its own
--- (`uncatalogued_<hash>`), and is reported by tests/assert_every_indicator_name_is_catalogued.sql.
+-- through the alias seed, both sides compared on their name_key (width, whitespace, trailing
+-- unit and the synonym rules of the var name_synonyms). A name without an alias still
+-- resolves, to an indicator of its own (`uncatalogued_<hash>`), and is listed with its best
+-- catalogue candidates in marts.mart_unresolved_names.
 
 with
 
@@ -12,7 +14,9 @@ plan_names as (
 
 actual_names as (
 
-    select distinct indicator_name_raw from {{ ref('stg_raw__actuals') }}
+    select distinct indicator_name_raw
+    from {{ ref('stg_raw__actuals') }}
+    where indicator_name_raw is not null
 
 ),
 
@@ -30,9 +34,21 @@ raw_names as (
 
 ),
 
-aliases as (
+raw_keys as (
 
     select
+        *,
+        {{ name_key('indicator_name_raw') }} as name_key
+
+    from raw_names
+
+),
+
+-- aliases that differ only in spelling share a key: one row per key
+-- (tests/assert_name_keys_are_unambiguous.sql fails when they disagree)
+aliases as (
+
+    select distinct
         {{ name_key('indicator_name_raw') }} as name_key,
         indicator_code,
         breakdown_code
@@ -44,20 +60,19 @@ aliases as (
 resolved as (
 
     select
-        raw_names.indicator_name_raw,
-        {{ name_key('raw_names.indicator_name_raw') }} as name_key,
+        raw_keys.indicator_name_raw,
+        raw_keys.name_key,
         coalesce(
             aliases.indicator_code,
-            {{ uncatalogued_code('raw_names.indicator_name_raw') }}
+            {{ uncatalogued_code('raw_keys.indicator_name_raw') }}
         ) as indicator_code,
         aliases.breakdown_code as alias_breakdown_code,
         aliases.indicator_code is not null as is_catalogued,
-        raw_names.is_in_plans,
-        raw_names.is_in_actuals
+        raw_keys.is_in_plans,
+        raw_keys.is_in_actuals
 
-    from raw_names
-    left join aliases
-        on {{ name_key('raw_names.indicator_name_raw') }} = aliases.name_key
+    from raw_keys
+    left join aliases on raw_keys.name_key = aliases.name_key
 
 )
 

@@ -39,8 +39,8 @@ located as (
     from milestones
     left join documents on milestones.plan_id = documents.plan_id
     left join regions as child
-        on child.parent_region_code = documents.region_code
-        and child.region_name_zh = milestones.region_raw
+        on documents.region_code = child.parent_region_code
+        and milestones.region_raw = child.region_name_zh
 
 ),
 

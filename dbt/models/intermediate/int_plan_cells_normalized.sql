@@ -66,15 +66,9 @@ normalized as (
             when {{ name_key('cells.raw_value') }} = '逐年只增不减' then 'non_decreasing'
             else 'text'
         end as value_kind,
-        case cells.attribute_raw
-            when '约束性' then 'binding'
-            when '预期性' then 'expected'
-        end as attribute,
-        case cells.evaluation_raw
-            when '完成' then 'achieved'
-            when '未完成' then 'not_achieved'
-            when '超额完成' then 'achieved'
-        end as evaluation_reported,  -- 基本完成 (nearly achieved) is neither: NULL
+        -- words as written -> codes, by the vocabulary of dbt_project.yml (约束性 -> binding)
+        {{ vocabulary_code('attribute', 'cells.attribute_raw') }} as attribute,
+        {{ vocabulary_code('evaluation', 'cells.evaluation_raw') }} as evaluation_reported,
 
         ----------  the table's period: baselines describe the year before it starts
         tables.period_start_year,

@@ -1,5 +1,5 @@
--- The catalogue, plus one row per raw name that has no alias (is_catalogued = false) so every
--- fact row has its indicator here.
+-- The catalogue, plus one row per raw name that has no alias (is_catalogued = false) and is used
+-- by a fact row (a plan cell or a usable actual), so every fact row has its indicator here.
 
 with
 
@@ -13,10 +13,17 @@ uncatalogued_names as (
 
     select
         indicator_code,
-        min(name_key) as indicator_name_zh
+        min(indicator_name_raw) as indicator_name_zh
 
     from {{ ref('int_indicator_names_resolved') }}
     where not is_catalogued
+        and indicator_code in (
+            select cells.indicator_code from {{ ref('int_plan_cells_normalized') }} as cells
+            union
+            select figures.indicator_code
+            from {{ ref('int_actuals_checked') }} as figures
+            where not figures.is_held_back
+        )
     group by indicator_code
 
 ),

@@ -55,7 +55,7 @@ baselines as (
         on targets.region_code = actuals.region_code
         and targets.indicator_code = actuals.indicator_code
         and targets.breakdown = actuals.breakdown
-        and actuals.year <= targets.baseline_year
+        and targets.baseline_year >= actuals.year
     qualify row_number() over (
         partition by targets.target_id
         order by
@@ -83,8 +83,8 @@ observations as (
         on targets.region_code = actuals.region_code
         and targets.indicator_code = actuals.indicator_code
         and targets.breakdown = actuals.breakdown
-        and actuals.year > targets.baseline_year
-        and actuals.year <= targets.year
+        and targets.baseline_year < actuals.year
+        and targets.year >= actuals.year
     qualify row_number() over (
         partition by targets.target_id, actuals.year
         order by
@@ -127,8 +127,8 @@ year_over_year as (
             from baselines
             union all
             select target_id, year, value from observations
-        )
-    )
+        ) as points
+    ) as points_in_order
     group by target_id
 
 ),
@@ -221,7 +221,8 @@ measured as (
             when uses_cagr then
                 cast(baseline_value as double)
                 * pow(1 + required_growth, latest_year - baseline_year_used)
-            else cast(baseline_value as double) + required_growth * (latest_year - baseline_year_used)
+            else cast(baseline_value as double)
+                + required_growth * (latest_year - baseline_year_used)
         end as path_value_at_latest_year
 
     from growth

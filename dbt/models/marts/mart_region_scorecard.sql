@@ -1,6 +1,7 @@
-{%- set statuses = ['achieved', 'on_track', 'needs_acceleration', 'limited_progress',
-                    'deterioration', 'not_achieved', 'no_data'] -%}
--- Per region, plan and target year: how many binding and expected targets are in each status.
+-- Per region, plan and target year: how many binding and expected targets are in each status
+-- (the attribute and status vocabularies of dbt_project.yml, in their declared order).
+{%- set statuses = vocabulary_codes('status') %}
+{%- set attributes = vocabulary_codes('attribute') %}
 
 with
 
@@ -20,7 +21,7 @@ final as (
         count(*) filter (where attribute = 'binding') as n_binding,
         count(*) filter (where attribute = 'expected') as n_expected,
         count(*) filter (where attribute is null) as n_unclassified,
-        {%- for attribute in ['binding', 'expected'] %}
+        {%- for attribute in attributes %}
         {%- for status in statuses %}
         count(*) filter (
             where attribute = '{{ attribute }}' and status = '{{ status }}'

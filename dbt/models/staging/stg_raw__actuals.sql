@@ -1,9 +1,6 @@
-{%- set actual_columns = [] -%}
-{%- if execute -%}
-    {%- for column in adapter.get_columns_in_relation(source('raw', 'actuals')) -%}
-        {%- do actual_columns.append(column.name | lower) -%}
-    {%- endfor -%}
-{%- endif -%}
+-- One row per record of an accepted actuals file, as the loader landed it (text as written, with
+-- its file and line): trimmed, empty as NULL, and typed where the text is a plain year or
+-- decimal. Whether a row is usable is decided in int_actuals_checked.
 
 with
 
@@ -17,30 +14,39 @@ renamed as (
 
     select
         ----------  ids
-        cast(region_code as varchar) as region_code,
-        region as region_raw,
-        indicator as indicator_name_raw,
-        breakdown as breakdown_raw,
-        cast(year as integer) as year,
-
-        ----------  value
-        cast(value as decimal(38, 10)) as value,
-        value_text,
-        unit,
-        -- the loader restates a figure in the catalogue unit and keeps the unit it had here
-        -- (an optional column beyond the contract)
-        {% if 'value_converted_from_unit' in actual_columns -%}
-        coalesce(value_converted_from_unit, unit) as unit_as_published,
-        {%- else -%}
-        unit as unit_as_published,
-        {%- endif %}
-
-        ----------  provenance
-        source_kind,
         file as source_file,
         cast(line as integer) as source_line,
-        source_url,
-        source_title
+        nullif(trim(region), '') as region_raw,
+        nullif(trim(indicator), '') as indicator_name_raw,
+        nullif(trim(breakdown), '') as breakdown_raw,
+        nullif(trim(year), '') as year_text,
+
+        ----------  value
+        nullif(trim(value), '') as value_text,
+        nullif(trim(unit), '') as unit_as_published,
+        {{ unit_key('unit') }} as unit,
+
+        ----------  typed: a 4-digit year; a plain decimal (sign, at most 18 integer digits)
+        case
+            when regexp_full_match(trim(year), '[0-9]{4}') then cast(trim(year) as integer)
+        end as year,
+        case
+            when regexp_full_match(trim(value), '[+-]?([0-9]{1,18}(\.[0-9]*)?|\.[0-9]+)')
+                then try_cast(trim(value) as decimal(38, 10))
+        end as value,
+
+        ----------  provenance: files named synthetic_*.csv hold synthetic rows
+        nullif(trim(source_url), '') as source_url,
+        nullif(trim(source_title), '') as source_title,
+        nullif(trim(source_kind), '') as source_kind_raw,
+        case
+            when starts_with(file, 'synthetic_') then 'synthetic' else 'published'
+        end as file_source_kind,
+        coalesce(
+            nullif(lower(trim(source_kind)), ''),
+            case when starts_with(file, 'synthetic_') then 'synthetic' else 'published' end
+        ) as source_kind,
+        malformed as malformed_text
 
     from source
 

@@ -1,0 +1,82 @@
+-- What was held back from the actuals, and why, for a person to fix at its source: one row per
+-- problem of a landed row that int_actuals_checked held back, and one row per file the loader
+-- rejected whole (its latest load; nothing of it landed). Reasons: docs/actuals_contract.md.
+
+with
+
+checked as (
+
+    select * from {{ ref('int_actuals_checked') }}
+
+),
+
+audit as (
+
+    select * from {{ ref('stg_raw__actuals_load_audit') }}
+
+),
+
+row_problems as (
+
+    select
+        source_file,
+        source_line,
+        unnest(problems) as problem
+
+    from checked
+    where is_held_back
+
+),
+
+latest_loads as (
+
+    select *
+    from audit
+    where status <> 'skipped'
+    qualify row_number() over (partition by source_file order by loaded_at desc) = 1
+
+),
+
+rejected_files as (
+
+    select
+        source_file,
+        coalesce(error_line, 0) as source_line,
+        cast(null as varchar) as column_name,
+        cast(null as varchar) as raw_value,
+        reason,
+        detail
+
+    from latest_loads
+    where status = 'rejected'
+
+),
+
+final as (
+
+    select
+        row_problems.source_file,
+        row_problems.source_line,
+        row_problems.problem.column as column_name,
+        row_problems.problem.raw_value,
+        row_problems.problem.reason,
+        row_problems.problem.detail
+
+    from row_problems
+
+    union all
+
+    select * from rejected_files
+
+)
+
+select
+    source_file,
+    cast(source_line as integer) as source_line,
+    column_name,
+    raw_value,
+    reason,
+    detail,
+    source_file || ':' || source_line as source_ref
+
+from final

@@ -1,0 +1,240 @@
+"""The raw_inputs gate: the tables the flow landed, checked before dbt runs (what dbt cannot
+check because it reads them: plan cells exactly extracted, documents and tables complete, actuals
+landed one row per file and line). What the actuals mean is dbt's (int_actuals_checked)."""
+
+from __future__ import annotations
+
+import csv
+
+from suite_spec import REPO, SuiteSpec, unexpected_rows
+
+from flows import vocabulary
+from flows.load.actuals_contract import CONTRACT_COLUMNS
+
+REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
+# the vocabularies are declared once, in dbt/dbt_project.yml
+COMPARATORS = vocabulary.codes("comparator")
+ROLES = vocabulary.codes("role")
+# Cells that are explicitly not a number: a placeholder, or words with no digit in them
+# (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
+PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
+
+
+def _regions() -> tuple[list[str], list[str]]:
+    with REGIONS_SEED.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return sorted({r["region_code"] for r in rows}), sorted({r["region_name_zh"] for r in rows})
+
+
+def raw_suites() -> list[SuiteSpec]:
+    import great_expectations.expectations as E  # noqa: N812
+
+    codes, names = _regions()
+
+    def cells() -> list:
+        return [
+            E.ExpectTableColumnsToMatchSet(
+                column_set=[
+                    "plan_id",
+                    "doc",
+                    "source_file",
+                    "table_no",
+                    "row_order",
+                    "category",
+                    "indicator",
+                    "breakdown",
+                    "unit",
+                    "year",
+                    "role",
+                    "raw_value",
+                    "comparator",
+                    "value",
+                    "attribute",
+                    "evaluation",
+                    "line",
+                    "source_ref",
+                    "table_start",
+                    "table_end",
+                ],
+                exact_match=False,
+                description="plan_cells has its required columns",
+            ),
+            E.ExpectTableRowCountToBeBetween(min_value=1, description="plan_cells is not empty"),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_cells.{c} is set")
+                for c in (
+                    "plan_id",
+                    "source_file",
+                    "indicator",
+                    "year",
+                    "role",
+                    "raw_value",
+                    "source_ref",  # a text cell's line, else its table/row/column or page/row
+                )
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="role", value_set=ROLES, description="plan_cells.role is a valid role"
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="comparator",
+                value_set=COMPARATORS,
+                description="plan_cells.comparator is in the allowed set",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="attribute",
+                value_set=sorted(vocabulary.words("attribute")),
+                description="plan_cells.attribute is a word of the attribute vocabulary",
+            ),
+            E.ExpectColumnValuesToBeInSet(
+                column="evaluation",
+                value_set=sorted(vocabulary.words("evaluation")),
+                description="plan_cells.evaluation is a word of the evaluation vocabulary",
+            ),
+            E.ExpectColumnValuesToBeBetween(
+                column="line", min_value=1, description="plan_cells.line is a 1-based line"
+            ),
+            unexpected_rows(  # GROUP BY, so cells without a breakdown (NULL) are compared too
+                "one plan cell per table row, breakdown, year and role",
+                "SELECT plan_id, table_no, row_order, breakdown, year, role, count(*) AS copies, "
+                "min(source_file) AS source_file, min(line) AS line FROM {batch} "
+                "GROUP BY plan_id, table_no, row_order, breakdown, year, role HAVING count(*) > 1",
+            ),
+            unexpected_rows(
+                "every value cell parsed or explicitly non-numeric",
+                "SELECT source_file, line, indicator, year, role, raw_value, comparator, value "
+                "FROM {batch} WHERE "
+                "(value IS NULL AND (comparator IS NOT NULL "
+                "OR regexp_matches(raw_value, '[0-9０-９]') OR trim(raw_value) = '')) "
+                "OR (value IS NOT NULL "
+                "AND (comparator IS NULL OR try_cast(value AS DOUBLE) IS NULL))",
+            ),
+            unexpected_rows(
+                "plan_cells.year inside or next to its table's plan period",
+                "SELECT source_file, line, indicator, year, role, table_start, table_end "
+                "FROM {batch} WHERE table_start IS NULL "
+                "OR year NOT BETWEEN table_start - 1 AND table_end + 1",
+            ),
+        ]
+
+    def documents() -> list:
+        return [
+            E.ExpectTableRowCountToBeBetween(min_value=1, description="plan_documents not empty"),
+            E.ExpectColumnValuesToBeUnique(
+                column="plan_id", description="plan_documents.plan_id is unique"
+            ),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_documents.{c} is set")
+                for c in (
+                    "plan_id",
+                    "source_file",
+                    "sha256",
+                    "region_code",
+                    "period_start_year",
+                    "period_end_year",
+                )
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="region_code",
+                value_set=codes,
+                description="plan_documents.region_code is a known region (dbt/seeds/regions.csv)",
+            ),
+            unexpected_rows(  # GX has no regex for the duckdb dialect: the rule is written in SQL
+                "plan_documents.sha256 is 64 hex digits",
+                "SELECT plan_id, source_file, sha256 FROM {batch} "
+                "WHERE NOT regexp_full_match(sha256, '[0-9a-f]{{64}}')",
+            ),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="period_end_year",
+                column_B="period_start_year",
+                or_equal=True,
+                description="plan period ends after it starts",
+            ),
+        ]
+
+    def tables() -> list:
+        return [
+            E.ExpectColumnValuesToBeInSet(
+                column="kind",
+                value_set=["indicators", "schedule"],
+                description="plan_tables.kind is indicators or schedule",
+            ),
+            E.ExpectCompoundColumnsToBeUnique(
+                column_list=["plan_id", "table_no"], description="one row per plan table"
+            ),
+            E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="last_line",
+                column_B="header_line",
+                or_equal=True,
+                description="a table ends after its header",
+            ),
+        ]
+
+    def milestones() -> list:
+        return [
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"plan_milestones.{c} set")
+                for c in ("plan_id", "source_file", "program", "year", "region", "source_ref")
+            ],
+            E.ExpectColumnValuesToBeInSet(
+                column="region",
+                value_set=[*names, "全市创建"],
+                description="plan_milestones.region is a known region name or 全市创建",
+            ),
+            unexpected_rows(
+                "plan_milestones.year inside or next to the plan period",
+                "SELECT source_file, line, program, year, region, plan_start, plan_end "
+                "FROM {batch} WHERE plan_start IS NULL "
+                "OR year NOT BETWEEN plan_start - 1 AND plan_end + 1",
+            ),
+        ]
+
+    def actuals() -> list:
+        # rows land as written; what they mean (and whether they are usable) is dbt's
+        return [
+            E.ExpectTableColumnsToMatchSet(
+                column_set=["file", "line", "malformed", *CONTRACT_COLUMNS],
+                exact_match=True,
+                description="actuals has the landed columns (docs/raw_schema.md)",
+            ),
+            *[
+                E.ExpectColumnValuesToNotBeNull(column=c, description=f"actuals.{c} is set")
+                for c in ("file", "line")
+            ],
+            E.ExpectColumnValuesToBeBetween(
+                column="line", min_value=2, description="actuals.line is a data line (1 = header)"
+            ),
+            E.ExpectCompoundColumnsToBeUnique(
+                column_list=["file", "line"], description="one row per file and line"
+            ),
+        ]
+
+    return [
+        SuiteSpec(
+            "plan_cells",
+            "SELECT c.*, t.period_start_year AS table_start, t.period_end_year AS table_end "
+            "FROM raw.plan_cells c LEFT JOIN raw.plan_tables t USING (plan_id, table_no)",
+            ("raw.plan_cells", "raw.plan_tables"),
+            cells,
+        ),
+        SuiteSpec(
+            "plan_documents",
+            "SELECT * FROM raw.plan_documents",
+            ("raw.plan_documents",),
+            documents,
+        ),
+        SuiteSpec("plan_tables", "SELECT * FROM raw.plan_tables", ("raw.plan_tables",), tables),
+        SuiteSpec(
+            "plan_milestones",
+            "SELECT m.*, d.period_start_year AS plan_start, d.period_end_year AS plan_end "
+            "FROM raw.plan_milestones m LEFT JOIN raw.plan_documents d USING (plan_id)",
+            ("raw.plan_milestones", "raw.plan_documents"),
+            milestones,
+        ),
+        SuiteSpec(
+            "actuals",
+            "SELECT * FROM raw.actuals",
+            ("raw.actuals",),
+            actuals,
+            optional=True,
+        ),
+    ]

@@ -1,0 +1,31 @@
+"""What a Great Expectations suite is made of here: its table (a query asset), the tables it needs,
+and a function building its expectations. expectations/define.py writes them; raw_suites.py
+(before dbt) and mart_suites.py (before publication) declare them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+@dataclass(frozen=True)
+class SuiteSpec:
+    name: str  # the table checked, e.g. `plan_cells`
+    query: str  # the query asset: the table, joined to what a rule needs
+    requires: tuple[str, ...]
+    build: Callable[[], list] = field(repr=False)
+    optional: bool = False
+
+
+def unexpected_rows(description: str, query: str):  # noqa: ANN201
+    """An expectation that the query returns no rows (GX has no regex for the duckdb dialect:
+    such rules are written in SQL; {batch} is the suite's table)."""
+    import great_expectations as gx
+
+    return gx.expectations.UnexpectedRowsExpectation(
+        description=description, unexpected_rows_query=query
+    )
