@@ -23,7 +23,13 @@ def _statuses(path: Path) -> dict[str, str]:
 
 def test_mart_keys_come_from_the_dbt_uniqueness_tests() -> None:
     keys = mart_keys()
-    assert keys["fct_indicator_target"] == ("target_id",)
+    assert keys["fct_indicator_target"] == (
+        "plan_id",
+        "indicator_code",
+        "breakdown",
+        "year",
+        "role",
+    )
     assert keys["mart_region_scorecard"] == ("region_code", "plan_id", "year")
     assert keys["fct_indicator_actual"] == (
         "region_code", "indicator_code", "breakdown", "year", "source_kind", "source_ref",

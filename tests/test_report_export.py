@@ -104,9 +104,9 @@ def test_a_bi_reader_keeps_querying_while_a_night_publishes(demo_night, tmp_path
     shutil.copyfile(demo_night.warehouse, warehouse)
     raw = tmp_path / "raw"
     shutil.copytree(demo_night.warehouse.parent / "raw", raw)
-    (raw / "actuals" / "haining_2024.csv").write_text(
+    (raw / "actuals" / "haining_2019.csv").write_text(
         "region,indicator,breakdown,year,value,unit,source_url,source_title\n"
-        "330481,学生近视人数比例,,2024,56.2,%,https://example.org/hn,海宁2024教育统计\n",
+        "330481,学生近视人数比例,,2019,56.2,%,https://example.org/hn,海宁2019教育统计\n",
         encoding="utf-8",
     )
     with duckdb.connect(str(warehouse), read_only=True) as con:

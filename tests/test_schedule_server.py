@@ -39,6 +39,7 @@ TASKS = {
     "dbt-build",
     "validate-marts",
     "publish",
+    "report",
 }
 ZOMBIE_AFTER = 45  # seconds without a heartbeat (heartbeats every 30 s) before Crashed
 

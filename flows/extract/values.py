@@ -19,13 +19,13 @@ from flows.vocabulary import codes, vocabulary
 
 COMPARATORS: dict[str, str] = vocabulary("comparator")  # ≥ -> >=: dbt/dbt_project.yml
 ALLOWED_COMPARATORS = frozenset(codes("comparator"))
-_WORD_KEYS: dict[str, str] = {
+_WORD_KEYS: dict[str, str] = {  # vocabulary.toml's value-word lists -> the comparator they mean
     "at_least_prefix": ">=",
     "more_than_prefix": ">",
     "at_most_prefix": "<=",
     "less_than_prefix": "<",
-    "equal_prefix": "=",
 }
+_WORD_KEYS["equal_prefix"] = "="
 
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _UNSIGNED = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"

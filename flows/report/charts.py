@@ -16,13 +16,15 @@ import altair as alt
 import vl_convert
 
 from flows.report.data import source_link
+from flows.vocabulary import codes
 
-KINDS = ("plan baseline", "published", "synthetic", "milestone", "target")
 COLOURS = ("#6b7280", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
 SHAPES = ("circle", "circle", "square", "triangle-up", "diamond")
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
-_KIND = {"plan_baseline": "plan baseline", "published": "published", "synthetic": "synthetic"}
+# a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline
+_KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes("source_kind"))}
+KINDS = (*_KIND.values(), "milestone", "target")
 
 
 def required_path(start: tuple[int, float], end: tuple[int, float]) -> list[tuple[int, float]]:

@@ -12,16 +12,9 @@ from typing import Any
 import duckdb
 
 from flows.config import REPO_ROOT
+from flows.vocabulary import codes
 
-STATUSES = (
-    "achieved",
-    "on_track",
-    "needs_acceleration",
-    "limited_progress",
-    "deterioration",
-    "not_achieved",
-    "no_data",
-)  # fmt: skip  (the order of docs/progress_method.md: best to worst, then no data)
+STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
 ATTRIBUTES = ("binding", "expected", None)
 
 _PLANS = """
