@@ -1,4 +1,5 @@
-"""`eduplan`: the command line. The only module that knows about arguments and exit codes.
+"""`eduplan`: the command line. flows/cli*.py are the only modules that know about arguments
+and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
 Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
 Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
@@ -13,29 +14,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from flows.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, prefect_environment
+from flows.cli_names import add_names_commands
+from flows.cli_report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
-
-
-def _prefect_environment(*, console_level: str = "WARNING") -> None:
-    """A stable PREFECT_HOME (the local server's database lives there), unless one is set.
-
-    Runs log at INFO to Prefect (the UI shows every stage, gate and the run summary); the
-    terminal shows only warnings and errors from Prefect, then the summary `eduplan run` prints.
-    """
-    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
-    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
-    # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _prefect_environment()
+    prefect_environment()
     from flows.nightly import nightly_load
 
     try:
@@ -99,7 +87,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    _prefect_environment(console_level="INFO")
+    prefect_environment(console_level="INFO")
     from flows.deploy import serve
 
     serve(cron=args.cron, timezone=args.timezone, interval_seconds=args.interval)
@@ -107,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    _prefect_environment(console_level="INFO")
+    prefect_environment(console_level="INFO")
     if not os.environ.get("PREFECT_API_URL"):
         print(
             "eduplan deploy: set PREFECT_API_URL to the Prefect server to deploy to "
@@ -163,187 +151,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
     )
     print(result)
     return EXIT_OK
-
-
-def _progress_lines() -> None:
-    """Show eduplan's own progress log lines (report charts, demo nights) on stderr."""
-    import logging
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    logger = logging.getLogger("eduplan")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from flows.config import settings
-    from flows.report.status import status_text
-
-    print(status_text(settings(warehouse=args.warehouse).warehouse))
-    return EXIT_OK
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from flows.config import settings
-    from flows.publish import history
-    from flows.report.changes import compare
-    from flows.report.night import report_dir
-    from flows.report.report import write_report
-
-    _progress_lines()
-    warehouse = settings(warehouse=args.warehouse).warehouse
-    if not warehouse.exists():
-        print(f"eduplan report: no warehouse at {warehouse}", file=sys.stderr)
-        return EXIT_FAILED
-    entries = history(warehouse)
-    changes = compare(entries[0].path if entries else None, warehouse)
-    out = write_report(warehouse, args.out or report_dir(warehouse) / "index.html", changes=changes)
-    print(f"report: {out.resolve().as_uri()}")
-    return EXIT_OK
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    _prefect_environment()
-    _progress_lines()
-    from flows.report.demo import DEMO_DIR, build_demo
-
-    try:
-        result = build_demo(args.out or DEMO_DIR, seed=args.seed)
-    except (ValueError, RuntimeError) as error:
-        print(f"eduplan demo: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    print(result)
-    if result.missing:
-        print(f"eduplan demo: statuses missing: {', '.join(result.missing)}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def cmd_docs(args: argparse.Namespace) -> int:
-    from flows.config import settings
-    from flows.report.docs import DocsError, build_docs
-
-    try:
-        print(build_docs(settings(warehouse=args.warehouse).warehouse))
-    except (FileNotFoundError, DocsError) as error:
-        print(f"eduplan docs: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from flows.config import settings
-    from flows.report.export import export_marts
-
-    warehouse = settings(warehouse=args.warehouse).warehouse
-    try:
-        tables = export_marts(warehouse, args.out, fmt=args.format, bom=args.bom)
-    except FileNotFoundError as error:
-        print(f"eduplan export: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    for table in tables:
-        print(f"{table.path}: {table.rows:,} rows")
-    return EXIT_OK
-
-
-def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """status, report, demo, docs and export: what people look at."""
-    warehouse_help = (
-        "published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)"
-    )
-    status = commands.add_parser(
-        "status",
-        help="the last run, when the warehouse was published, rows, gates and what changed",
-        description="Print the last run, the published warehouse (when, rows per mart, the "
-        "gates of its night) and what changed against the night before.",
-    )
-    status.add_argument("--warehouse", type=Path, help=warehouse_help)
-    status.set_defaults(handler=cmd_status)
-
-    report = commands.add_parser(
-        "report", help="write the HTML progress report of the published warehouse"
-    )
-    report.add_argument("--warehouse", type=Path, help=warehouse_help)
-    report.add_argument("--out", type=Path, metavar="FILE", help="default: report/index.html")
-    report.set_defaults(handler=cmd_report)
-
-    demo = commands.add_parser(
-        "demo",
-        help="a demo night: the real plans plus synthetic 2021-2025 figures, every status",
-        description="Write DIR/warehouse.duckdb and DIR/report/index.html from the real plans "
-        "plus deterministic synthetic figures (source_kind synthetic). Never touches the "
-        "published warehouse.",
-    )
-    demo.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/demo/")
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(handler=cmd_demo)
-
-    docs = commands.add_parser(
-        "docs", help="build the dbt docs site and the Great Expectations Data Docs"
-    )
-    docs.add_argument("--warehouse", type=Path, help=warehouse_help)
-    docs.set_defaults(handler=cmd_docs)
-
-    export = commands.add_parser(
-        "export",
-        help="write the marts as Parquet or CSV files for BI tools",
-        description="Write OUT/<mart>.parquet or .csv for every mart. CSV cells beginning "
-        "with = + - @ are escaped with a leading apostrophe.",
-    )
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    export.add_argument("--out", type=Path, required=True, metavar="DIR")
-    export.add_argument("--bom", action="store_true", help="CSV: UTF-8 with BOM (for Excel)")
-    export.add_argument("--warehouse", type=Path, help=warehouse_help)
-    export.set_defaults(handler=cmd_export)
-
-
-def cmd_names(args: argparse.Namespace) -> int:
-    """List the published warehouse's unresolved names, or accept an alias for one."""
-    from flows.config import settings
-    from flows.names import AliasError, accept_alias, unresolved_names
-
-    if args.names_command == "accept":
-        kind = "region" if args.region else "indicator"
-        try:
-            path = accept_alias(kind, args.name, args.code)
-        except (AliasError, OSError) as error:
-            print(f"eduplan names accept: {error}", file=sys.stderr)
-            return EXIT_FAILED
-        print(f"{path}: {args.name!r} -> {args.code} (resolved from the next run)")
-        return EXIT_OK
-    warehouse = settings(warehouse=args.warehouse).warehouse
-    if not warehouse.exists():
-        print(f"eduplan names: no published warehouse at {warehouse}", file=sys.stderr)
-        return EXIT_FAILED
-    names = unresolved_names(warehouse)
-    for name in names:
-        print(name.format())
-    if not names:
-        print("every name resolves")
-    return EXIT_OK
-
-
-def _names_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    names = commands.add_parser(
-        "names",
-        help="list names no rule resolves, with their best candidates; accept an alias",
-        description="List the indicator and region names of the published warehouse that no "
-        "alias resolves, one line each with its three most similar catalogue codes. "
-        "`names accept NAME CODE` adds the alias to dbt/seeds (the next run resolves it).",
-    )
-    names.add_argument("--warehouse", type=Path, help="published DuckDB file")
-    names.set_defaults(handler=cmd_names, names_command=None)
-    actions = names.add_subparsers(dest="names_command", metavar="accept")
-    accept = actions.add_parser(
-        "accept",
-        help="add NAME -> CODE to dbt/seeds/indicator_aliases.csv (or region_aliases.csv)",
-        description="Append an alias after checking that CODE is in the catalogue and NAME has "
-        "no alias yet.",
-    )
-    accept.add_argument("name", metavar="NAME", help="the name as written in the source")
-    accept.add_argument("code", metavar="CODE", help="indicator_code (or region_code)")
-    accept.add_argument("--region", action="store_true", help="NAME is a region name")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -446,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=0)
     synth.set_defaults(handler=cmd_synth)
     add_report_commands(commands)
-    _names_parser(commands)
+    add_names_commands(commands)
     return parser
 
 

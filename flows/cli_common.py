@@ -1,0 +1,24 @@
+"""What every `eduplan` command shares: exit codes and the Prefect environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
+
+
+def prefect_environment(*, console_level: str = "WARNING") -> None:
+    """A stable PREFECT_HOME (the local server's database lives there), unless one is set.
+
+    Runs log at INFO to Prefect (the UI shows every stage, gate and the run summary); the
+    terminal shows only warnings and errors from Prefect, then the summary `eduplan run` prints.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
+    # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

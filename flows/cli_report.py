@@ -1,0 +1,142 @@
+"""`eduplan status | report | demo | docs | export`: what people look at."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from flows.cli_common import EXIT_FAILED, EXIT_OK, prefect_environment
+
+
+def _progress_lines() -> None:
+    """Show eduplan's own progress log lines (report charts, demo nights) on stderr."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("eduplan")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.report.status import status_text
+
+    print(status_text(settings(warehouse=args.warehouse).warehouse))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.publish import history
+    from flows.report.changes import compare
+    from flows.report.night import report_dir
+    from flows.report.report import write_report
+
+    _progress_lines()
+    warehouse = settings(warehouse=args.warehouse).warehouse
+    if not warehouse.exists():
+        print(f"eduplan report: no warehouse at {warehouse}", file=sys.stderr)
+        return EXIT_FAILED
+    entries = history(warehouse)
+    changes = compare(entries[0].path if entries else None, warehouse)
+    out = write_report(warehouse, args.out or report_dir(warehouse) / "index.html", changes=changes)
+    print(f"report: {out.resolve().as_uri()}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    prefect_environment()
+    _progress_lines()
+    from flows.report.demo import DEMO_DIR, build_demo
+
+    try:
+        result = build_demo(args.out or DEMO_DIR, seed=args.seed)
+    except (ValueError, RuntimeError) as error:
+        print(f"eduplan demo: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(result)
+    if result.missing:
+        print(f"eduplan demo: statuses missing: {', '.join(result.missing)}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.report.docs import DocsError, build_docs
+
+    try:
+        print(build_docs(settings(warehouse=args.warehouse).warehouse))
+    except (FileNotFoundError, DocsError) as error:
+        print(f"eduplan docs: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.report.export import export_marts
+
+    warehouse = settings(warehouse=args.warehouse).warehouse
+    try:
+        tables = export_marts(warehouse, args.out, fmt=args.format, bom=args.bom)
+    except FileNotFoundError as error:
+        print(f"eduplan export: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for table in tables:
+        print(f"{table.path}: {table.rows:,} rows")
+    return EXIT_OK
+
+
+def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """status, report, demo, docs and export: what people look at."""
+    warehouse_help = (
+        "published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)"
+    )
+    status = commands.add_parser(
+        "status",
+        help="the last run, when the warehouse was published, rows, gates and what changed",
+        description="Print the last run, the published warehouse (when, rows per mart, the "
+        "gates of its night) and what changed against the night before.",
+    )
+    status.add_argument("--warehouse", type=Path, help=warehouse_help)
+    status.set_defaults(handler=cmd_status)
+
+    report = commands.add_parser(
+        "report", help="write the HTML progress report of the published warehouse"
+    )
+    report.add_argument("--warehouse", type=Path, help=warehouse_help)
+    report.add_argument("--out", type=Path, metavar="FILE", help="default: report/index.html")
+    report.set_defaults(handler=cmd_report)
+
+    demo = commands.add_parser(
+        "demo",
+        help="a demo night: the real plans plus synthetic 2021-2025 figures, every status",
+        description="Write DIR/warehouse.duckdb and DIR/report/index.html from the real plans "
+        "plus deterministic synthetic figures (source_kind synthetic). Never touches the "
+        "published warehouse.",
+    )
+    demo.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/demo/")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(handler=cmd_demo)
+
+    docs = commands.add_parser(
+        "docs", help="build the dbt docs site and the Great Expectations Data Docs"
+    )
+    docs.add_argument("--warehouse", type=Path, help=warehouse_help)
+    docs.set_defaults(handler=cmd_docs)
+
+    export = commands.add_parser(
+        "export",
+        help="write the marts as Parquet or CSV files for BI tools",
+        description="Write OUT/<mart>.parquet or .csv for every mart. CSV cells beginning "
+        "with = + - @ are escaped with a leading apostrophe.",
+    )
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR")
+    export.add_argument("--bom", action="store_true", help="CSV: UTF-8 with BOM (for Excel)")
+    export.add_argument("--warehouse", type=Path, help=warehouse_help)
+    export.set_defaults(handler=cmd_export)
