@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,22 @@ def plan_paths() -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def demo_night(tmp_path_factory: pytest.TempPathFactory):  # -> flows.report.demo.DemoResult
+def prefect_backend() -> Iterator[None]:
+    """One temporary Prefect server for every in-process flow run of the session (its start-up
+    costs ~12 s): tests that run flows use it (`pytest.mark.usefixtures("prefect_backend")`)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def demo_night(  # -> flows.report.demo.DemoResult
+    tmp_path_factory: pytest.TempPathFactory, prefect_backend: None
+):
     """Two real nights of the flow into one warehouse, shared by the report tests: the real raw
     inputs, then the same plus the demo's synthetic figures (`eduplan demo`). Its history holds
     the first night, so what changed between two runs is tested on real builds."""
-    from prefect.testing.utilities import prefect_test_harness
-
     from flows.report.demo import build_demo
 
-    with prefect_test_harness(server_startup_timeout=120):
-        return build_demo(tmp_path_factory.mktemp("demo"))
+    return build_demo(tmp_path_factory.mktemp("demo"))

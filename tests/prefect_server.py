@@ -78,8 +78,19 @@ class PrefectServer:
         return list(self.post("/task_runs/filter", body))
 
     def logs(self, flow_run_id: str) -> list[str]:
-        body = {"logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200}
-        return [entry["message"] for entry in self.post("/logs/filter", body)]
+        """Every log line of a run, oldest first (the API pages at most 200 per request)."""
+        messages: list[str] = []
+        while True:
+            body = {
+                "logs": {"flow_run_id": {"any_": [flow_run_id]}},
+                "sort": "TIMESTAMP_ASC",
+                "limit": 200,
+                "offset": len(messages),
+            }
+            page = [entry["message"] for entry in self.post("/logs/filter", body)]
+            messages += page
+            if len(page) < 200:
+                return messages
 
     def artifacts(self, flow_run_id: str) -> list[dict[str, Any]]:
         body = {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}}

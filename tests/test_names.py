@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.cli import main
 from flows.config import DBT_PROJECT_DIR
@@ -31,10 +30,7 @@ where region_code = ? and indicator_code = ? and role = 'target' and year = 2025
 """
 
 
-@pytest.fixture(scope="module", autouse=True)
-def prefect_backend() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
 
 
 @pytest.fixture(scope="module")

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.nightly import RunSummary, nightly_load
 from tests.conftest import REPO_ROOT
 
-
-@pytest.fixture(scope="module", autouse=True)
-def prefect_backend() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
 
 
 @pytest.fixture(scope="module")

@@ -95,8 +95,6 @@ def test_export_every_mart(demo_night, tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_a_bi_reader_keeps_querying_while_a_night_publishes(demo_night, tmp_path: Path) -> None:
-    from prefect.testing.utilities import prefect_test_harness
-
     from flows.nightly import nightly_load
 
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
@@ -117,8 +115,7 @@ def test_a_bi_reader_keeps_querying_while_a_night_publishes(demo_night, tmp_path
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        with prefect_test_harness(server_startup_timeout=120):
-            summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
+        summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
         time.sleep(1.0)
     finally:
         stop.touch()
