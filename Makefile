@@ -27,8 +27,9 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/eduplan run
 
+# Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:

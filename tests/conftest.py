@@ -11,6 +11,18 @@ import pytest
 from flows.cli import silence_shutdown_noise
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` runs on two processes (pytest-xdist, `--dist loadgroup`): each test file stays
+    on one process, so its module fixtures (a warehouse, a night) are built once, and the files
+    sharing the session's demo night run together on one process, which builds it once."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        group = "demo_night" if "demo_night" in fixtures else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     atexit.register(silence_shutdown_noise)  # after pytest's own output: duckdb's exit noise
 
