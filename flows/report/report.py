@@ -17,13 +17,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from flows.config import EXPECTATIONS_DIR
+from flows.config import settings
 from flows.report import charts
 from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
 
 TEMPLATES = Path(__file__).with_name("templates")
-GX_DOCS = EXPECTATIONS_DIR / "uncommitted" / "data_docs" / "local_site" / "index.html"
 PROGRESS_EVERY_S = 5.0
 log = logging.getLogger("eduplan.report")
 
@@ -31,6 +30,11 @@ log = logging.getLogger("eduplan.report")
 def dbt_docs_path(warehouse: Path) -> Path:
     """Where `eduplan docs` writes the dbt docs site for a warehouse."""
     return warehouse.parent / "docs" / "dbt" / "index.html"
+
+
+def data_docs_path(warehouse: Path) -> Path:
+    """The Great Expectations Data Docs of a warehouse's gates (`Settings.data_docs_index`)."""
+    return settings(warehouse=warehouse).data_docs_index
 
 
 def number(value: float) -> str:
@@ -192,11 +196,12 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     env.filters["num"] = number
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)
+    gx_docs = data_docs_path(warehouse)
     return template.render(
         data=data, regions=_region_sections(data), shared=_shared_sections(data),
         statuses=STATUSES, changes=changes, warehouse=warehouse,
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
-        gx_docs=GX_DOCS.as_uri() if GX_DOCS.exists() else None,
+        gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),
     )  # fmt: skip
 
