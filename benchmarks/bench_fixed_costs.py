@@ -118,9 +118,9 @@ def night_stages(output: str) -> dict[str, float]:
 def measure(work: Path, *, repeat: int, server: bool) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
 
-    def row(measure: str, mode: str, seconds: float, note: str = "") -> None:
+    def row(measure: str, mode: str, seconds: float, note: str = "", unit: str = "s") -> None:
         rows.append({"measure": measure, "mode": mode, "seconds": round(seconds, 2), "note": note})
-        print(f"  {measure:<44} {mode:<10} {seconds:7.2f} s  {note}", flush=True)
+        print(f"  {measure:<44} {mode:<8} {seconds:7.2f} {unit}  {note}", flush=True)
 
     env = base_env(work)
     raw, warehouse = work / "raw", work / "night" / "warehouse.duckdb"
@@ -173,6 +173,7 @@ def measure(work: Path, *, repeat: int, server: bool) -> list[dict[str, object]]
                 mode,
                 ratio,
                 f"{verdict} the goal <= {GOAL}",
+                unit="x",
             )
     return rows
 

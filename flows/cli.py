@@ -36,6 +36,9 @@ def _prefect_environment(*, console_level: str = "WARNING") -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_environment()
+    from flows.gx import prewarm
+
+    prewarm()  # the gates will import Great Expectations: start now, beside Prefect's start-up
     from flows.nightly import nightly_load
 
     try:

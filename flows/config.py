@@ -68,6 +68,11 @@ class Settings:
         return self.warehouse.parent / "reports"
 
     @property
+    def chart_cache_dir(self) -> Path:
+        """The report's rendered charts by specification (flows/report/charts.py SvgCache)."""
+        return self.warehouse.parent / "report" / ".charts"
+
+    @property
     def gx_dir(self) -> Path:
         """Validation results and Data Docs of this warehouse's gates (never the checkout)."""
         return self.gx_home or self.warehouse.parent / "gx"

@@ -83,11 +83,26 @@ def run_validations(
     if docs:
         prune_results(gx_dir / GX_VALIDATIONS, keep=keep_results)
         tonight = _results_of(context, run_id)
-        suites = [ExpectationSuiteIdentifier(name=d.suite.name) for d in definitions]
+        suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
         context.build_data_docs(resource_identifiers=[*suites, *tonight])
         outcome.rendered = len(tonight)
         outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
     return outcome
+
+
+def _stale_suite_pages(
+    definitions: list[Any], context_root: Path, site: Path
+) -> list[ExpectationSuiteIdentifier]:
+    """Suites whose Data Docs page is missing or older than the committed suite: the suites
+    change with the code, not nightly, so their pages are rendered once, not every run."""
+    stale = []
+    for definition in definitions:
+        parts = definition.suite.name.split(".")
+        committed = context_root / "expectations" / Path(*parts).with_suffix(".json")
+        page = site / "expectations" / Path(*parts).with_suffix(".html")
+        if not page.exists() or page.stat().st_mtime < committed.stat().st_mtime:
+            stale.append(ExpectationSuiteIdentifier(name=definition.suite.name))
+    return stale
 
 
 def _results_of(context: Any, run_id: RunIdentifier) -> list[ValidationResultIdentifier]:

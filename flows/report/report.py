@@ -105,7 +105,7 @@ def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def _region_sections(data: ReportData) -> list[dict[str, Any]]:
+def _region_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for plan in data.plans:
         region = regions.setdefault(plan["region_code"], {
@@ -131,14 +131,14 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
                 subtitle.append(charts.SYNTHETIC_NOTE)
             spec = charts.series_spec(title, subtitle, of[0]["indicator_unit"], actuals, of)
             region["charts"].append({
-                "svg": charts.to_svg(spec), "synthetic": synthetic, "title": title,
+                "svg": charts.to_svg(spec, cache=cache), "synthetic": synthetic, "title": title,
                 "statuses": [(t["year"], t["role"], t["attribute"], t["status"]) for t in of],
             })  # fmt: skip
             progress.step()
     return list(regions.values())
 
 
-def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
+def _shared_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
     names = {p["region_code"]: f"{p['region_name_zh']} {p['region_name_en']}" for p in data.plans}
     sections = []
     for code in data.shared_indicators():
@@ -182,7 +182,7 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
         sections.append(
             {
                 "name": _name(first["indicator_name_zh"], first["indicator_name_en"]),
-                "svg": charts.to_svg(spec),
+                "svg": charts.to_svg(spec, cache=cache),
                 "synthetic": synthetic,
                 "targets": [_target_row(t) for t in targets],
                 "regions": names,
@@ -197,8 +197,13 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)
     gx_docs = data_docs_path(warehouse)
+    cache = charts.SvgCache(settings(warehouse=warehouse).chart_cache_dir)
+    regions, shared = _region_sections(data, cache), _shared_sections(data, cache)
+    cache.prune()
+    log.info("report: %d chart(s) rendered, %d from cache", cache.rendered,
+             len(cache.used) - cache.rendered)  # fmt: skip
     return template.render(
-        data=data, regions=_region_sections(data), shared=_shared_sections(data),
+        data=data, regions=regions, shared=shared,
         statuses=STATUSES, changes=changes, warehouse=warehouse,
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
         gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
