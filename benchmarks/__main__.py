@@ -4,18 +4,20 @@ python -m benchmarks                     # extraction, formats, 10-million-row a
 python -m benchmarks extract --copies 50
 python -m benchmarks formats --copies 5  # .html, .docx, .pdf readers against parse-only floors
 python -m benchmarks actuals --rows 1000000
+python -m benchmarks fixed               # a nothing-new night against empty flow + dbt build
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_actuals_load, bench_extract, bench_formats
+from benchmarks import bench_actuals_load, bench_extract, bench_fixed_costs, bench_formats
 
 BENCHMARKS = {
     "extract": bench_extract.main,
     "formats": bench_formats.main,
     "actuals": bench_actuals_load.main,
+    "fixed": bench_fixed_costs.main,
 }
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ written and how to rewrite it after a change of rule (then review the diff and c
 Each suite is named `<gate>.<table>` and validates the query asset of the same name. Its `meta`
 lists the tables it reads (`requires`) and whether their absence skips it (`optional`) instead of
 failing the gate. The datasource's connection string is `${EDUPLAN_GX_URL}`, filled in by
-flows/validate.py for each run, so the committed config never names a file.
+flows/validate.py for each run, so the committed config never names a file. Likewise the
+validation results and Data Docs stores write under `${EDUPLAN_GX_STATE}` (the warehouse's
+run-state folder, `Settings.gx_dir`), never into this folder: the checkout holds only what is
+committed.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def write(context_root: Path = HERE) -> None:
     sys.path.insert(0, str(REPO))
     import great_expectations as gx
 
-    from flows.gx.engine import URL_VARIABLE
+    from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
+    from flows.gx.engine import STATE_VARIABLE, URL_VARIABLE
 
     scratch = Path(tempfile.mkdtemp()) / "empty.duckdb"  # only for GX's connection test
     duckdb.connect(str(scratch)).close()
@@ -55,7 +59,12 @@ def write(context_root: Path = HERE) -> None:
             asset = source.add_query_asset(name, query=spec.query)
             batch = asset.add_batch_definition_whole_table("whole")
             suite = gx.ExpectationSuite(
-                name=name, meta={"requires": list(spec.requires), "optional": spec.optional}
+                name=name,
+                meta={
+                    "requires": list(spec.requires),
+                    "optional": spec.optional,
+                    "scope": spec.scope,
+                },
             )
             for expectation in spec.build():
                 suite.add_expectation(expectation)
@@ -63,7 +72,18 @@ def write(context_root: Path = HERE) -> None:
             context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
-            print(f"{name}: {len(suite.expectations)} expectations")
+            print(f"{name}: {len(suite.expectations)} expectations ({spec.scope})")
+    state = "${" + STATE_VARIABLE + "}"
+    stores = context.variables.stores
+    stores["validation_results_store"]["store_backend"]["base_directory"] = (
+        f"{state}/{GX_VALIDATIONS.as_posix()}/"
+    )
+    context.variables.stores = stores
+    sites = context.variables.data_docs_sites
+    sites["local_site"]["store_backend"]["base_directory"] = f"{state}/{GX_DATA_DOCS.as_posix()}/"
+    context.variables.data_docs_sites = sites
+    context.variables.save()
+    shutil.rmtree(context_root / "uncommitted", ignore_errors=True)  # GX's scaffold: unused
 
 
 if __name__ == "__main__":

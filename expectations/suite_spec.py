@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.gx.results import CHANGED_ROWS, WHOLE_TABLE
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
@@ -19,6 +21,13 @@ class SuiteSpec:
     requires: tuple[str, ...]
     build: Callable[[], list] = field(repr=False)
     optional: bool = False
+    # CHANGED_ROWS: the query selects what tonight changed (cost grows with the night's data);
+    # WHOLE_TABLE: cheap whole-table checks (counts, keys) or a small table
+    scope: str = WHOLE_TABLE
+
+    def __post_init__(self) -> None:
+        if self.scope not in (CHANGED_ROWS, WHOLE_TABLE):
+            raise ValueError(f"suite {self.name}: scope {self.scope!r} is not a known scope")
 
 
 def unexpected_rows(description: str, query: str):  # noqa: ANN201

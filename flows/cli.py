@@ -24,6 +24,9 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    from flows.gx import prewarm
+
+    prewarm()  # the gates will import Great Expectations: start now, beside Prefect's start-up
     from flows.nightly import nightly_load
 
     try:
@@ -157,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
-        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, PREFECT_HOME.",
+        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, EDUPLAN_GX_DIR, PREFECT_HOME, "
+        "PREFECT_API_URL (a running Prefect server, used when set).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

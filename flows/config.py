@@ -4,6 +4,10 @@ EDUPLAN_RAW_DIR      raw inputs (default: <repo>/raw)
 EDUPLAN_WAREHOUSE    the published DuckDB file (default: <repo>/warehouse/warehouse.duckdb)
 EDUPLAN_KEEP         how many earlier published warehouses to keep for rollback (default: 7)
 EDUPLAN_DBT_DIR      the dbt project, with the seeds that resolve names (default: <repo>/dbt)
+EDUPLAN_GX_DIR       Great Expectations run state: validation results and Data Docs (default:
+                     gx/ beside the published warehouse). The committed suites stay in
+                     expectations/ and are only read; run state lives with the warehouse it
+                     describes, so two warehouses built from one checkout keep separate results.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
-EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"  # the committed GX context: suites, definitions
+# Inside a GX run-state folder (EDUPLAN_GX_DIR): what the gates write. expectations/define.py
+# writes these into great_expectations.yml as `${EDUPLAN_GX_STATE}/...` (flows/gx/runner.py).
+GX_VALIDATIONS = Path("validations")
+GX_DATA_DOCS = Path("data_docs") / "local_site"
 
 
 def dbt_project_dir() -> Path:
@@ -32,6 +40,7 @@ class Settings:
     raw_dir: Path
     warehouse: Path
     keep: int = 7
+    gx_home: Path | None = None  # EDUPLAN_GX_DIR; None: gx/ beside the warehouse
 
     @property
     def plans_dir(self) -> Path:
@@ -58,6 +67,20 @@ class Settings:
     def reports_dir(self) -> Path:
         return self.warehouse.parent / "reports"
 
+    @property
+    def chart_cache_dir(self) -> Path:
+        """The report's rendered charts by specification (flows/report/charts.py SvgCache)."""
+        return self.warehouse.parent / "report" / ".charts"
+
+    @property
+    def gx_dir(self) -> Path:
+        """Validation results and Data Docs of this warehouse's gates (never the checkout)."""
+        return self.gx_home or self.warehouse.parent / "gx"
+
+    @property
+    def data_docs_index(self) -> Path:
+        return self.gx_dir / GX_DATA_DOCS / "index.html"
+
 
 def settings(*, raw_dir: Path | None = None, warehouse: Path | None = None) -> Settings:
     """Settings from arguments, else environment variables, else repo-relative defaults."""
@@ -66,4 +89,10 @@ def settings(*, raw_dir: Path | None = None, warehouse: Path | None = None) -> S
         os.environ.get("EDUPLAN_WAREHOUSE", REPO_ROOT / "warehouse" / "warehouse.duckdb")
     )
     keep = int(os.environ.get("EDUPLAN_KEEP", "7"))
-    return Settings(raw_dir=raw.resolve(), warehouse=wh.resolve(), keep=keep)
+    gx_home = os.environ.get("EDUPLAN_GX_DIR")
+    return Settings(
+        raw_dir=raw.resolve(),
+        warehouse=wh.resolve(),
+        keep=keep,
+        gx_home=Path(gx_home).resolve() if gx_home else None,
+    )

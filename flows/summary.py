@@ -89,6 +89,9 @@ class RunSummary:
             lines.append(f"  flow run  : {self.flow_run_id}")
         if self.flow_run_url:
             lines.append(f"  prefect ui: {self.flow_run_url}")
+        if self.stage_seconds:
+            stages = ", ".join(f"{s} {t:.1f} s" for s, t in self.stage_seconds.items())
+            lines.append(f"  stages    : {stages}")
         lines.append(f"  took      : {self.seconds:.1f}s")
         return "\n".join(lines)
 

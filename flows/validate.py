@@ -2,7 +2,11 @@
 (`marts`). A gate passes only if every expectation of every suite of the gate passes.
 
 The suites, their query assets and validation definitions are committed under expectations/
-(written by expectations/define.py); results and Data Docs go to expectations/uncommitted/.
+(written by expectations/define.py) and only read; results and Data Docs are run state and go
+beside the warehouse they describe (`Settings.gx_dir`, EDUPLAN_GX_DIR), never into the checkout.
+Each run renders only its own results, and the newest KEEP_RESULTS per suite are kept, so a gate
+costs the same after a hundred nights as after one. A suite runs either on tonight's changed rows
+(the raw actuals of the files loaded tonight) or on its whole table, and the result says which.
 GX validates through its SQL datasource on the DuckDB file itself (read-only), with the fix in
 flows/gx/engine.py; see docs/gates.md for why that route and not pandas.
 """
@@ -14,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.config import EXPECTATIONS_DIR
-from flows.gx.results import ExpectationFailure
+from flows.gx.results import CHANGED_ROWS, WHOLE_TABLE, ExpectationFailure
 
 RAW_GATE = "raw_inputs"
 MARTS_GATE = "marts"
+KEEP_RESULTS = 3  # validation results kept per suite (and shown in Data Docs)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,8 @@ class GateResult:
     seconds: float
     docs_path: Path | None
     skipped: list[str] = field(default_factory=list)  # optional suites whose tables are absent
+    scopes: dict[str, str] = field(default_factory=dict)  # suite -> changed rows / whole table
+    rows: dict[str, int] = field(default_factory=dict)  # suite -> rows validated, when GX says
 
     def format(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
@@ -39,27 +46,53 @@ class GateResult:
         )
         lines = [head, *(f.format() for f in self.failures)]
         lines += [f"  skipped {name}: its tables are absent" for name in self.skipped]
+        changed, whole = self.on_changed_rows(), self.on_whole_tables()
+        if changed:
+            counted = [f"{s} ({self.rows[s]:,} rows)" if s in self.rows else s for s in changed]
+            lines.append(f"  on tonight's changed rows: {', '.join(counted)}")
+        if whole:
+            lines.append(f"  on whole tables: {', '.join(whole)}")
         if self.docs_path:
             lines.append(f"  Data Docs: {self.docs_path.as_uri()}")
         return "\n".join(lines)
 
     __str__ = format
 
+    def on_changed_rows(self) -> list[str]:
+        """Suites that ran on tonight's changed rows only."""
+        ran = [s for s in self.scopes if s not in self.skipped]
+        return [s for s in ran if self.scopes[s] == CHANGED_ROWS]
 
-def validate_raw(db_path: Path, *, context_root: Path = EXPECTATIONS_DIR) -> GateResult:
+    def on_whole_tables(self) -> list[str]:
+        ran = [s for s in self.scopes if s not in self.skipped]
+        return [s for s in ran if self.scopes[s] != CHANGED_ROWS]
+
+
+def validate_raw(
+    db_path: Path, *, gx_dir: Path, context_root: Path = EXPECTATIONS_DIR
+) -> GateResult:
     """The raw_inputs gate, run on the build file after loading and before dbt."""
-    return run_gate(RAW_GATE, db_path, context_root=context_root)
+    return run_gate(RAW_GATE, db_path, gx_dir=gx_dir, context_root=context_root)
 
 
-def validate_marts(db_path: Path, *, context_root: Path = EXPECTATIONS_DIR) -> GateResult:
+def validate_marts(
+    db_path: Path, *, gx_dir: Path, context_root: Path = EXPECTATIONS_DIR
+) -> GateResult:
     """The marts gate, run on the build file after `dbt build` and before publication."""
-    return run_gate(MARTS_GATE, db_path, context_root=context_root)
+    return run_gate(MARTS_GATE, db_path, gx_dir=gx_dir, context_root=context_root)
 
 
 def run_gate(
-    gate: str, db_path: Path, *, context_root: Path = EXPECTATIONS_DIR, docs: bool = True
+    gate: str,
+    db_path: Path,
+    *,
+    gx_dir: Path,
+    context_root: Path = EXPECTATIONS_DIR,
+    docs: bool = True,
+    keep_results: int = KEEP_RESULTS,
 ) -> GateResult:
-    """Run every validation definition named `<gate>.*` against db_path; rebuild Data Docs.
+    """Run every validation definition named `<gate>.*` against db_path; results and Data Docs
+    go to gx_dir (the warehouse's `Settings.gx_dir`).
 
     The caller must have closed its own connections to db_path: GX opens it read-only.
     """
@@ -69,7 +102,9 @@ def run_gate(
     db_path = Path(db_path).resolve()
     if not db_path.exists():
         raise FileNotFoundError(f"no warehouse to validate at {db_path}")
-    outcome = run_validations(gate, db_path, Path(context_root), docs=docs)
+    outcome = run_validations(
+        gate, db_path, Path(context_root), gx_dir=Path(gx_dir), docs=docs, keep_results=keep_results
+    )
     failures = outcome.failures
     return GateResult(
         suite=gate,
@@ -80,14 +115,18 @@ def run_gate(
         seconds=time.perf_counter() - started,
         docs_path=outcome.docs_path,
         skipped=outcome.skipped,
+        scopes=outcome.scopes,
+        rows=outcome.rows,
     )
 
 
 __all__ = [
+    "CHANGED_ROWS",
     "ExpectationFailure",
     "GateResult",
     "MARTS_GATE",
     "RAW_GATE",
+    "WHOLE_TABLE",
     "run_gate",
     "validate_marts",
     "validate_raw",

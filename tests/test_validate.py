@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import EXPECTATIONS_DIR
 from flows.publish import publish, wal_path
 from flows.validate import GateResult, validate_marts, validate_raw
 
@@ -19,11 +18,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def context_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the committed GX context, so test runs write their results and docs apart."""
-    root = tmp_path_factory.mktemp("gx") / "expectations"
-    shutil.copytree(EXPECTATIONS_DIR, root, ignore=shutil.ignore_patterns("uncommitted"))
-    return root
+def gx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gates' run state (results, Data Docs) for these tests: beside their warehouses, the
+    committed context in expectations/ is only read."""
+    return tmp_path_factory.mktemp("gx")
 
 
 def load_plans_into(path: Path) -> Path:
@@ -87,10 +85,10 @@ def mutated(source: Path, folder: Path, sql: str) -> Path:
 
 
 def gate_then_publish(
-    gates: list[Callable[..., GateResult]], build: Path, warehouse: Path, context_root: Path
+    gates: list[Callable[..., GateResult]], build: Path, warehouse: Path, gx_dir: Path
 ) -> list[GateResult]:
     """What the flow does after dbt: every gate, then publish only if all passed."""
-    results = [gate(build, context_root=context_root) for gate in gates]
+    results = [gate(build, gx_dir=gx_dir) for gate in gates]
     if all(r.passed for r in results):
         publish(build, warehouse)
     return results
@@ -103,8 +101,8 @@ def failed_names(results: list[GateResult]) -> list[str]:
 # ---------------------------------------------------------------- clean inputs publish
 
 
-def test_seed_inputs_pass_the_raw_gate(raw_db: Path, context_root: Path) -> None:
-    result = validate_raw(raw_db, context_root=context_root)
+def test_seed_inputs_pass_the_raw_gate(raw_db: Path, gx_dir: Path) -> None:
+    result = validate_raw(raw_db, gx_dir=gx_dir)
     assert result.passed, result.format()
     assert result.skipped == []
     assert result.evaluated > 40
@@ -113,17 +111,38 @@ def test_seed_inputs_pass_the_raw_gate(raw_db: Path, context_root: Path) -> None
     duckdb.connect(str(raw_db)).close()
 
 
-def test_absent_actuals_skip_their_suite(plans_only_db: Path, context_root: Path) -> None:
-    result = validate_raw(plans_only_db, context_root=context_root)
+def test_absent_actuals_skip_their_suite(plans_only_db: Path, gx_dir: Path) -> None:
+    result = validate_raw(plans_only_db, gx_dir=gx_dir)
     assert result.passed, result.format()
-    assert result.skipped == ["raw_inputs.actuals"]
+    assert result.skipped == ["raw_inputs.actuals", "raw_inputs.actuals_files"]
     assert "skipped raw_inputs.actuals" in result.format()
 
 
-def test_clean_build_publishes(marts_db: Path, tmp_path: Path, context_root: Path) -> None:
+def test_actuals_rows_are_checked_where_tonight_changed_them(
+    raw_db: Path, tmp_path: Path, gx_dir: Path
+) -> None:
+    """The actuals row suite validates the rows of files loaded tonight; whole-table checks stay
+    cheap (a count per file), and the gate says which suite ran on which."""
+    with duckdb.connect(str(raw_db), read_only=True) as con:
+        [(landed,)] = con.execute("SELECT count(*) FROM raw.actuals").fetchall()
+    fresh = validate_raw(raw_db, gx_dir=gx_dir)
+    assert fresh.passed, fresh.format()
+    assert fresh.on_changed_rows() == ["raw_inputs.actuals"]
+    assert "raw_inputs.actuals_files" in fresh.on_whole_tables()
+    assert "raw_inputs.plan_cells" in fresh.on_whole_tables()
+    assert fresh.rows["raw_inputs.actuals"] == landed > 0  # every file was loaded tonight
+    assert f"raw_inputs.actuals ({landed:,} rows)" in fresh.format()
+
+    quiet = validate_raw(mutated(raw_db, tmp_path, NOTHING_NEW), gx_dir=gx_dir)
+    assert quiet.passed, quiet.format()
+    assert quiet.rows["raw_inputs.actuals"] == 0  # nothing loaded tonight: no row to check
+    assert quiet.rows["raw_inputs.actuals_files"] >= 1  # one row per file, not per figure
+
+
+def test_clean_build_publishes(marts_db: Path, tmp_path: Path, gx_dir: Path) -> None:
     build = mutated(marts_db, tmp_path, "SELECT 1")
     warehouse = build.parent.parent / "warehouse.duckdb"
-    results = gate_then_publish([validate_raw, validate_marts], build, warehouse, context_root)
+    results = gate_then_publish([validate_raw, validate_marts], build, warehouse, gx_dir)
     assert all(r.passed for r in results), "\n".join(r.format() for r in results)
     assert warehouse.exists() and not wal_path(warehouse).exists()
 
@@ -133,6 +152,10 @@ def test_clean_build_publishes(marts_db: Path, tmp_path: Path, context_root: Pat
 FIRST_TARGET = (
     "(SELECT rowid FROM raw.plan_cells WHERE role = 'target' AND value IS NOT NULL "
     "ORDER BY source_file, line LIMIT 1)"
+)
+NOTHING_NEW = (  # what a load that finds every file unchanged audits
+    "INSERT INTO raw.actuals_load_audit SELECT DISTINCT file, NULL, 'skipped', 0, "
+    "now()::timestamp + INTERVAL 1 DAY, NULL, NULL, 'unchanged' FROM raw.actuals"
 )
 RAW_CASES = {
     "value cell that fails to parse": (
@@ -164,6 +187,16 @@ RAW_CASES = {
         "INSERT INTO raw.actuals SELECT * FROM raw.actuals LIMIT 1",
         "one row per file and line",
     ),
+    "actuals row lost": (
+        "DELETE FROM raw.actuals WHERE rowid = (SELECT min(rowid) FROM raw.actuals)",
+        "rows landed per actuals file equal the rows its last load counted",
+    ),
+    # a later night that loaded nothing (every file `skipped`): the row suite sees no rows, the
+    # whole-table count per file still sees a row landed twice in an earlier night's file
+    "earlier night's actuals row landed twice": (
+        f"{NOTHING_NEW}; INSERT INTO raw.actuals SELECT * FROM raw.actuals LIMIT 1",
+        "rows landed per actuals file equal the rows its last load counted",
+    ),
     "year far from the plan period": (
         f"UPDATE raw.plan_cells SET year = 2035 WHERE rowid = {FIRST_TARGET}",
         "plan_cells.year inside or next to its table's plan period",
@@ -182,12 +215,12 @@ def published(raw_db: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("case", RAW_CASES, ids=list(RAW_CASES))
 def test_bad_raw_input_blocks_publication(
-    case: str, raw_db: Path, published: Path, tmp_path: Path, context_root: Path
+    case: str, raw_db: Path, published: Path, tmp_path: Path, gx_dir: Path
 ) -> None:
     sql, expectation = RAW_CASES[case]
     before = sha256(published)
     build = mutated(raw_db, tmp_path, sql)
-    [result] = gate_then_publish([validate_raw], build, published, context_root)
+    [result] = gate_then_publish([validate_raw], build, published, gx_dir)
     assert not result.passed
     assert expectation in failed_names([result]), result.format()
     assert sha256(published) == before
@@ -229,12 +262,12 @@ MART_CASES = {
 
 @pytest.mark.parametrize("case", MART_CASES, ids=list(MART_CASES))
 def test_bad_marts_block_publication(
-    case: str, marts_db: Path, published: Path, tmp_path: Path, context_root: Path
+    case: str, marts_db: Path, published: Path, tmp_path: Path, gx_dir: Path
 ) -> None:
     sql, expectation = MART_CASES[case]
     before = sha256(published)
     build = mutated(marts_db, tmp_path, sql)
-    results = gate_then_publish([validate_raw, validate_marts], build, published, context_root)
+    results = gate_then_publish([validate_raw, validate_marts], build, published, gx_dir)
     assert results[0].passed and not results[1].passed
     assert expectation in failed_names(results), results[1].format()
     assert sha256(published) == before

@@ -10,6 +10,8 @@ makes GX keep one connection per engine, and the expectations see the data.
 from __future__ import annotations
 
 URL_VARIABLE = "EDUPLAN_GX_URL"  # the datasource's connection string, `${EDUPLAN_GX_URL}`
+# the run-state folder (Settings.gx_dir) in the stores' paths, `${EDUPLAN_GX_STATE}/validations/`
+STATE_VARIABLE = "EDUPLAN_GX_STATE"
 
 
 class _Dialect(str):

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SAMPLE_ROWS = 5
+# What a suite's rows are (its `meta.scope`, written by expectations/define.py): tonight's changed
+# rows only, or the whole table (cheap checks: counts, keys, small tables).
+CHANGED_ROWS = "changed rows"
+WHOLE_TABLE = "whole table"
 
 
 @dataclass(frozen=True)

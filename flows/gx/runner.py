@@ -7,18 +7,26 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import great_expectations as gx
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 
-from flows.gx.engine import URL_VARIABLE, duckdb_url, patch_duckdb_persisted_connection
-from flows.gx.results import SAMPLE_ROWS, ExpectationFailure
-
-DOCS_INDEX = Path("uncommitted") / "data_docs" / "local_site" / "index.html"
-VALIDATIONS = Path("uncommitted") / "validations"
-KEEP_RESULTS = 30  # runs per suite kept for Data Docs; it renders every stored result each run
+from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
+from flows.gx.engine import (
+    STATE_VARIABLE,
+    URL_VARIABLE,
+    duckdb_url,
+    patch_duckdb_persisted_connection,
+)
+from flows.gx.results import SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
 
 
 @dataclass
@@ -27,6 +35,9 @@ class Outcome:
     failures: list[ExpectationFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     docs_path: Path | None = None
+    scopes: dict[str, str] = field(default_factory=dict)  # suite -> what its rows were
+    rendered: int = 0  # validation result pages Data Docs rendered this run
+    rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
 
 
 def existing_tables(db_path: Path) -> set[str]:
@@ -40,11 +51,21 @@ def existing_tables(db_path: Path) -> set[str]:
     return {name for (name,) in rows}
 
 
-def run_validations(gate: str, db_path: Path, context_root: Path, *, docs: bool) -> Outcome:
+def run_validations(
+    gate: str, db_path: Path, context_root: Path, *, gx_dir: Path, docs: bool, keep_results: int
+) -> Outcome:
+    """Run the gate's validation definitions (read from the committed context in context_root)
+    on db_path; results and Data Docs go to gx_dir (the warehouse's run state), of which the
+    newest `keep_results` per suite are kept. Data Docs render only tonight's results."""
     patch_duckdb_persisted_connection()
     present = existing_tables(db_path)
     os.environ[URL_VARIABLE] = duckdb_url(db_path)
-    context = gx.get_context(mode="file", context_root_dir=context_root)
+    gx_dir.mkdir(parents=True, exist_ok=True)
+    context = gx.get_context(
+        mode="file",
+        context_root_dir=context_root,
+        runtime_environment={STATE_VARIABLE: str(gx_dir.resolve())},
+    )
     source = context.data_sources.get("warehouse")
     outcome = Outcome()
     definitions = sorted(
@@ -53,20 +74,47 @@ def run_validations(gate: str, db_path: Path, context_root: Path, *, docs: bool)
     )
     if not definitions:
         raise LookupError(f"no validation definitions for gate {gate!r} in {context_root}")
+    run_id = RunIdentifier(run_name=gate, run_time=datetime.now(UTC))
     try:
         for definition in definitions:
-            _run_one(definition, present, outcome)
+            _run_one(definition, present, outcome, run_id)
     finally:
         _close(source)
     if docs:
-        prune_results(context_root / VALIDATIONS, keep=KEEP_RESULTS)
-        context.build_data_docs()
-        outcome.docs_path = context_root.resolve() / DOCS_INDEX
+        prune_results(gx_dir / GX_VALIDATIONS, keep=keep_results)
+        tonight = _results_of(context, run_id)
+        suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
+        context.build_data_docs(resource_identifiers=[*suites, *tonight])
+        outcome.rendered = len(tonight)
+        outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
     return outcome
 
 
+def _stale_suite_pages(
+    definitions: list[Any], context_root: Path, site: Path
+) -> list[ExpectationSuiteIdentifier]:
+    """Suites whose Data Docs page is missing or older than the committed suite: the suites
+    change with the code, not nightly, so their pages are rendered once, not every run."""
+    stale = []
+    for definition in definitions:
+        parts = definition.suite.name.split(".")
+        committed = context_root / "expectations" / Path(*parts).with_suffix(".json")
+        page = site / "expectations" / Path(*parts).with_suffix(".html")
+        if not page.exists() or page.stat().st_mtime < committed.stat().st_mtime:
+            stale.append(ExpectationSuiteIdentifier(name=definition.suite.name))
+    return stale
+
+
+def _results_of(context: Any, run_id: RunIdentifier) -> list[ValidationResultIdentifier]:
+    """The stored results of this run: the only validation pages Data Docs renders tonight
+    (earlier nights' pages stay as rendered; the index lists the kept ones)."""
+    keys = context.validation_results_store.list_keys()
+    return [k for k in keys if k.run_id == run_id]
+
+
 def prune_results(folder: Path, *, keep: int) -> None:
-    """Keep the newest `keep` results of each suite (<suite path>/<run name>/<run time>/)."""
+    """Keep the newest `keep` results of each suite (<suite path>/<run name>/<run time>/); the
+    Data Docs index drops the pages of pruned results, so the site stays this size too."""
     if not folder.is_dir():
         return
     runs_by_suite: dict[Path, list[Path]] = {}
@@ -78,9 +126,10 @@ def prune_results(folder: Path, *, keep: int) -> None:
             shutil.rmtree(run, ignore_errors=True)
 
 
-def _run_one(definition: Any, present: set[str], outcome: Outcome) -> None:
+def _run_one(definition: Any, present: set[str], outcome: Outcome, run_id: RunIdentifier) -> None:
     suite = definition.suite
     table = definition.name.split(".", 1)[1]
+    outcome.scopes[definition.name] = str(suite.meta.get("scope") or WHOLE_TABLE)
     missing = [t for t in suite.meta.get("requires", []) if t not in present]
     if missing and suite.meta.get("optional"):
         outcome.skipped.append(definition.name)
@@ -99,11 +148,16 @@ def _run_one(definition: Any, present: set[str], outcome: Outcome) -> None:
         )
         return
     result = definition.run(
+        run_id=run_id,
         result_format={
             "result_format": "COMPLETE",
             "partial_unexpected_count": SAMPLE_ROWS,
-        }
+        },
     )
+    counted = [item.result.get("element_count") for item in result.results if item.result]
+    rows = next((n for n in counted if isinstance(n, int)), None)
+    if rows is not None:
+        outcome.rows[definition.name] = rows
     for item in result.results:
         outcome.evaluated += 1
         if not item.success:

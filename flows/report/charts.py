@@ -9,7 +9,10 @@ docs/progress_method.md). Each point links to its source.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -148,8 +151,48 @@ def shared_spec(title: str, subtitle: list[str], unit: str | None,
     )  # fmt: skip
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """Render a chart to an SVG string offline (vl-convert bundles Vega; no network)."""
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
-    svg = vl_convert.vegalite_to_svg(spec)
-    return svg[svg.index("<svg") :] if "<svg" in svg else svg
+class SvgCache:
+    """Rendered charts by the hash of their Vega-Lite specification, in a folder beside the
+    warehouse: vl-convert takes about half a second a chart, so a night whose series did not
+    change renders none again. `prune()` after a report removes what that report did not use:
+    the folder holds one report's charts, however many nights ran."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.rendered = 0  # charts vl-convert rendered (cache misses)
+
+    def get(self, key: str) -> str | None:
+        self.used.add(key)
+        path = self.folder / f"{key}.svg"
+        return path.read_text(encoding="utf-8") if path.exists() else None
+
+    def put(self, key: str, svg: str) -> None:
+        self.rendered += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        staged = self.folder / f".{key}.tmp"
+        staged.write_text(svg, encoding="utf-8")
+        staged.replace(self.folder / f"{key}.svg")
+
+    def prune(self) -> None:
+        for path in self.folder.glob("*.svg") if self.folder.is_dir() else []:
+            if path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def to_svg(chart: alt.TopLevelMixin, *, cache: SvgCache | None = None) -> str:
+    """Render a chart to an SVG string offline (vl-convert bundles Vega; no network); with a
+    cache, a chart whose specification was rendered before is read back instead."""
+    configured = chart.configure(font=FONT).configure_view(stroke=None)
+    key = None
+    if cache is not None:
+        unchecked = json.dumps(configured.to_dict(validate=False), sort_keys=True, default=str)
+        key = hashlib.sha256(f"{vl_convert.__version__}\n{unchecked}".encode()).hexdigest()[:32]
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    svg = vl_convert.vegalite_to_svg(configured.to_dict())  # validated when rendered
+    svg = svg[svg.index("<svg") :] if "<svg" in svg else svg
+    if cache is not None and key is not None:
+        cache.put(key, svg)
+    return svg

@@ -13,7 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.report.report import GX_DOCS, dbt_docs_path
+from flows.config import settings
+from flows.report.report import dbt_docs_path
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,5 @@ def build_docs(warehouse: Path) -> DocsResult:
             raise DocsError(result.format())
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, target)
-    gate = validate_marts(warehouse)
-    return DocsResult(target, gate.docs_path or (GX_DOCS if GX_DOCS.exists() else None),
-                      gate.passed)  # fmt: skip
+    gate = validate_marts(warehouse, gx_dir=settings(warehouse=warehouse).gx_dir)
+    return DocsResult(target, gate.docs_path, gate.passed)

@@ -17,13 +17,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from flows.config import EXPECTATIONS_DIR
+from flows.config import settings
 from flows.report import charts
 from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
 
 TEMPLATES = Path(__file__).with_name("templates")
-GX_DOCS = EXPECTATIONS_DIR / "uncommitted" / "data_docs" / "local_site" / "index.html"
 PROGRESS_EVERY_S = 5.0
 log = logging.getLogger("eduplan.report")
 
@@ -31,6 +30,11 @@ log = logging.getLogger("eduplan.report")
 def dbt_docs_path(warehouse: Path) -> Path:
     """Where `eduplan docs` writes the dbt docs site for a warehouse."""
     return warehouse.parent / "docs" / "dbt" / "index.html"
+
+
+def data_docs_path(warehouse: Path) -> Path:
+    """The Great Expectations Data Docs of a warehouse's gates (`Settings.data_docs_index`)."""
+    return settings(warehouse=warehouse).data_docs_index
 
 
 def number(value: float) -> str:
@@ -101,7 +105,7 @@ def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def _region_sections(data: ReportData) -> list[dict[str, Any]]:
+def _region_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for plan in data.plans:
         region = regions.setdefault(plan["region_code"], {
@@ -127,14 +131,14 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
                 subtitle.append(charts.SYNTHETIC_NOTE)
             spec = charts.series_spec(title, subtitle, of[0]["indicator_unit"], actuals, of)
             region["charts"].append({
-                "svg": charts.to_svg(spec), "synthetic": synthetic, "title": title,
+                "svg": charts.to_svg(spec, cache=cache), "synthetic": synthetic, "title": title,
                 "statuses": [(t["year"], t["role"], t["attribute"], t["status"]) for t in of],
             })  # fmt: skip
             progress.step()
     return list(regions.values())
 
 
-def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
+def _shared_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
     names = {p["region_code"]: f"{p['region_name_zh']} {p['region_name_en']}" for p in data.plans}
     sections = []
     for code in data.shared_indicators():
@@ -178,7 +182,7 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
         sections.append(
             {
                 "name": _name(first["indicator_name_zh"], first["indicator_name_en"]),
-                "svg": charts.to_svg(spec),
+                "svg": charts.to_svg(spec, cache=cache),
                 "synthetic": synthetic,
                 "targets": [_target_row(t) for t in targets],
                 "regions": names,
@@ -192,11 +196,17 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     env.filters["num"] = number
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)
+    gx_docs = data_docs_path(warehouse)
+    cache = charts.SvgCache(settings(warehouse=warehouse).chart_cache_dir)
+    regions, shared = _region_sections(data, cache), _shared_sections(data, cache)
+    cache.prune()
+    log.info("report: %d chart(s) rendered, %d from cache", cache.rendered,
+             len(cache.used) - cache.rendered)  # fmt: skip
     return template.render(
-        data=data, regions=_region_sections(data), shared=_shared_sections(data),
+        data=data, regions=regions, shared=shared,
         statuses=STATUSES, changes=changes, warehouse=warehouse,
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
-        gx_docs=GX_DOCS.as_uri() if GX_DOCS.exists() else None,
+        gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),
     )  # fmt: skip
 
