@@ -29,7 +29,7 @@ run: $(STAMP)
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import atexit
+import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flows.cli import silence_shutdown_noise
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` runs on two processes (pytest-xdist, `--dist loadgroup`): each test file stays
-    on one process, so its module fixtures (a warehouse, a night) are built once, and the files
-    sharing the session's demo night run together on one process, which builds it once."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        group = "demo_night" if "demo_night" in fixtures else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test` runs on two processes (pytest-xdist): a test file stays on one process, so its
+    module fixtures (a warehouse, a night) are built once, and the files that share the session's
+    demo night run together, on one process that builds it once. (xdist's own `loadgroup` does
+    not work with pytest 9: it renames `Item._nodeid`, which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class TestFileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope_of(nodeid.split("::", 1)[0])
+
+    return TestFileScheduling(config, log)
+
+
+@functools.cache
+def _scope_of(test_file: str) -> str:
+    text = (REPO_ROOT / test_file).read_text(encoding="utf-8") if test_file.endswith(".py") else ""
+    return "demo_night" if "demo_night" in text else test_file
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

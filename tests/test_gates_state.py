@@ -73,8 +73,8 @@ def test_two_warehouses_keep_separate_results(
     # the Data Docs the gate links and the report links are the warehouse's own
     assert result.docs_path == first.data_docs_index == data_docs_path(first.warehouse)
     assert first.data_docs_index.is_file() and second.data_docs_index.is_file()
-    # the checkout is only read: no uncommitted/, no file added or rewritten
-    assert not (EXPECTATIONS_DIR / "uncommitted").exists()
+    # the checkout is only read: no file added or rewritten (an old checkout may still hold an
+    # uncommitted/ of earlier versions: what matters is that nothing is written there now)
     assert _snapshot(EXPECTATIONS_DIR) == before
 
 

@@ -41,7 +41,9 @@ TASKS = {
     "publish",
     "report",
 }
-ZOMBIE_AFTER = 45  # seconds without a heartbeat (heartbeats every 30 s) before Crashed
+# seconds without a heartbeat (heartbeats every 30 s) before Crashed: one late heartbeat on a
+# loaded machine (the server's SQLite busy, measured) must not crash a live run
+ZOMBIE_AFTER = 75
 
 
 @pytest.fixture(scope="module")
