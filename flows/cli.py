@@ -353,8 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
-        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, EDUPLAN_GX_DIR, PREFECT_HOME, "
-        "PREFECT_API_URL (a running Prefect server, used when set).",
+        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, EDUPLAN_GX_DIR, "
+        "PREFECT_HOME, PREFECT_API_URL (a running Prefect server, used when set).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
