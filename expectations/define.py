@@ -84,6 +84,10 @@ def write(context_root: Path = HERE) -> None:
     context.variables.data_docs_sites = sites
     context.variables.save()
     shutil.rmtree(context_root / "uncommitted", ignore_errors=True)  # GX's scaffold: unused
+    # GX creates checkpoints/ whenever it opens the context: committed (empty), so that a gate
+    # run writes nothing into the checkout
+    (context_root / "checkpoints").mkdir(exist_ok=True)
+    (context_root / "checkpoints" / ".gitkeep").touch()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Run the validation definitions of one gate against a DuckDB file and turn GX's results into
 ExpectationFailure values. Imports great_expectations (seconds), so only flows/validate.py's
-functions import this module, inside their bodies (it never imports them)."""
+functions import this module, inside their bodies (it never imports them), and
+flows.gx.prewarm() in a thread when a night is about to gate."""
 
 from __future__ import annotations
 
@@ -36,7 +37,6 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
     docs_path: Path | None = None
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> what its rows were
-    rendered: int = 0  # validation result pages Data Docs rendered this run
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
 
 
@@ -85,7 +85,6 @@ def run_validations(
         tonight = _results_of(context, run_id)
         suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
         context.build_data_docs(resource_identifiers=[*suites, *tonight])
-        outcome.rendered = len(tonight)
         outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
     return outcome
 
