@@ -126,6 +126,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
+    from flows.health import WarehouseCorruptError
     from flows.publish import history, rollback
 
     config = settings(warehouse=args.warehouse)
@@ -138,7 +139,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         return EXIT_OK
     try:
         restored = rollback(config.warehouse, to=args.to)
-    except (FileNotFoundError, ValueError) as error:
+    except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
         print(f"eduplan rollback: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"restored {restored}")

@@ -75,15 +75,22 @@ def extract_plans(
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
-def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
+def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path, str | None]:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
-    over), or an empty file on the first night, with full_refresh, or when the published file
-    was built with other raw table definitions (everything is reloaded from raw/ then)."""
+    over), or an empty file on the first night, with full_refresh, when the published file was
+    built with other raw table definitions, or when it is corrupted (flows/health.py; everything
+    is reloaded from raw/ then). Returns the build file and a warning for the run summary."""
+    from flows.health import warehouse_problem
+
     config.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
         stale.unlink(missing_ok=True)
+    warning = None
     if config.warehouse.exists() and not full_refresh:
-        if build_raw_schema(config.warehouse) == raw_schema_fingerprint():
+        problem = warehouse_problem(config.warehouse)
+        if problem is not None:
+            warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
+        elif build_raw_schema(config.warehouse) == raw_schema_fingerprint():
             shutil.copyfile(config.warehouse, config.build_file)
             run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
         else:
@@ -92,7 +99,9 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
             )
     else:
         run_logger().info("tonight's build starts empty (%s)", config.build_file)
-    return config.build_file
+    if warning:
+        run_logger().warning("%s", warning)
+    return config.build_file, warning
 
 
 @task(name="load-raw")
@@ -225,9 +234,10 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
-    build_file = _timed(
+    build_file, warning = _timed(
         summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
     )
+    summary.warnings += [warning] if warning else []
     summary.raw_rows, summary.actuals = _timed(
         summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
     )
