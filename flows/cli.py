@@ -36,8 +36,10 @@ def _prefect_environment(*, console_level: str = "WARNING") -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_environment()
+    from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
+    console_without_tracebacks()
     try:
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,
@@ -138,7 +140,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             print(f"{number:>3}  {entry}")
         return EXIT_OK
     try:
-        restored = rollback(config.warehouse, to=args.to)
+        restored = rollback(config.warehouse, to=args.to, keep=config.keep)
     except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
         print(f"eduplan rollback: {error}", file=sys.stderr)
         return EXIT_FAILED
