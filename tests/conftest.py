@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import atexit
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from flows.cli import silence_shutdown_noise
+
+if TYPE_CHECKING:
+    from tests.prefect_server import PrefectServer
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -35,3 +40,35 @@ def demo_night(tmp_path_factory: pytest.TempPathFactory):  # -> flows.report.dem
 
     with prefect_test_harness(server_startup_timeout=120):
         return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def seed_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One real night of the flow on a copy of the repo's raw inputs, built once per session:
+    (raw dir, published warehouse). Tests copy the warehouse before changing anything."""
+    import shutil
+
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.nightly import nightly_load
+
+    root = tmp_path_factory.mktemp("seed-night")
+    shutil.copytree(REPO_ROOT / "raw", root / "raw")
+    warehouse = root / "warehouse" / "warehouse.duckdb"
+    with prefect_test_harness(server_startup_timeout=120):
+        summary = nightly_load(raw_dir=str(root / "raw"), warehouse=str(warehouse))
+    assert summary.published, summary.format()
+    return root / "raw", warehouse
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """One Prefect server for every `eduplan` subprocess of a session (no temporary server
+    per run: each would cost ~20 s to start here)."""
+    from tests.prefect_server import kill_group, start_server
+
+    server = start_server(tmp_path_factory.mktemp("prefect-server"))
+    try:
+        yield server
+    finally:
+        kill_group(server.process)
