@@ -54,7 +54,7 @@ def read_everything(path: Path) -> None:
         ).fetchall()
         for schema, table in tables:
             # names come from the file's own catalog: quoted as identifiers, never as values
-            ident = '"{}"."{}"'.format(schema.replace('"', '""'), table.replace('"', '""'))
+            ident = ".".join('"' + name.replace('"', '""') + '"' for name in (schema, table))
             con.execute(f"select count(*), bit_xor(hash(t)) from {ident} as t").fetchall()
     finally:
         con.close()
