@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint lock bench clean cjk-font browser demo
+.PHONY: install run test lint lock bench clean cjk-font browser demo reliability
 
 install: $(STAMP) cjk-font
 
@@ -30,6 +30,13 @@ run: $(STAMP)
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser
 	$(BIN)/python -m pytest -q -n 2
+
+# The reliability tests at full length (`make test` runs them with few iterations): 20 kills
+# of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the
+# copy, and 60 soak nights. Needs root for the tmpfs of the full-disk test. Takes hours here.
+reliability: $(STAMP)
+	EDUPLAN_CRASH_KILLS=20 EDUPLAN_RELIABILITY_FULL=1 EDUPLAN_SOAK_NIGHTS=60 \
+		$(BIN)/python -m pytest -q -s tests/test_reliability_*.py
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:

@@ -24,11 +24,13 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    from flows.console import console_without_tracebacks
     from flows.gx import prewarm
 
     prewarm()  # the gates will import Great Expectations: start now, beside Prefect's start-up
     from flows.nightly import nightly_load
 
+    console_without_tracebacks()
     try:
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,
@@ -117,6 +119,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
+    from flows.health import WarehouseCorruptError
     from flows.publish import history, rollback
 
     config = settings(warehouse=args.warehouse)
@@ -128,8 +131,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             print(f"{number:>3}  {entry}")
         return EXIT_OK
     try:
-        restored = rollback(config.warehouse, to=args.to)
-    except (FileNotFoundError, ValueError) as error:
+        restored = rollback(config.warehouse, to=args.to, keep=config.keep)
+    except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
         print(f"eduplan rollback: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"restored {restored}")

@@ -15,7 +15,9 @@ from prefect import flow, get_run_logger, task
 from prefect.exceptions import MissingContextError
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
-from flows.extract import READERS, ExtractedDocument, PlanTableError, extract_document
+from flows.errors import InputFileError
+from flows.extract import READERS, ExtractedDocument, extract_document
+from flows.inputs import checked_input
 from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.load.plans import PlanSource, load_plans, plan_source
 from flows.load.warehouse import open_warehouse, table_counts
@@ -54,13 +56,22 @@ def extract_plans(
     if not paths:
         return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"]
     documents: list[ExtractedDocument] = []
+    sources: dict[str, PlanSource] = {}
     errors: list[str] = []
     for path in paths:
         try:
+            checked_input(path, plans_dir)
+            if path.with_suffix(".toml").exists():
+                checked_input(path.with_suffix(".toml"), plans_dir)
             documents.append(extract_document(path))
-        except PlanTableError as error:
+            sources[path.name] = plan_source(path)  # (a refused file is never read)
+        except InputFileError as error:  # PlanTableError, or a link out of raw/plans
             errors.append(str(error))
             run_logger().error("cannot read %s", error)
+            continue
+        except Exception as error:  # a reader choking on a hostile file: still file + what
+            errors.append(f"{path}: cannot be read ({type(error).__name__}: {error})")
+            run_logger().error("cannot read %s", errors[-1])
             continue
         for warning in documents[-1].warnings:  # read, kept as text, worth a look
             run_logger().warning("%s", warning)
@@ -71,19 +82,26 @@ def extract_plans(
         sum(len(d.milestones) for d in documents),
         len(errors),
     )
-    return documents, {p.name: plan_source(p) for p in paths}, errors
+    return documents, sources, errors
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
-def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
+def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path, str | None]:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
-    over), or an empty file on the first night, with full_refresh, or when the published file
-    was built with other raw table definitions (everything is reloaded from raw/ then)."""
+    over), or an empty file on the first night, with full_refresh, when the published file was
+    built with other raw table definitions, or when it is corrupted (flows/health.py; everything
+    is reloaded from raw/ then). Returns the build file and a warning for the run summary."""
+    from flows.health import warehouse_problem
+
     config.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
         stale.unlink(missing_ok=True)
+    warning = None
     if config.warehouse.exists() and not full_refresh:
-        if build_raw_schema(config.warehouse) == raw_schema_fingerprint():
+        problem = warehouse_problem(config.warehouse)
+        if problem is not None:
+            warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
+        elif build_raw_schema(config.warehouse) == raw_schema_fingerprint():
             shutil.copyfile(config.warehouse, config.build_file)
             run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
         else:
@@ -92,7 +110,9 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> Path:
             )
     else:
         run_logger().info("tonight's build starts empty (%s)", config.build_file)
-    return config.build_file
+    if warning:
+        run_logger().warning("%s", warning)
+    return config.build_file, warning
 
 
 @task(name="load-raw")
@@ -197,7 +217,14 @@ def nightly_load(
     logger = run_logger()
     logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
-        _build_audit_publish(config, summary, full_refresh=full_refresh)
+        try:
+            _build_audit_publish(config, summary, full_refresh=full_refresh)
+        except Exception as error:
+            _stop_if_disk_full(error, config)
+            raise
+        if not summary.published:  # dbt and the gates report their errors as text
+            verdicts = [summary.dbt, *(gate.format() for gate in summary.gates)]
+            _stop_if_disk_full(RuntimeError("\n".join(verdicts)), config)
         summary.seconds = time.perf_counter() - started  # the night's record has it
         night = _timed(summary, "report", lambda: report_step(summary, config))
         summary.changes, summary.report = night.changes, night.report
@@ -207,6 +234,19 @@ def nightly_load(
     built = config.warehouse if summary.published else config.build_file  # publish moves it
     _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
     return summary
+
+
+def _stop_if_disk_full(error: Exception, config: Settings) -> None:
+    """A full disk: remove the build leftovers (they filled it) and raise DiskFullError naming
+    the path; any other error is left to the caller."""
+    from flows.diskspace import disk_full, remove_build_leftovers
+
+    full = disk_full(error, default=config.build_dir)
+    if full is None:
+        return
+    removed = remove_build_leftovers(config.build_file, config.warehouse)
+    run_logger().error("%s (removed %s)", full, ", ".join(map(str, removed)) or "nothing")
+    raise full from error
 
 
 def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
@@ -228,9 +268,10 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
-    build_file = _timed(
+    build_file, warning = _timed(
         summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
     )
+    summary.warnings += [warning] if warning else []
     summary.raw_rows, summary.actuals = _timed(
         summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
     )

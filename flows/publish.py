@@ -23,6 +23,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows.health import WarehouseCorruptError, quick_problem, warehouse_problem
+
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _ENTRY = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<n>\d+))?$")
 
@@ -105,21 +107,30 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
     if not 1 <= number <= len(entries):
         raise ValueError(f"--to must be between 1 and {len(entries)}, not {number}")
     chosen = entries[number - 1]
-    if wal_path(chosen.path).exists():
-        raise RuntimeError(f"{chosen.path} has a .wal beside it: it was written after it was kept")
+    problem = warehouse_problem(chosen.path)
+    if problem is not None:  # never publish a file that cannot be read
+        raise WarehouseCorruptError(chosen.path, f"{problem}; choose another with --to")
     staged = warehouse.with_name(f".{warehouse.name}.rollback")
-    shutil.copy2(chosen.path, staged)
-    _fsync_file(staged)
+    try:
+        shutil.copy2(chosen.path, staged)
+        _fsync_file(staged)
+    except BaseException:  # (a full disk) no half-written copy is left behind
+        staged.unlink(missing_ok=True)
+        raise
     # the replaced warehouse is added to history: prune only if asked (never the restored entry)
     _swap_in(staged, warehouse, keep=len(entries) + 1 if keep is None else max(keep, number + 1))
     return chosen.path
 
 
 def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> None:
-    """Keep the current warehouse in history (hard link), then rename staged over it."""
-    if warehouse.exists():
-        if wal_path(warehouse).exists():  # a writer left a log: fold it in before it is kept
-            checkpoint(warehouse)
+    """Keep the current warehouse in history (hard link), then rename staged over it.
+
+    A current file that is plainly damaged (flows/health.py `quick_problem`: a stray `.wal`, an
+    overwritten header, a truncated size) is not kept: it could never be rolled back to, and its
+    `.wal` must not be replayed onto the file that replaces it."""
+    if warehouse.exists() and quick_problem(warehouse) is not None:
+        wal_path(warehouse).unlink(missing_ok=True)
+    elif warehouse.exists():
         folder = history_dir(warehouse)
         folder.mkdir(parents=True, exist_ok=True)
         _link_or_copy(warehouse, _history_name(folder, warehouse))
@@ -143,8 +154,12 @@ def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:  # a filesystem without hard links: copy, then make it durable
-        shutil.copy2(source, target)
-        _fsync_file(target)
+        try:
+            shutil.copy2(source, target)
+            _fsync_file(target)
+        except BaseException:  # (a full disk) no half-written history entry is left
+            target.unlink(missing_ok=True)
+            raise
 
 
 def _prune(warehouse: Path, *, keep: int) -> None:

@@ -45,6 +45,7 @@ class RunSummary:
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
+    warnings: list[str] = field(default_factory=list)  # e.g. a corrupted published file
 
     def format(self) -> str:
         lines = [
@@ -53,6 +54,7 @@ class RunSummary:
         ]
         if not self.published and self.build_file.exists():
             lines.append(f"  build file: {self.build_file} (kept for inspection)")
+        lines += [f"  WARNING   : {warning}" for warning in self.warnings]
         if self.input_errors:
             lines.append("  bad input (fix these files; nothing was loaded):")
             lines += [f"    {error}" for error in self.input_errors]

@@ -6,11 +6,14 @@ import atexit
 import functools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from flows.cli import silence_shutdown_noise
+
+if TYPE_CHECKING:
+    from tests.prefect_server import PrefectServer
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -68,3 +71,34 @@ def demo_night(  # -> flows.report.demo.DemoResult
     from flows.report.demo import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def seed_night(
+    tmp_path_factory: pytest.TempPathFactory, prefect_backend: None
+) -> tuple[Path, Path]:
+    """One real night of the flow on a copy of the repo's raw inputs, built once per session:
+    (raw dir, published warehouse). Tests copy the warehouse before changing anything."""
+    import shutil
+
+    from flows.nightly import nightly_load
+
+    root = tmp_path_factory.mktemp("seed-night")
+    shutil.copytree(REPO_ROOT / "raw", root / "raw")
+    warehouse = root / "warehouse" / "warehouse.duckdb"
+    summary = nightly_load(raw_dir=str(root / "raw"), warehouse=str(warehouse))
+    assert summary.published, summary.format()
+    return root / "raw", warehouse
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """One Prefect server for every `eduplan` subprocess of a session (no temporary server
+    per run: each would cost ~20 s to start here)."""
+    from tests.prefect_server import kill_group, start_server
+
+    server = start_server(tmp_path_factory.mktemp("prefect-server"))
+    try:
+        yield server
+    finally:
+        kill_group(server.process)

@@ -54,7 +54,7 @@ def test_published_file_with_the_same_raw_schema_is_carried_over(tmp_path: Path)
     config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
     _published(config.warehouse, stamped=True)
     assert build_raw_schema(config.warehouse) == raw_schema_fingerprint()
-    build = prepare_build.fn(config)
+    build, _ = prepare_build.fn(config)
     with duckdb.connect(str(build), read_only=True) as con:
         assert con.execute("SELECT answer FROM marker").fetchall() == [(42,)]
 
@@ -63,14 +63,14 @@ def test_published_file_from_other_raw_definitions_is_not_carried_over(tmp_path:
     config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
     _published(config.warehouse, stamped=False)  # built before build_info existed
     assert build_raw_schema(config.warehouse) is None
-    build = prepare_build.fn(config)
+    build, _ = prepare_build.fn(config)
     assert not build.exists()  # tonight starts from an empty file and reloads raw/
 
 
 def test_full_refresh_starts_from_an_empty_file(tmp_path: Path) -> None:
     config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
     _published(config.warehouse, stamped=True)
-    assert not prepare_build.fn(config, full_refresh=True).exists()
+    assert not prepare_build.fn(config, full_refresh=True)[0].exists()
 
 
 def test_bad_plan_documents_are_all_reported_with_path_and_line(tmp_path: Path) -> None:

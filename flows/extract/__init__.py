@@ -8,6 +8,7 @@ reads every grid the same way, whatever its format. Pure parsing: no DuckDB, no 
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,10 +44,18 @@ __all__ = [
 # HTML, DOCX and PDF readers (flows/extract/formats/) register here.
 LayoutReader = Callable[[Path], LaidOutDocument]
 
+# A plan document is a few MB at most (a scanned-and-OCRed PDF of a long plan perhaps 30): a
+# bigger file is not a plan, and reading it whole would cost its size in memory and more.
+MAX_DOCUMENT_BYTES = 64 * 10**6
+
 
 def read_text(path: Path) -> str:
     """A document's text: UTF-8 (with or without BOM); anything else is a clear error."""
     data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise PlanTableError(
+            str(path), 1, "UTF-16 text, not UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -129,6 +138,14 @@ def extract_document(path: Path) -> ExtractedDocument:
         if reader is None:
             known = ", ".join(sorted(READERS))
             raise PlanTableError(path.name, None, f"no reader for {path.suffix!r} files ({known})")
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:  # refused before it is read: memory stays bounded
+            raise PlanTableError(
+                path.name,
+                None,
+                f"{size / 1e6:.0f} MB: larger than any plan document "
+                f"(at most {MAX_DOCUMENT_BYTES // 10**6} MB); refused unread",
+            )
         if reader is _read_text_file:  # read once: the layout and the facts share the lines
             text = read_text(path)
             laid_out, lines = read_text_layout(path.name, text), split_lines(text)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows.errors import InputFileError
+from flows.inputs import checked_input
 from flows.load.actuals_contract import (
     CONTRACT_COLUMNS,
     ActualsContractError,
@@ -161,6 +163,14 @@ def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadR
     totals = dict(loaded=0, skipped=0, rejected=0, removed=0, rows=0)
     for path in paths:
         file = path.relative_to(actuals_dir).as_posix()
+        try:
+            checked_input(path, actuals_dir)
+        except InputFileError as refused:  # (a link out of raw/actuals: not read at all)
+            error = ActualsContractError(file, None, refused.message, reason="not_csv")
+            with _transaction(con, file):
+                _audit(con, file, None, "rejected", 0, error=error)
+            totals["rejected"] += 1
+            continue
         sha = file_sha256(path)
         if sha == _last_sha(con, file):
             _audit(con, file, sha, "skipped", 0, detail="unchanged since its last load")

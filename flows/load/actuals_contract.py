@@ -17,6 +17,9 @@ CONTRACT_COLUMNS = REQUIRED_COLUMNS[:2] + ("breakdown",) + REQUIRED_COLUMNS[2:] 
 
 _BOM = codecs.BOM_UTF8
 _CHUNK = 1 << 20
+# A record of actuals is a few hundred bytes; a line beyond this is refused before any reader
+# holds it in memory (a 200 MB one-line file would otherwise cost its size, or more).
+MAX_LINE_BYTES = 16 * 10**6
 
 
 class ActualsContractError(InputFileError):
@@ -57,14 +60,29 @@ def file_sha256(path: Path) -> str:
 
 
 def _line_of_offset(path: Path, offset: int) -> int:
+    """The line holding byte `offset`, counted in chunks (memory stays flat)."""
+    lines = 1
     with path.open("rb") as fh:
-        return fh.read(offset).count(b"\n") + 1
+        while offset > 0 and (chunk := fh.read(min(_CHUNK, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _encoding_error(path: Path, shown: str, offset: int) -> ActualsContractError:
-    """Say whether undecodable bytes look like GBK (common in Chinese government data)."""
+    """Say whether undecodable bytes look like GBK (common in Chinese government data) or
+    UTF-16 (what some spreadsheets save as "Unicode text")."""
     line = _line_of_offset(path, offset)
-    sample = path.read_bytes()[: 1 << 22]
+    with path.open("rb") as fh:
+        sample = fh.read(1 << 22)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ActualsContractError(
+            shown,
+            1,
+            "file is UTF-16-encoded, not UTF-8; re-save it as UTF-8 "
+            "(e.g. `iconv -f UTF-16 -t UTF-8`)",
+            reason="not_utf8",
+        )
     try:
         text = sample.decode("gb18030")
     except UnicodeDecodeError:
@@ -82,6 +100,17 @@ def _encoding_error(path: Path, shown: str, offset: int) -> ActualsContractError
     )
 
 
+def _long_line(shown: str, line: int, path: Path) -> ActualsContractError:
+    size = path.stat().st_size
+    return ActualsContractError(
+        shown,
+        line,
+        f"a line longer than {MAX_LINE_BYTES // 10**6} MB (the file is {size / 1e6:.0f} MB): "
+        "no actuals record is that long; not a CSV of actuals",
+        reason="not_csv",
+    )
+
+
 def inspect_file(path: Path, shown: str) -> FileInfo:
     """Hash the file, check it is UTF-8 (BOM optional) and has the contract's header, in one
     streaming pass. Raises ActualsContractError for a file that must be rejected whole."""
@@ -92,9 +121,16 @@ def inspect_file(path: Path, shown: str) -> FileInfo:
     first = b""
     last_byte = b""
     encoding_error: int | None = None
+    run = 0  # bytes of the line still open at the end of the last chunk
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
+            first_newline = chunk.find(b"\n")
+            run += len(chunk) if first_newline < 0 else first_newline
+            if run > MAX_LINE_BYTES:  # (lines inside one chunk are shorter than the limit)
+                raise _long_line(shown, newlines + 1, path)
+            if first_newline >= 0:
+                run = len(chunk) - chunk.rfind(b"\n") - 1
             newlines += chunk.count(b"\n")
             if len(first) < 65536:
                 first += chunk[: 65536 - len(first)]

@@ -14,7 +14,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from flows.load.actuals_contract import CONTRACT_COLUMNS, ActualsContractError, FileInfo
+from flows.load.actuals_contract import (
+    CONTRACT_COLUMNS,
+    MAX_LINE_BYTES,
+    ActualsContractError,
+    FileInfo,
+)
 from flows.load.warehouse import scalar
 
 _BATCH = 100_000
@@ -39,7 +44,8 @@ def _stage_duckdb(con: duckdb.DuckDBPyConnection, path: Path, info: FileInfo) ->
         con.execute(
             "create or replace temp table _actuals_stage as select * from read_csv(?, "
             f"columns = {columns}, header = true, delim = ',', quote = '\"', escape = '\"', "
-            "auto_detect = false, strict_mode = true, parallel = true)",
+            "auto_detect = false, strict_mode = true, parallel = true, "
+            f"max_line_size = {MAX_LINE_BYTES})",
             [str(path)],
         )
     except duckdb.Error:
@@ -77,6 +83,7 @@ def _stage_python(con: duckdb.DuckDBPyConnection, path: Path, file: str, info: F
         con.unregister("_actuals_arrow")
         batch.clear()
 
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))  # (lines are checked)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         line_before = 0

@@ -80,8 +80,9 @@ def export_marts(
             path = out / f"{table}.{fmt}"
             staged = path.with_name(f".{path.name}.tmp")
             if fmt == "parquet":
+                target = str(staged).replace("'", "''")  # a path is a string literal here
                 con.execute(
-                    f"copy (select * from marts.\"{table}\") to '{staged}' (format parquet)"
+                    f"copy (select * from marts.\"{table}\") to '{target}' (format parquet)"
                 ).fetchall()
                 rows = int(con.execute(f'select count(*) from marts."{table}"').fetchall()[0][0])
             else:
