@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_actuals_load, bench_extract, bench_formats
+from benchmarks import bench_actuals_load, bench_extract, bench_formats, bench_night
 
 BENCHMARKS = {
     "extract": bench_extract.main,
     "formats": bench_formats.main,
     "actuals": bench_actuals_load.main,
+    "night": bench_night.main,
 }
 
 if __name__ == "__main__":

@@ -124,13 +124,16 @@ def catalogued_indicators(n: int, *, seeds: Path = SEEDS) -> list[SynthIndicator
 
 
 def _values(units: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Plausible positive values for each unit: shares 50-100, counts, money, years."""
+    """Plausible positive values for each unit (the marts gate checks them): shares 50-100,
+    years of schooling 5-20, counts and amounts."""
     rows = len(units)
     percent = np.round(rng.uniform(50, 100, rows), 2)
+    years = np.round(rng.uniform(5, 20, rows), 1)
     count = rng.integers(1, 500_000, rows).astype(np.float64)
     amount = np.round(rng.uniform(1, 100_000, rows), 2)
+    counted = np.isin(units, ["人", "所", "个"])
     return np.where(
-        units == "%", percent, np.where(np.isin(units, ["人", "所", "个"]), count, amount)
+        units == "%", percent, np.where(units == "年", years, np.where(counted, count, amount))
     )
 
 
