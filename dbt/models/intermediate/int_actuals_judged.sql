@@ -16,7 +16,8 @@
 {#- Every reason a row is held back on its own (duplicates are judged across files, in
     int_actual_figures_repeated): when it applies, then the problem it records as column,
     raw_value, reason and detail (SQL expressions; docs/actuals_contract.md). -#}
-{%- set year_range = "regexp_full_match(year_text, '[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?')" -%}
+{%- set year_range = "regexp_full_match(year_text, "
+    ~ "'[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?')" -%}
 {%- set kinds = [] -%}
 {%- for kind in vocabulary_codes('source_kind') -%}
     {%- do kinds.append("'" ~ kind ~ "'") -%}
@@ -219,7 +220,7 @@ valued as (
 judged as (
 
     select
-        valued.*,
+        *,
         -- the list is built only for a row with a problem: most rows have none
         case
             when
@@ -236,7 +237,9 @@ judged as (
                     } end{{ ',' if not loop.last }}
                     {%- endfor %}
                 ], lambda problem: problem is not null)
-            else cast([] as struct("column" varchar, raw_value varchar, reason varchar, detail varchar)[])
+            else cast(
+                [] as struct("column" varchar, raw_value varchar, reason varchar, detail varchar)[]
+            )
         end as row_problems
 
     from valued

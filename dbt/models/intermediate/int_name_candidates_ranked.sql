@@ -48,7 +48,7 @@ indicator_sightings as (
     select
         indicator_name_raw,
         count(*) as occurrences,
-        min({'source_file': source_file, 'source_line': source_line}) as first_sighting
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
 
     from actuals
     where indicator_name_raw in (
@@ -59,7 +59,7 @@ indicator_sightings as (
     select
         indicator_name_raw,
         count(*) as occurrences,
-        min({'source_file': source_file, 'source_line': source_line}) as first_sighting
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
 
     from plan_cells
     where indicator_name_raw in (
@@ -101,7 +101,7 @@ region_sightings as (
     select
         region_raw,
         count(*) as occurrences,
-        min({'source_file': source_file, 'source_line': source_line}) as first_sighting
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
 
     from actuals
     where region_raw in (select unresolved_region_names.region_raw from unresolved_region_names)
@@ -127,7 +127,8 @@ unresolved as (
 
     select
         * exclude (first_sighting),
-        first_sighting.source_file || ':' || first_sighting.source_line as first_source_ref
+        struct_extract(first_sighting, 'source_file') || ':'
+        || struct_extract(first_sighting, 'source_line') as first_source_ref
 
     from (
         select * from unresolved_indicators
