@@ -61,7 +61,8 @@ def _tree_rss(root: int) -> int:
 
 
 def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict, float, float]:
-    """Run `python bench_night.py --child ...`; returns its JSON, wall seconds, peak tree MiB."""
+    """Run `python bench_night.py --child ...`; returns its JSON, wall seconds, peak tree MiB.
+    The JSON gets `timeline`: (seconds since start, tree MiB) samples, for peaks per stage."""
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", *args],
@@ -70,12 +71,15 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict,
         env={**os.environ, **(env or {})},
     )
     peak = 0
+    timeline: list[tuple[float, float]] = []
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(child.pid))
+            rss = _tree_rss(child.pid)
+            peak = max(peak, rss)
+            timeline.append((time.perf_counter() - started, rss / 2**20))
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -88,7 +92,25 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict,
     wall = time.perf_counter() - started
     if child.returncode != 0:
         raise SystemExit(f"{args[0]} failed with exit code {child.returncode}")
-    return json.loads(output.strip().splitlines()[-1]), wall, peak / 2**20
+    out = json.loads(output.strip().splitlines()[-1])
+    out["timeline"] = timeline
+    return out, wall, peak / 2**20
+
+
+def stage_peaks(out: dict, wall: float) -> dict[str, int]:
+    """Peak tree MiB in each stage: the flow's stages end where the child's wall time ends
+    (the report is last), start-up and imports before them."""
+    windows, end = [], wall
+    for stage, seconds in reversed(list(out["stages"].items())):
+        windows.append((stage, end - seconds, end))
+        end -= seconds
+    windows.append(("startup_imports", 0.0, end))
+    return {
+        f"peak_{stage.replace(' ', '_')}": round(
+            max((rss for t, rss in out["timeline"] if start <= t <= stop), default=0)
+        )
+        for stage, start, stop in reversed(windows)
+    }
 
 
 def _child(argv: list[str]) -> int:
@@ -147,6 +169,7 @@ def eduplan_row(size: str, rows: int, out: dict, wall: float, rss: float) -> dic
         **{f"stage_{k.replace(' ', '_')}": v for k, v in stages.items()},
         "peak_rss_mib": round(rss),
         "rows_per_s": round(rows / wall),
+        **stage_peaks(out, wall),
         "dbt": out["dbt"].splitlines()[0] if out["dbt"] else "",
     }
 
@@ -294,6 +317,10 @@ def print_table(rows: list[dict], queries: list[dict]) -> None:
     print(f"{'night':<30} " + " ".join(f"{s.removeprefix('stage_'):>13}" for s in stages))
     for r in rows:
         print(f"{r['night']:<30} " + " ".join(f"{r.get(s, ''):>13}" for s in stages))
+    print("peak MiB of the process tree in each stage:")
+    for r in rows:
+        peaks = [f"peak_{s.removeprefix('stage_')}" for s in stages]
+        print(f"{r['night']:<30} " + " ".join(f"{r.get(p, ''):>13}" for p in peaks))
     if queries:
         print()
         print(f"{'analyst query':<32} {'marts ms':>9} {'rows':>5} {'raw rows ms':>12} {'rows':>5}")
