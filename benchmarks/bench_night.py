@@ -227,6 +227,7 @@ def bench_size(work: Path, rows: int, *, incremental: bool) -> tuple[list[dict],
     floor, floor_wall, floor_rss = run_child(
         ["floor", str(raw / "actuals"), str(plans_csv), str(work / "floor.duckdb")]
     )
+    floor.pop("timeline")
     print(f"[{size}] floor {floor_wall:.1f} s, {floor}", flush=True)
     warehouse = work / "warehouse" / "warehouse.duckdb"
     env = {"EDUPLAN_KEEP": "1"}
