@@ -57,8 +57,9 @@ lock:
 
 # The whole night at 1M and 10M rows against a pure-DuckDB floor (README "Performance");
 # the other benchmarks: `.venv/bin/python -m benchmarks [extract|formats|actuals]`.
+BENCH_ROWS ?= 1000000,10000000
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks night
+	$(BIN)/python -m benchmarks night --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) warehouse/*.duckdb* warehouse/*.json warehouse/.build warehouse/history \
