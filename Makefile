@@ -63,8 +63,11 @@ lock:
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	rm -rf .lock-venv
 
+# The whole night at 1M and 10M rows against a pure-DuckDB floor (README "Performance");
+# the other benchmarks: `.venv/bin/python -m benchmarks [extract|formats|actuals]`.
+BENCH_ROWS ?= 1000000,10000000
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks night --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) warehouse/*.duckdb* warehouse/*.json warehouse/.build warehouse/history \

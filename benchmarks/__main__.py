@@ -1,6 +1,8 @@
-"""`python -m benchmarks [extract|formats|actuals] [options]`: run the benchmarks (all by default).
+"""`python -m benchmarks [extract|formats|actuals|night] [options]`: run the benchmarks (all by
+default; `make bench` runs `night`, the whole night at 1M and 10M rows against its floor).
 
-python -m benchmarks                     # extraction, formats, 10-million-row actuals load
+python -m benchmarks                     # all of them (about 30 minutes on 2 cores)
+python -m benchmarks night --rows 1000000,10000000
 python -m benchmarks extract --copies 50
 python -m benchmarks formats --copies 5  # .html, .docx, .pdf readers against parse-only floors
 python -m benchmarks actuals --rows 1000000
@@ -11,13 +13,20 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import bench_actuals_load, bench_extract, bench_fixed_costs, bench_formats
+from benchmarks import (
+    bench_actuals_load,
+    bench_extract,
+    bench_fixed_costs,
+    bench_formats,
+    bench_night,
+)
 
 BENCHMARKS = {
     "extract": bench_extract.main,
     "formats": bench_formats.main,
     "actuals": bench_actuals_load.main,
     "fixed": bench_fixed_costs.main,
+    "night": bench_night.main,
 }
 
 if __name__ == "__main__":

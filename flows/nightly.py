@@ -148,10 +148,11 @@ def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
 
 @task(name="dbt-build")
 def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
-    """dbt build: a failed model or test is a gate like the others (no retry: not transient)."""
-    from flows.transform import run_dbt
+    """dbt build: a failed model or test is a gate like the others (no retry: not transient).
+    Skipped when its inputs are those the marts were built from (flows/build_inputs.py)."""
+    from flows.transform import run_dbt_build
 
-    result = run_dbt("build", build_file, artifacts_dir=artifacts_dir)
+    result = run_dbt_build(build_file, artifacts_dir=artifacts_dir)
     _log_result(result.success, result.format())
     return result
 

@@ -22,8 +22,14 @@ class DbtResult:
         default_factory=dict
     )  # status -> nodes (success, pass, error, fail...)
     failures: list[str] = field(default_factory=list)  # "node: message" for every failed node
+    skipped: bool = False  # nothing changed since the warehouse's marts were built
 
     def format(self) -> str:
+        if self.skipped:
+            return (
+                f"dbt build: skipped, its inputs are those the marts were built from "
+                f"(flows/build_inputs.py) ({self.seconds:.1f}s)"
+            )
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
         lines = [
             f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"
@@ -79,3 +85,20 @@ def run_dbt(
         output = (process.stdout + process.stderr).strip()
         failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
     return DbtResult(process.returncode == 0, seconds, counts, failures)
+
+
+def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
+    """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
+    dbt project, same raw contents: flows/build_inputs.py), when it would rebuild every model
+    from the same inputs. A passing build records the digest of its inputs."""
+    from flows.build_inputs import built_digest, forget_built, inputs_digest, record_built
+
+    started = time.perf_counter()
+    digest = inputs_digest(database)
+    if built_digest(database) == digest:
+        return DbtResult(True, time.perf_counter() - started, skipped=True)
+    forget_built(database)
+    result = run_dbt("build", database, artifacts_dir=artifacts_dir)
+    if result.success:
+        record_built(database, digest)
+    return result

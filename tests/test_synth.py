@@ -10,7 +10,7 @@ import pytest
 
 from flows.load.actuals import load_actuals
 from flows.load.actuals_contract import inspect_file
-from flows.synth import region_codes, write_synthetic_actuals
+from flows.synth import SEEDS, _read, catalogued_indicators, region_codes, write_synthetic_actuals
 
 
 def test_synthetic_file_is_labelled_and_in_the_contract(tmp_path: Path) -> None:
@@ -32,15 +32,32 @@ def test_synthetic_file_is_labelled_and_in_the_contract(tmp_path: Path) -> None:
     assert "36 synthetic rows" in str(result)
 
 
-def test_regions_are_real_counties_then_generated_codes(tmp_path: Path) -> None:
+def test_regions_are_plan_regions_then_real_ones_then_generated_codes(tmp_path: Path) -> None:
     seed = tmp_path / "regions.csv"
     seed.write_text(
         "region_code,region_name_zh,region_level,parent_region_code\n"
         "330000,浙江省,province,\n330110,余杭区,county,330100\n330481,海宁市,county,330400\n",
         encoding="utf-8",
     )
-    assert region_codes(4, seed_file=seed) == ["330110", "330481", "990001", "990002"]
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    assert region_codes(4, seed_file=seed, plans_dir=plans) == [
+        "330110", "330481", "330000", "990001",
+    ]  # fmt: skip
+    (plans / "p.toml").write_text('region_code = "330000"\n', encoding="utf-8")
+    assert region_codes(2, seed_file=seed, plans_dir=plans) == ["330000", "330110"]
     assert region_codes(2, seed_file=tmp_path / "missing.csv") == ["990001", "990002"]
+
+
+def test_indicators_are_catalogued_and_resolve(tmp_path: Path) -> None:
+    """Every synthetic series is a catalogued indicator's alias with its own breakdown label, so
+    the rows resolve like published ones (benchmarks/bench_night.py checks the marts at 1M)."""
+    series = catalogued_indicators(200)
+    assert len({(s.name, s.breakdown) for s in series}) == 200
+    aliases = {r["indicator_name_raw"] for r in _read(SEEDS / "indicator_aliases.csv")}
+    assert {s.name for s in series} <= aliases
+    with pytest.raises(ValueError):
+        catalogued_indicators(10_000)
 
 
 def test_synthetic_rows_land_as_written(tmp_path: Path) -> None:

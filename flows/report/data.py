@@ -64,6 +64,12 @@ select a.region_code, a.indicator_code, a.breakdown, a.year, a.value::double as 
     a.value_text, a.unit, a.source_kind, a.source_ref, a.source_url, a.source_title
 from marts.fct_indicator_actual as a
 where a.value is not null and a.unit_matches_catalogue is not false
+    -- only series a chart is drawn for (those with a target): not every fact of the country
+    and exists (
+        select 1 from marts.fct_indicator_target as t
+        where t.region_code = a.region_code and t.indicator_code = a.indicator_code
+            and t.breakdown = a.breakdown
+    )
 order by a.region_code, a.indicator_code, a.breakdown, a.year, a.source_kind
 """
 

@@ -30,21 +30,42 @@ region_names as (
 
 ),
 
+-- names first (a few hundred), then one pass over the rows that carry an unresolved name:
+-- occurrences and first sighting per name, never a string built per row
+unresolved_indicator_names as (
+
+    select
+        indicator_name_raw,
+        name_key
+
+    from indicator_names
+    where not is_catalogued
+
+),
+
 indicator_sightings as (
 
     select
         indicator_name_raw,
-        source_file || ':' || source_line as source_ref,
-        (source_file, source_line) as sighting_order
+        count(*) as occurrences,
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
 
     from actuals
+    where indicator_name_raw in (
+        select unresolved_indicator_names.indicator_name_raw from unresolved_indicator_names
+    )
+    group by indicator_name_raw
     union all
     select
         indicator_name_raw,
-        source_file || ':' || source_line as source_ref,
-        (source_file, source_line) as sighting_order
+        count(*) as occurrences,
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
 
     from plan_cells
+    where indicator_name_raw in (
+        select unresolved_indicator_names.indicator_name_raw from unresolved_indicator_names
+    )
+    group by indicator_name_raw
 
 ),
 
@@ -52,17 +73,39 @@ unresolved_indicators as (
 
     select
         'indicator' as name_kind,
-        indicator_names.indicator_name_raw as name_raw,
-        indicator_names.name_key,
-        count(*) as occurrences,
-        arg_min(indicator_sightings.source_ref, indicator_sightings.sighting_order)
-            as first_source_ref
+        names.indicator_name_raw as name_raw,
+        names.name_key,
+        sum(sightings.occurrences) as occurrences,
+        min(sightings.first_sighting) as first_sighting
 
-    from indicator_names
-    inner join indicator_sightings
-        on indicator_names.indicator_name_raw = indicator_sightings.indicator_name_raw
-    where not indicator_names.is_catalogued
+    from unresolved_indicator_names as names
+    inner join indicator_sightings as sightings
+        on names.indicator_name_raw = sightings.indicator_name_raw
     group by all
+
+),
+
+unresolved_region_names as (
+
+    select
+        region_raw,
+        name_key
+
+    from region_names
+    where region_code is null
+
+),
+
+region_sightings as (
+
+    select
+        region_raw,
+        count(*) as occurrences,
+        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
+
+    from actuals
+    where region_raw in (select unresolved_region_names.region_raw from unresolved_region_names)
+    group by region_raw
 
 ),
 
@@ -70,26 +113,28 @@ unresolved_regions as (
 
     select
         'region' as name_kind,
-        region_names.region_raw as name_raw,
-        region_names.name_key,
-        count(*) as occurrences,
-        arg_min(
-            actuals.source_file || ':' || actuals.source_line,
-            (actuals.source_file, actuals.source_line)
-        ) as first_source_ref
+        names.region_raw as name_raw,
+        names.name_key,
+        sightings.occurrences,
+        sightings.first_sighting
 
-    from region_names
-    inner join actuals on region_names.region_raw = actuals.region_raw
-    where region_names.region_code is null
-    group by all
+    from unresolved_region_names as names
+    inner join region_sightings as sightings on names.region_raw = sightings.region_raw
 
 ),
 
 unresolved as (
 
-    select * from unresolved_indicators
-    union all
-    select * from unresolved_regions
+    select
+        * exclude (first_sighting),
+        struct_extract(first_sighting, 'source_file') || ':'
+        || struct_extract(first_sighting, 'source_line') as first_source_ref
+
+    from (
+        select * from unresolved_indicators
+        union all
+        select * from unresolved_regions
+    ) as sighted
 
 ),
 

@@ -1,0 +1,135 @@
+"""Incremental nights: dbt judges only the rows of files loaded since the last build
+(int_actuals_judged), yet a changed file replaces its rows, a removed file takes them away and
+a duplicate across files is judged again, exactly as a build from scratch would; a night with
+nothing new skips `dbt build` altogether (flows/build_inputs.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.extract import extract_document
+from flows.load.actuals import load_actuals
+from flows.load.plans import load_plans, plan_source
+from flows.load.warehouse import open_warehouse
+from flows.transform import run_dbt, run_dbt_build
+from tests.conftest import PLANS_DIR
+
+SOURCE = "https://example.gov.cn/a.html,某某公报"
+HEADER = "region,indicator,breakdown,year,value,unit,source_url,source_title"
+# a.csv changes, b.csv goes, c.csv stays (its 2021 figure disagrees with b.csv's until b goes),
+# d.csv comes
+NIGHT_1 = {
+    "a.csv": [f"绍兴市,学校数,,2020,10,所,{SOURCE}", f"绍兴市,学校数,,2021,11,所,{SOURCE}"],
+    "b.csv": [f"嘉兴市,学校数,,2021,7,所,{SOURCE}", f"火星市,学校数,,2021,7,所,{SOURCE}"],
+    "c.csv": [f"嘉兴市,学校数,,2021,8,所,{SOURCE}", f"嘉兴市,学校数,,2022,9,所,{SOURCE}"],
+}
+NIGHT_2 = {
+    "a.csv": [f"绍兴市,学校数,,2020,12,所,{SOURCE}"],
+    "c.csv": NIGHT_1["c.csv"],
+    "d.csv": [f"海宁市,学校数,,2021,5,所,{SOURCE}", f"海宁市,学校数,,2022,>5,所,{SOURCE}"],
+}
+BUILD = "build --exclude-resource-type test unit_test"  # the models; the tests run elsewhere
+MARTS = {
+    "checked": "select source_ref, region_code, indicator_code, year, "
+    "value_in_catalogue_unit, cast(problems as varchar) from intermediate.int_actuals_checked",
+    "figures": "select source_ref, region_code, year, value from marts.fct_indicator_actual",
+    "quarantine": "select source_ref, reason, detail from marts.mart_actuals_quarantine",
+}
+
+
+def write_files(folder: Path, files: dict[str, list[str]]) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, rows in files.items():
+        (folder / name).write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+
+
+def load(database: Path, actuals: Path) -> None:
+    plans = sorted(PLANS_DIR.glob("*.txt"))
+    with open_warehouse(database) as con:
+        documents = [extract_document(p) for p in plans]
+        load_plans(con, documents, {p.name: plan_source(p) for p in plans})
+        load_actuals(con, actuals)
+
+
+def dbt(database: Path, root: Path) -> None:
+    result = run_dbt(BUILD, database, artifacts_dir=root / "dbt")
+    assert result.success, result.format()
+
+
+def rows(database: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(database), read_only=True)
+    out = {name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in MARTS.items()}
+    con.close()
+    return out
+
+
+def judged_in(database: Path) -> dict[str, set[str]]:
+    con = duckdb.connect(str(database), read_only=True)
+    found = con.execute(
+        "select source_file, list(distinct judged_in) from intermediate.int_actuals_judged "
+        "group by source_file"
+    ).fetchall()
+    con.close()
+    return {file: set(ids) for file, ids in found}
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("incremental")
+    actuals, night = root / "actuals", root / "night.duckdb"
+    write_files(actuals, NIGHT_1)
+    load(night, actuals)
+    dbt(night, root / "n1")
+    shutil.copyfile(night, root / "first.duckdb")
+    write_files(actuals, NIGHT_2)
+    load(night, actuals)
+    dbt(night, root / "n2")
+    scratch = root / "scratch.duckdb"  # the same files, built from nothing
+    load(scratch, actuals)
+    dbt(scratch, root / "scratch")
+    return {"first": root / "first.duckdb", "night": night, "scratch": scratch}
+
+
+def test_an_incremental_night_equals_a_build_from_scratch(nights: dict[str, Path]) -> None:
+    night, scratch = rows(nights["night"]), rows(nights["scratch"])
+    assert night == scratch
+    refs = {ref for ref, *_ in night["checked"]}
+    assert not any(ref.startswith("b.csv:") for ref in refs)  # the removed file's rows are gone
+    assert "a.csv:3" not in refs  # the changed file's dropped line is gone
+    assert ("a.csv:2", "330600", 2020, 12) in {
+        (r[0], r[1], r[2], int(r[3])) for r in night["figures"]
+    }  # and its new value replaced the old one
+    # c.csv:2 disagreed with b.csv:2 on the first night; with b.csv gone it is a figure
+    first = rows(nights["first"])
+    assert "c.csv:2" in {ref for ref, *_ in first["quarantine"]}
+    assert "c.csv:2" in {ref for ref, *_ in night["figures"]}
+    held_back = {(ref, reason) for ref, reason, _ in night["quarantine"]}
+    assert ("d.csv:3", "value_not_a_number") in held_back
+
+
+def test_an_incremental_night_judges_only_new_and_changed_files(nights: dict[str, Path]) -> None:
+    first, night = judged_in(nights["first"]), judged_in(nights["night"])
+    assert night["c.csv"] == first["c.csv"]  # unchanged: judged on the first night only
+    assert night["a.csv"] != first["a.csv"] and len(night["a.csv"]) == 1
+    assert night["d.csv"] == night["a.csv"]  # judged in tonight's build
+    assert "b.csv" not in night
+
+
+def test_a_night_with_nothing_new_skips_dbt(tmp_path: Path) -> None:
+    actuals, database = tmp_path / "actuals", tmp_path / "w.duckdb"
+    write_files(actuals, {"a.csv": NIGHT_1["a.csv"]})
+    load(database, actuals)
+    built = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert built.success and not built.skipped, built.format()
+    load(database, actuals)  # the same file again: skipped by the loader
+    again = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert again.skipped and again.success
+    write_files(actuals, {"a.csv": NIGHT_2["a.csv"]})  # a changed file: dbt builds
+    load(database, actuals)
+    changed = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert changed.success and not changed.skipped, changed.format()
