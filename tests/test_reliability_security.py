@@ -29,6 +29,10 @@ SQL = re.compile(
 
 # file -> interpolated expression -> why it is not input data (reviewed)
 REVIEWED: dict[str, dict[str, str]] = {
+    "flows/build_inputs.py": {
+        "table": "raw table names from the catalog (the loaders' own DDL), quoted",
+        "row": "a row expression of the raw tables' column names from the catalog, quoted",
+    },
     "flows/health.py": {"ident": "schema and table names from the file's catalog, quoted"},
     "flows/load/actuals.py": {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
@@ -61,6 +65,10 @@ REVIEWED: dict[str, dict[str, str]] = {
         "joined": "a join built from the aliases and catalog names",
         "quoted": "a warehouse path from the command line, escaped as a literal",
         "name": "the aliases old/new",
+        "keys": "catalog key column names, quoted",
+        "side": "the aliases old/new and a mart name from the catalog, quoted",
+        "hashed(new)": "a subquery over catalog names (hashed(): keys, cols, side)",
+        "hashed(old)": "a subquery over catalog names (hashed(): keys, cols, side)",
     },
     "flows/report/export.py": {
         "table": "a mart name from the warehouse's catalog, quoted",

@@ -15,11 +15,9 @@ import io
 import os
 import random
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prefect.testing.utilities import prefect_test_harness
 
 from flows.nightly import nightly_load
 from flows.publish import history
@@ -30,10 +28,7 @@ KEEP = 1
 SIZE_FACTOR = 2.0  # the published file may carry free blocks; never more than this
 
 
-@pytest.fixture(scope="module", autouse=True)
-def prefect_backend() -> Iterator[None]:
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
 
 
 def _seed_rows(raw: Path) -> tuple[list[str], list[list[str]]]:

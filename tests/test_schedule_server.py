@@ -175,7 +175,9 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
         )
         for stage in ("extract", "load", "raw gate", "dbt build", "marts gate", "publish"):
             assert f"{stage}: started" in logs
-        assert "gate raw_inputs passed" in logs and "dbt build: passed" in logs
+        assert "gate raw_inputs passed" in logs
+        # the night after the crash has the first night's inputs: dbt has nothing to rebuild
+        assert "dbt build: passed" in logs or (run is second and "dbt build: skipped" in logs), logs
         artifacts = server.artifacts(run["id"])
         assert [a["key"] for a in artifacts] == ["nightly-load-summary"]
         markdown = artifacts[0]["data"]
