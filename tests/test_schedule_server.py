@@ -208,12 +208,23 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
         con.close()
 
 
+@pytest.fixture
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A server of its own: the served test's last run, orphaned when its serve process was
+    killed, would hold the deployment's one slot and get this test's run cancelled."""
+    started = start_server(tmp_path_factory.mktemp("prefect-home-deploy"))
+    try:
+        yield started
+    finally:
+        kill_group(started.process)
+
+
 def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
-    server: PrefectServer, tmp_path: Path
+    own_server: PrefectServer, tmp_path: Path
 ) -> None:
     """The durable path: `eduplan deploy` puts prefect.yaml's deployment (cron, time zone, one at
     a time, the checkout as working directory) on a process work pool; a worker runs it."""
-    env = server.env(
+    env = own_server.env(
         EDUPLAN_RAW_DIR=str(REPO_ROOT / "raw"),
         EDUPLAN_WAREHOUSE=str(tmp_path / "warehouse" / "warehouse.duckdb"),
     )
@@ -222,7 +233,7 @@ def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
     )
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     deployment = next(
-        d for d in server.post("/deployments/filter") if d["work_pool_name"] == "eduplan"
+        d for d in own_server.post("/deployments/filter") if d["work_pool_name"] == "eduplan"
     )
     schedule = deployment["schedules"][0]["schedule"]
     assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
@@ -230,7 +241,7 @@ def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
     assert deployment["pull_steps"] == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO_ROOT)}}
     ]
-    automations = server.post("/automations/filter")
+    automations = own_server.post("/automations/filter")
     assert [a["name"] for a in automations] == ["eduplan: crash zombie flow runs"]
 
     worker = subprocess.Popen(
@@ -241,10 +252,10 @@ def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
         start_new_session=True,
     )
     try:
-        run = server.post(f"/deployments/{deployment['id']}/create_flow_run", {})
+        run = own_server.post(f"/deployments/{deployment['id']}/create_flow_run", {})
         done = wait_for(
             lambda: (
-                (r := server.get(f"/flow_runs/{run['id']}"))["state_type"]
+                (r := own_server.get(f"/flow_runs/{run['id']}"))["state_type"]
                 in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
                 and r
             ),
@@ -255,7 +266,7 @@ def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
         kill_group(worker)
     assert done["state_type"] == "COMPLETED", done["state"]
     wait_for(
-        lambda: "eduplan nightly-load: PUBLISHED" in "\n".join(server.logs(run["id"])),
+        lambda: "eduplan nightly-load: PUBLISHED" in "\n".join(own_server.logs(run["id"])),
         timeout=60,
         what="the run summary in the worker run's logs",
     )
