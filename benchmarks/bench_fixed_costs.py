@@ -38,6 +38,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from flows.transform import dbt_invocation  # noqa: E402 (after the sys.path line)
+
 BIN = Path(sys.executable).parent
 RESULTS = REPO_ROOT / "benchmarks" / "results" / "fixed_costs.csv"
 GOAL = 1.25
@@ -97,16 +99,6 @@ def prefect_server(work: Path) -> Iterator[str]:
         kill_group(server.process)
 
 
-def dbt_command(command: str, db: Path, target: Path) -> tuple[list[str], dict[str, str]]:
-    """dbt as flows/transform.py runs it (same project, profile and flags)."""
-    project = str(REPO_ROOT / "dbt")
-    args = [
-        str(BIN / "dbt"), *command.split(), "--project-dir", project, "--profiles-dir", project,
-        "--target-path", str(target / "target"), "--log-path", str(target / "logs"), "--quiet",
-    ]  # fmt: skip
-    return args, {"EDUPLAN_BUILD_DB": str(db)}
-
-
 def night_stages(output: str) -> dict[str, float]:
     match = STAGES.search(output)
     if not match:
@@ -141,13 +133,12 @@ def measure(work: Path, *, repeat: int, server: bool) -> list[dict[str, object]]
     dbt_db.parent.mkdir()
     shutil.copyfile(warehouse, dbt_db)
     cold = work / "dbt" / "cold"
-    parse, parse_env = dbt_command("parse", dbt_db, cold)
-    seconds, _ = timed(parse, {**env, **parse_env})
+    parse, parse_env = dbt_invocation("parse", dbt_db, artifacts_dir=cold)
+    seconds, _ = timed(parse, parse_env)
     row("dbt parse, fresh target (full parse)", "-", seconds)
-    seconds, _ = best(parse, {**env, **parse_env}, repeat)
+    seconds, _ = best(parse, parse_env, repeat)
     row("dbt parse, target kept (partial parse)", "-", seconds)
-    build, build_env = dbt_command("build", dbt_db, cold)
-    build_env = {**env, **build_env}
+    build, build_env = dbt_invocation("build", dbt_db, artifacts_dir=cold)
 
     modes = [("local", env)]
     with prefect_server(work) if server else _nothing() as api_url:

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config import dbt_project_dir
-from flows.load.warehouse import open_warehouse, scalar
+from flows.load.warehouse import open_warehouse, read_stamp, scalar, write_stamp
 
 # run state of hand runs and of dbt itself, not inputs
 _NOT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml", "package-lock.yml"}
@@ -33,11 +33,6 @@ latest as (
 
 select md5(coalesce(string_agg(cast(latest as varchar), chr(10) order by file), ''))
 from latest
-"""
-
-_DDL = """
-create schema if not exists eduplan;
-create or replace table eduplan.dbt_build_inputs (digest varchar not null, built_at timestamp);
 """
 
 
@@ -94,21 +89,13 @@ def inputs_digest(database: Path) -> str:
 
 def built_digest(database: Path) -> str | None:
     """The digest the warehouse's marts were last built from (None: never, or unknown)."""
-    with open_warehouse(database, read_only=True) as con:
-        try:
-            return str(scalar(con, "select digest from eduplan.dbt_build_inputs"))
-        except duckdb.CatalogException:
-            return None
+    return read_stamp(database, "dbt_build_inputs", "digest")
 
 
 def record_built(database: Path, digest: str) -> None:
     """Record that the warehouse's marts were built from `digest` (after a passing build)."""
     with open_warehouse(database) as con:
-        con.execute(_DDL)
-        con.execute(
-            "insert into eduplan.dbt_build_inputs values (?, current_timestamp::timestamp)",
-            [digest],
-        )
+        write_stamp(con, "dbt_build_inputs", "digest", digest)
 
 
 def forget_built(database: Path) -> None:

@@ -14,7 +14,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, prefect_environment
+from flows.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_warehouse_option,
+    prefect_environment,
+)
 from flows.cli_names import add_names_commands
 from flows.cli_report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
@@ -25,9 +31,6 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
     from flows.console import console_without_tracebacks
-    from flows.gx import prewarm
-
-    prewarm()  # the gates will import Great Expectations: start now, beside Prefect's start-up
     from flows.nightly import nightly_load
 
     console_without_tracebacks()
@@ -177,11 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)"
     )
-    run.add_argument(
-        "--warehouse",
-        type=Path,
-        help="published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)",
-    )
+    add_warehouse_option(run)
     run.add_argument(
         "--full-refresh",
         action="store_true",
@@ -245,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rollback.add_argument("--to", type=int, metavar="N", help="N-th earlier night (default: 1)")
     rollback.add_argument("--list", action="store_true", help="list the kept warehouses")
-    rollback.add_argument("--warehouse", type=Path, help="published DuckDB file")
+    add_warehouse_option(rollback)
     rollback.set_defaults(handler=cmd_rollback)
 
     synth = commands.add_parser(

@@ -1,12 +1,23 @@
-"""What every `eduplan` command shares: exit codes and the Prefect environment."""
+"""What every `eduplan` command shares: exit codes, the --warehouse option and the Prefect
+environment."""
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
+
+
+def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    """`--warehouse PATH`, the published DuckDB file, the same in every command that reads it."""
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help="published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)",
+    )
 
 
 def prefect_environment(*, console_level: str = "WARNING") -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK
+from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option
 
 
 def cmd_names(args: argparse.Namespace) -> int:
@@ -43,7 +42,7 @@ def add_names_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "alias resolves, one line each with its three most similar catalogue codes. "
         "`names accept NAME CODE` adds the alias to dbt/seeds (the next run resolves it).",
     )
-    names.add_argument("--warehouse", type=Path, help="published DuckDB file")
+    add_warehouse_option(names)
     names.set_defaults(handler=cmd_names, names_command=None)
     actions = names.add_subparsers(dest="names_command", metavar="accept")
     accept = actions.add_parser(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK, prefect_environment
+from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option, prefect_environment
 
 
 def _progress_lines() -> None:
@@ -93,22 +93,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """status, report, demo, docs and export: what people look at."""
-    warehouse_help = (
-        "published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)"
-    )
     status = commands.add_parser(
         "status",
         help="the last run, when the warehouse was published, rows, gates and what changed",
         description="Print the last run, the published warehouse (when, rows per mart, the "
         "gates of its night) and what changed against the night before.",
     )
-    status.add_argument("--warehouse", type=Path, help=warehouse_help)
+    add_warehouse_option(status)
     status.set_defaults(handler=cmd_status)
 
     report = commands.add_parser(
         "report", help="write the HTML progress report of the published warehouse"
     )
-    report.add_argument("--warehouse", type=Path, help=warehouse_help)
+    add_warehouse_option(report)
     report.add_argument("--out", type=Path, metavar="FILE", help="default: report/index.html")
     report.set_defaults(handler=cmd_report)
 
@@ -126,7 +123,7 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     docs = commands.add_parser(
         "docs", help="build the dbt docs site and the Great Expectations Data Docs"
     )
-    docs.add_argument("--warehouse", type=Path, help=warehouse_help)
+    add_warehouse_option(docs)
     docs.set_defaults(handler=cmd_docs)
 
     export = commands.add_parser(
@@ -138,5 +135,5 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     export.add_argument("--out", type=Path, required=True, metavar="DIR")
     export.add_argument("--bom", action="store_true", help="CSV: UTF-8 with BOM (for Excel)")
-    export.add_argument("--warehouse", type=Path, help=warehouse_help)
+    add_warehouse_option(export)
     export.set_defaults(handler=cmd_export)

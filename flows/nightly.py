@@ -205,9 +205,6 @@ def nightly_load(
     raw_dir: str | None = None, warehouse: str | None = None, full_refresh: bool = False
 ) -> RunSummary:
     """Build tonight's warehouse beside the published one, audit it, publish it only if clean."""
-    from flows.gx import prewarm
-
-    prewarm()  # the gates' Great Expectations import, off the critical path
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     config = settings(

@@ -38,18 +38,14 @@ class DbtResult:
         return "\n".join(lines)
 
 
-def run_dbt(
+def dbt_invocation(
     command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
-) -> DbtResult:
-    """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
-
-    dbt runs in a child process: dbt-duckdb keeps its connection to the file open in-process,
-    which would stop the gates (and publication) from opening the file afterwards.
-    """
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of one dbt command on `database`: the project and
+    profile of dbt_project_dir(), artifacts (target/, logs/) under `artifacts_dir`. The one way
+    dbt is invoked, by the flow, the tests and the benchmarks."""
     project = str(dbt_project_dir())
     artifacts_dir.mkdir(parents=True, exist_ok=True)
-    target = artifacts_dir / "target"
-    (target / "run_results.json").unlink(missing_ok=True)
     args = [
         str(Path(sys.executable).with_name("dbt")),
         *command.split(),
@@ -58,7 +54,7 @@ def run_dbt(
         "--profiles-dir",
         project,
         "--target-path",
-        str(target),
+        str(artifacts_dir / "target"),
         "--log-path",
         str(artifacts_dir / "logs"),
         "--quiet",
@@ -69,6 +65,22 @@ def run_dbt(
         "EDUPLAN_BUILD_DB": str(database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    return args, env
+
+
+def run_dbt(
+    command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
+) -> DbtResult:
+    """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
+
+    dbt runs in a child process: dbt-duckdb keeps its connection to the file open in-process,
+    which would stop the gates (and publication) from opening the file afterwards.
+    """
+    args, env = dbt_invocation(
+        command, database, artifacts_dir=artifacts_dir, extra_args=extra_args
+    )
+    target = artifacts_dir / "target"
+    (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
     process = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started

@@ -47,7 +47,8 @@ REVIEWED: dict[str, dict[str, str]] = {
         "MAX_LINE_BYTES": "a code constant",
     },
     "flows/load/warehouse.py": {
-        "table": "raw table names from the loaders' code",
+        "table": "raw table names from the loaders' code (and write_stamp's stamp tables)",
+        "column": "write_stamp's column names, from code",
         "where": "fixed predicates from the loaders' code (values go as parameters)",
         "columns": "column names of frames the loaders build in code",
         "schema": "a schema name from code",

@@ -11,8 +11,10 @@ select
 from {{ ref('int_plan_cells_normalized') }} as cells
 left join {{ ref('fct_indicator_actual') }} as actuals
     on actuals.source_kind = 'plan_baseline'
-    and coalesce(cells.source_file || ':' || cells.source_line, cells.source_file || ':' || cells.source_ref)
-    = actuals.source_ref
+    and coalesce(
+        cells.source_file || ':' || cells.source_line,
+        cells.source_file || ':' || cells.source_ref
+    ) = actuals.source_ref
     and cells.region_code = actuals.region_code
     and cells.indicator_code = actuals.indicator_code
     and cells.breakdown = actuals.breakdown

@@ -1,7 +1,6 @@
 """Run the validation definitions of one gate against a DuckDB file and turn GX's results into
 ExpectationFailure values. Imports great_expectations (seconds), so only flows/validate.py's
-functions import this module, inside their bodies (it never imports them), and
-flows.gx.prewarm() in a thread when a night is about to gate."""
+functions import this module, inside their bodies (it never imports them)."""
 
 from __future__ import annotations
 

@@ -11,14 +11,7 @@ from pathlib import Path
 import duckdb
 
 from flows.load import actuals, plans
-from flows.load.warehouse import open_warehouse, scalar
-
-BUILD_INFO_DDL = """
-create schema if not exists eduplan;
-create or replace table eduplan.build_info (
-    raw_schema varchar not null, built_at timestamp not null
-);
-"""
+from flows.load.warehouse import read_stamp, write_stamp
 
 
 def raw_schema_fingerprint() -> str:
@@ -27,18 +20,10 @@ def raw_schema_fingerprint() -> str:
 
 
 def stamp_build(con: duckdb.DuckDBPyConnection) -> None:
-    """Record which raw schema this build has, and when it was built."""
-    con.execute(BUILD_INFO_DDL)
-    con.execute(
-        "insert into eduplan.build_info values (?, current_timestamp::timestamp)",
-        [raw_schema_fingerprint()],
-    )
+    """Record which raw schema this build has, and when it was built (eduplan.build_info)."""
+    write_stamp(con, "build_info", "raw_schema", raw_schema_fingerprint())
 
 
 def build_raw_schema(path: Path) -> str | None:
     """The raw schema fingerprint a warehouse file was built with (None if unknown)."""
-    with open_warehouse(path, read_only=True) as con:
-        try:
-            return str(scalar(con, "select raw_schema from eduplan.build_info"))
-        except duckdb.CatalogException:
-            return None
+    return read_stamp(path, "build_info", "raw_schema")

@@ -52,3 +52,22 @@ def scalar(
     and blocks the connection, so results are always read whole.)"""
     rows = con.execute(query, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def write_stamp(con: duckdb.DuckDBPyConnection, table: str, column: str, value: str) -> None:
+    """Record one fact a build keeps about itself, `eduplan.<table>(<column>, built_at)`,
+    replacing the earlier one (table and column are names from code, never from input)."""
+    con.execute(
+        f"create schema if not exists eduplan; create or replace table eduplan.{table} "
+        f"({column} varchar not null, built_at timestamp not null)"
+    )
+    con.execute(f"insert into eduplan.{table} values (?, current_timestamp::timestamp)", [value])
+
+
+def read_stamp(path: Path, table: str, column: str) -> str | None:
+    """The fact write_stamp recorded in a warehouse file (None: never recorded)."""
+    with open_warehouse(path, read_only=True) as con:
+        try:
+            return str(scalar(con, f"select {column} from eduplan.{table}"))
+        except duckdb.CatalogException:
+            return None

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('int_actuals_files_gone') }}
+-- depends_on: {{ ref('int_actuals_files_latest') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -6,7 +6,8 @@
     on_schema_change='sync_all_columns',
     pre_hook=[
         "{% if is_incremental() %}delete from {{ this }} where source_file in "
-        ~ "(select source_file from {{ ref('int_actuals_files_gone') }}){% endif %}"
+        ~ "(select source_file from {{ ref('int_actuals_files_latest') }} "
+        ~ "where status in ('removed', 'rejected')){% endif %}"
     ],
 ) }}
 {#- Indicators whose figure may be negative (a change) or exceed 100% (a gross rate): the
@@ -84,15 +85,16 @@
 -- int_actuals_checked).
 -- Incremental by file: a night judges only the rows of files loaded since (a new or changed
 -- sha256 in raw.actuals_load_audit); rows of a file whose latest load removed or rejected it
--- are deleted (the pre-hook, int_actuals_files_gone); every file is judged again when the rules change (lookup_version()). The
--- expensive per-row work (regular expressions, structs, decimal arithmetic) is done once per
--- landed row, not once a night.
+-- are deleted (the pre-hook, int_actuals_files_latest); every file is judged again when the
+-- rules change (lookup_version()). The expensive per-row work (regular expressions, structs,
+-- decimal arithmetic) is done once per landed row, not once a night.
 
 with
 
 current_files as (
 
-    select * from {{ ref('int_actuals_files_current') }}
+    select * from {{ ref('int_actuals_files_latest') }}
+    where status = 'loaded'
 
 ),
 
