@@ -175,6 +175,38 @@ def test_every_landed_row_is_a_figure_or_held_back_never_both(warehouse: Path) -
     assert len(figures) == len(figure_refs) == written - len(HELD_BACK)
 
 
+def test_the_placement_test_fails_on_a_lost_or_doubly_placed_row(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """dbt/tests/assert_every_landed_actual_is_placed.sql (on hashes of file:line) names a
+    figure removed from the fact (neither) and a figure also put in the quarantine (both)."""
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "delete from marts.fct_indicator_actual where source_ref = 'units.csv:2'; "
+            "insert into marts.mart_actuals_quarantine (source_file, source_line, reason, "
+            "source_ref) values ('units.csv', 3, 'duplicate_row', 'units.csv:3')"
+        )
+    result = run_dbt(
+        "test --select assert_every_landed_actual_is_placed",
+        broken,
+        artifacts_dir=tmp_path / "dbt",
+        extra_args=["--store-failures"],
+    )
+    assert not result.success
+    with duckdb.connect(str(broken), read_only=True) as con:
+        [(schema,)] = con.execute(  # dbt's audit schema (--store-failures)
+            "select table_schema from information_schema.tables "
+            "where table_name = 'assert_every_landed_actual_is_placed'"
+        ).fetchall()
+        failures = con.execute(
+            "select source_ref, is_a_figure, is_held_back "
+            f"from {schema}.assert_every_landed_actual_is_placed order by 1"
+        ).fetchall()
+    assert failures == [("units.csv:2", False, False), ("units.csv:3", True, True)]
+
+
 def test_units_are_restated_in_the_catalogue_unit(warehouse: Path) -> None:
     got = rows(
         warehouse,

@@ -67,6 +67,27 @@ def _scheduled(server: PrefectServer) -> list[dict[str, Any]]:
     return [run for run in server.flow_runs() if run["auto_scheduled"]]
 
 
+def _summary_logs(server: PrefectServer, run: dict[str, Any], serve_log: Path) -> str:
+    """A completed run's logs once they include the run summary (the last line it logs)."""
+    try:
+        return wait_for(
+            lambda: (
+                (text := "\n".join(server.logs(run["id"])))
+                and "eduplan nightly-load: PUBLISHED" in text
+                and text
+            ),
+            timeout=180,  # batched: on a loaded machine a run's last lines arrive late
+            what="the run summary in the run's logs",
+        )
+    except AssertionError as missing:
+        lines = server.logs(run["id"])
+        tail = "\n".join(lines[-25:])
+        raise AssertionError(
+            f"{missing}: run {run['name']} ({run['id']}) has {len(lines)} log lines, the "
+            f"last:\n{tail}\nserve log: {serve_log}"
+        ) from None
+
+
 def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
     server: PrefectServer, tmp_path: Path
 ) -> None:
@@ -157,6 +178,9 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
             timeout=300,
             what="a scheduled run after the crash to complete",
         )
+        # the served process sends a run's last log lines a moment after the run completes:
+        # read them before it is stopped (killed, it would take them with it)
+        logs_of = {run["id"]: _summary_logs(server, run, serve_log) for run in (first, second)}
     finally:
         kill_group(serving)
 
@@ -164,15 +188,7 @@ def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
     for run in (first, second):
         tasks = {t["name"].rsplit("-", 1)[0]: t["state_type"] for t in server.task_runs(run["id"])}
         assert set(tasks) == TASKS and set(tasks.values()) == {"COMPLETED"}, tasks
-        logs = wait_for(  # logs reach the server in batches, a little after the run ends
-            lambda run=run: (
-                (text := "\n".join(server.logs(run["id"])))
-                and "eduplan nightly-load: PUBLISHED" in text
-                and text
-            ),
-            timeout=180,  # batched: on a loaded machine a run's last lines arrive late
-            what="the run summary in the run's logs",
-        )
+        logs = logs_of[run["id"]]
         for stage in ("extract", "load", "raw gate", "dbt build", "marts gate", "publish"):
             assert f"{stage}: started" in logs
         assert "gate raw_inputs passed" in logs

@@ -1,18 +1,24 @@
 -- Nothing is lost or silently dropped: every landed actuals row is either a figure in
 -- fct_indicator_actual or held back in mart_actuals_quarantine, never both, never neither.
+-- Rows are matched on a 64-bit hash of their file:line (one integer a row to join, where the
+-- strings themselves made this the slowest test at 10 million rows); a failing row is
+-- reported with its file:line.
 
 with
 
 landed as (
 
-    select source_file || ':' || source_line as source_ref
+    select
+        source_file || ':' || source_line as source_ref,
+        hash(source_file || ':' || source_line) as ref_hash
+
     from {{ ref('stg_raw__actuals') }}
 
 ),
 
 figures as (
 
-    select distinct source_ref
+    select distinct hash(source_ref) as ref_hash
     from {{ ref('fct_indicator_actual') }}
     where source_kind <> 'plan_baseline'
 
@@ -20,7 +26,7 @@ figures as (
 
 held_back as (
 
-    select distinct source_ref
+    select distinct hash(source_ref) as ref_hash
     from {{ ref('mart_actuals_quarantine') }}
 
 ),
@@ -29,12 +35,12 @@ placed as (
 
     select
         landed.source_ref,
-        figures.source_ref is not null as is_a_figure,
-        held_back.source_ref is not null as is_held_back
+        figures.ref_hash is not null as is_a_figure,
+        held_back.ref_hash is not null as is_held_back
 
     from landed
-    left join figures on landed.source_ref = figures.source_ref
-    left join held_back on landed.source_ref = held_back.source_ref
+    left join figures on landed.ref_hash = figures.ref_hash
+    left join held_back on landed.ref_hash = held_back.ref_hash
 
 )
 
