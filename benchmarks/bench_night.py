@@ -122,9 +122,9 @@ def _child(argv: list[str]) -> int:
         csvs = sorted(Path(argv[1]).glob("*.csv"))
         out: dict = run_floor(csvs, Path(argv[2]), Path(argv[3]))
     else:  # eduplan run, as the CLI runs it, keeping the flow's own timings
-        from flows.cli import _prefect_environment
+        from flows.cli_common import prefect_environment
 
-        _prefect_environment()
+        prefect_environment()
         from flows.nightly import nightly_load
 
         summary = nightly_load(raw_dir=argv[1], warehouse=argv[2])
