@@ -31,6 +31,11 @@ def dbt_project_dir() -> Path:
     return Path(os.environ.get("EDUPLAN_DBT_DIR", DBT_PROJECT_DIR)).resolve()
 
 
+# The memory each DuckDB connection of a night may use (the loader, dbt, the gates, the
+# comparison with the night before): DuckDB spills to disk beyond it, so the whole process tree
+# stays under 2 GB at 10 million rows (benchmarks/bench_night.py measures it). dbt reads it as
+# EDUPLAN_DUCKDB_MEMORY_LIMIT (dbt/profiles.yml), set by flows/transform.dbt_invocation.
+DUCKDB_MEMORY_LIMIT = "1GB"
 DEFAULT_CRON = "0 2 * * *"  # the nightly schedule of `eduplan serve`
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 

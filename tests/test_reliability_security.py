@@ -36,7 +36,7 @@ REVIEWED: dict[str, dict[str, str]] = {
     "flows/health.py": {"ident": "schema and table names from the file's catalog, quoted"},
     "flows/load/actuals.py": {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
-        "limit": "MEMORY_LIMIT, a code constant (or a caller's keyword)",
+        "limit": "DUCKDB_MEMORY_LIMIT, a code constant (or a caller's keyword)",
         "before": "DuckDB's own current_setting('memory_limit')",
     },
     "flows/load/actuals_stage.py": {

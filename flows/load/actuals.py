@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.config import DUCKDB_MEMORY_LIMIT
 from flows.errors import InputFileError
 from flows.inputs import checked_input
 from flows.load.actuals_contract import (
@@ -34,7 +35,6 @@ from flows.load.warehouse import scalar
 
 # DuckDB's own memory during a load; with Python, Arrow and the CSV reader's buffers the
 # process peaks near 1.5x this (benchmarks/bench_actuals_load.py measures it).
-MEMORY_LIMIT = "1GB"
 
 __all__ = ["DDL", "ActualsContractError", "ActualsLoadResult", "load_actuals"]
 
@@ -134,7 +134,10 @@ def _count_lines(path: Path) -> int:
 
 
 def load_actuals(
-    con: duckdb.DuckDBPyConnection, actuals_dir: Path, *, memory_limit: str | None = MEMORY_LIMIT
+    con: duckdb.DuckDBPyConnection,
+    actuals_dir: Path,
+    *,
+    memory_limit: str | None = DUCKDB_MEMORY_LIMIT,
 ) -> ActualsLoadResult:
     """Land every *.csv in actuals_dir in raw.actuals, incrementally by file content hash. A
     file's `file` is its name relative to actuals_dir. memory_limit caps DuckDB's memory for

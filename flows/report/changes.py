@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from flows.config import DBT_PROJECT_DIR
+from flows.config import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT
 
 MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
 MAX_LISTED = 50  # status changes listed in text and markdown (all are kept in the JSON)
@@ -146,7 +146,6 @@ def mart_keys(models_yml: Path = MARTS_YML) -> dict[str, tuple[str, ...]]:
 
 
 # the comparison spills to disk beyond this: the night stays under its 2 GB budget
-COMPARE_MEMORY_LIMIT = "1GB"
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[str]]:
@@ -237,7 +236,7 @@ def compare(previous: Path | None, current: Path) -> Changes:
     changes = Changes(str(previous) if previous else None, str(current))
     if previous is None:
         return changes
-    con = duckdb.connect(config={"memory_limit": COMPARE_MEMORY_LIMIT})
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
     try:
         for name, path in (("old", previous), ("new", current)):
             quoted = str(Path(path).resolve()).replace("'", "''")
