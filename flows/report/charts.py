@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,8 @@ SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
 # a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline
 _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes("source_kind"))}
 KINDS = (*_KIND.values(), "milestone", "target")
+PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
+log = logging.getLogger("eduplan.report")
 
 
 def required_path(start: tuple[int, float], end: tuple[int, float]) -> list[tuple[int, float]]:
@@ -180,19 +186,55 @@ class SvgCache:
                 path.unlink(missing_ok=True)
 
 
-def to_svg(chart: alt.TopLevelMixin, *, cache: SvgCache | None = None) -> str:
-    """Render a chart to an SVG string offline (vl-convert bundles Vega; no network); with a
-    cache, a chart whose specification was rendered before is read back instead."""
-    configured = chart.configure(font=FONT).configure_view(stroke=None)
-    key = None
-    if cache is not None:
-        unchecked = json.dumps(configured.to_dict(validate=False), sort_keys=True, default=str)
-        key = hashlib.sha256(f"{vl_convert.__version__}\n{unchecked}".encode()).hexdigest()[:32]
-        cached = cache.get(key)
+def _cache_key(spec: dict[str, Any]) -> str:
+    unchecked = json.dumps(spec, sort_keys=True, default=str)
+    return hashlib.sha256(f"{vl_convert.__version__}\n{unchecked}".encode()).hexdigest()[:32]
+
+
+def _render(spec: dict[str, Any]) -> str:
+    """One chart by vl-convert (in a worker process, or in this one)."""
+    svg = vl_convert.vegalite_to_svg(spec)
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg
+
+
+def render_svgs(
+    charts: list[alt.TopLevelMixin], *, cache: SvgCache | None = None, workers: int | None = None
+) -> list[str]:
+    """Render charts to SVG strings offline (vl-convert bundles Vega; no network). With a cache,
+    a chart whose specification was rendered before is read back. The others are rendered in
+    `workers` processes (default: one per core) when there are more than PARALLEL_FROM:
+    vl-convert draws one chart at a time in a process (~0.1-0.2 s a chart; two threads are no
+    faster than one, measured), so a night whose every series changed waits for each in turn.
+    The specifications are validated against the Vega-Lite schema by the tests
+    (tests/test_report_chart_cache.py), not on every night: Altair's validation cost about as
+    much as a quarter of the rendering."""
+    specs = [
+        chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+        for chart in charts
+    ]
+    keys = [_cache_key(spec) for spec in specs]
+    svgs: dict[str, str] = {}
+    for key in keys:
+        cached = cache.get(key) if cache is not None else None
         if cached is not None:
-            return cached
-    svg = vl_convert.vegalite_to_svg(configured.to_dict())  # validated when rendered
-    svg = svg[svg.index("<svg") :] if "<svg" in svg else svg
-    if cache is not None and key is not None:
-        cache.put(key, svg)
-    return svg
+            svgs[key] = cached
+    todo = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in svgs}
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers > 1 and len(todo) > PARALLEL_FROM:
+        log.info("report: rendering %d charts in %d processes", len(todo), workers)
+        context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            rendered = pool.map(_render, todo.values(), chunksize=4)
+            fresh = dict(zip(todo, rendered, strict=True))
+    else:
+        fresh = {key: _render(spec) for key, spec in todo.items()}
+    for key, svg in fresh.items():
+        svgs[key] = svg
+        if cache is not None:
+            cache.put(key, svg)
+    return [svgs[key] for key in keys]
+
+
+def to_svg(chart: alt.TopLevelMixin, *, cache: SvgCache | None = None) -> str:
+    """One chart as an SVG string (render_svgs)."""
+    return render_svgs([chart], cache=cache)[0]

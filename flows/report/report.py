@@ -23,7 +23,6 @@ from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
 
 TEMPLATES = Path(__file__).with_name("templates")
-PROGRESS_EVERY_S = 5.0
 log = logging.getLogger("eduplan.report")
 
 
@@ -76,19 +75,6 @@ def _counts(targets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-class _Progress:
-    """Periodic log lines while charts render (a demo night draws a few hundred)."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.last = total, 0, time.monotonic()
-
-    def step(self) -> None:
-        self.done += 1
-        if time.monotonic() - self.last >= PROGRESS_EVERY_S:
-            self.last = time.monotonic()
-            log.info("report: %d of %d charts drawn", self.done, self.total)
-
-
 def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
     """A schedule plan's milestones (programme x district x year), each cell with its source."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -105,7 +91,7 @@ def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
-def _region_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
+def _region_sections(data: ReportData) -> list[dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for plan in data.plans:
         region = regions.setdefault(plan["region_code"], {
@@ -114,7 +100,6 @@ def _region_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str,
             "plans": [], "charts": [],
         })  # fmt: skip
         region["plans"].append(plan)
-    progress = _Progress(sum(len(data.series_with_data(code)) for code in regions))
     for code, region in regions.items():
         targets = data.targets_of(code)
         region["counts"] = _counts(targets)
@@ -131,14 +116,13 @@ def _region_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str,
                 subtitle.append(charts.SYNTHETIC_NOTE)
             spec = charts.series_spec(title, subtitle, of[0]["indicator_unit"], actuals, of)
             region["charts"].append({
-                "svg": charts.to_svg(spec, cache=cache), "synthetic": synthetic, "title": title,
+                "spec": spec, "synthetic": synthetic, "title": title,
                 "statuses": [(t["year"], t["role"], t["attribute"], t["status"]) for t in of],
             })  # fmt: skip
-            progress.step()
     return list(regions.values())
 
 
-def _shared_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str, Any]]:
+def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
     names = {p["region_code"]: f"{p['region_name_zh']} {p['region_name_en']}" for p in data.plans}
     sections = []
     for code in data.shared_indicators():
@@ -182,7 +166,7 @@ def _shared_sections(data: ReportData, cache: charts.SvgCache) -> list[dict[str,
         sections.append(
             {
                 "name": _name(first["indicator_name_zh"], first["indicator_name_en"]),
-                "svg": charts.to_svg(spec, cache=cache),
+                "spec": spec,
                 "synthetic": synthetic,
                 "targets": [_target_row(t) for t in targets],
                 "regions": names,
@@ -198,7 +182,12 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     dbt_docs = dbt_docs_path(warehouse)
     gx_docs = data_docs_path(warehouse)
     cache = charts.SvgCache(settings(warehouse=warehouse).chart_cache_dir)
-    regions, shared = _region_sections(data, cache), _shared_sections(data, cache)
+    regions, shared = _region_sections(data), _shared_sections(data)
+    drawn = [chart for region in regions for chart in region["charts"]] + shared
+    for chart, svg in zip(
+        drawn, charts.render_svgs([c.pop("spec") for c in drawn], cache=cache), strict=True
+    ):
+        chart["svg"] = svg
     cache.prune()
     log.info("report: %d chart(s) rendered, %d from cache", cache.rendered,
              len(cache.used) - cache.rendered)  # fmt: skip
