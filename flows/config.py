@@ -8,11 +8,14 @@ EDUPLAN_GX_DIR       Great Expectations run state: validation results and Data D
                      gx/ beside the published warehouse). The committed suites stay in
                      expectations/ and are only read; run state lives with the warehouse it
                      describes, so two warehouses built from one checkout keep separate results.
+EDUPLAN_DUCKDB_MEMORY_LIMIT  the memory each DuckDB of a night may use (default: 1GB; e.g. 8GB
+                     on a bigger machine)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +34,19 @@ def dbt_project_dir() -> Path:
     return Path(os.environ.get("EDUPLAN_DBT_DIR", DBT_PROJECT_DIR)).resolve()
 
 
+def _memory_limit(value: str) -> str:
+    """A DuckDB memory size such as 1GB or 512MiB; it is written into SQL and a URL, so nothing
+    else is accepted (a clear message and exit 1, not a traceback)."""
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s?[KMGT]i?B", value.strip()):
+        raise SystemExit(f"EDUPLAN_DUCKDB_MEMORY_LIMIT={value!r}: expected a size such as 1GB")
+    return value.strip()
+
+
 # The memory each DuckDB connection of a night may use (the loader, dbt, the gates, the
 # comparison with the night before): DuckDB spills to disk beyond it, so the whole process tree
 # stays under 2 GB at 10 million rows (benchmarks/bench_night.py measures it). dbt reads it as
 # EDUPLAN_DUCKDB_MEMORY_LIMIT (dbt/profiles.yml), set by flows/transform.dbt_invocation.
-DUCKDB_MEMORY_LIMIT = "1GB"
+DUCKDB_MEMORY_LIMIT = _memory_limit(os.environ.get("EDUPLAN_DUCKDB_MEMORY_LIMIT", "1GB"))
 DEFAULT_CRON = "0 2 * * *"  # the nightly schedule of `eduplan serve`
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -93,7 +104,10 @@ def settings(*, raw_dir: Path | None = None, warehouse: Path | None = None) -> S
     wh = warehouse or Path(
         os.environ.get("EDUPLAN_WAREHOUSE", REPO_ROOT / "warehouse" / "warehouse.duckdb")
     )
-    keep = int(os.environ.get("EDUPLAN_KEEP", "7"))
+    keep_text = os.environ.get("EDUPLAN_KEEP", "7")
+    if not keep_text.strip().isdigit():
+        raise SystemExit(f"EDUPLAN_KEEP={keep_text!r}: expected a whole number of nights")
+    keep = int(keep_text)
     gx_home = os.environ.get("EDUPLAN_GX_DIR")
     return Settings(
         raw_dir=raw.resolve(),

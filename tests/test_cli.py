@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,19 @@ def test_console_script_help_is_fast_and_imports_no_heavy_library() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("EDUPLAN_DUCKDB_MEMORY_LIMIT", "1GB'; drop"), ("EDUPLAN_KEEP", "x")]
+)
+def test_a_bad_setting_exits_1_naming_it_without_a_traceback(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, variable: value, "EDUPLAN_WAREHOUSE": str(tmp_path / "w.duckdb")}
+    code = "from flows.cli import main; main(['status'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 1
+    assert f"{variable}={value!r}" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
