@@ -28,30 +28,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             return _scope_of(nodeid.split("::", 1)[0])
 
-    # files in collection order (slow ones first, pytest_collection_modifyitems), not by count
-    config.option.loadscopereorder = False
     return TestFileScheduling(config, log)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files marked `pytest.mark.slow` (minutes each: a Prefect server, many nights) run first,
-    so the two processes of `make test` share out the short files at the end instead of one
-    waiting for a long file that started last."""
-    items.sort(key=lambda item: not _is_slow(item.nodeid.split("::", 1)[0]))
-
-
-def _text_of(test_file: str) -> str:
-    return (REPO_ROOT / test_file).read_text(encoding="utf-8") if test_file.endswith(".py") else ""
-
-
-@functools.cache
-def _is_slow(test_file: str) -> bool:
-    return "pytest.mark.slow" in _text_of(test_file)
 
 
 @functools.cache
 def _scope_of(test_file: str) -> str:
-    return "demo_night" if "demo_night" in _text_of(test_file) else test_file
+    text = (REPO_ROOT / test_file).read_text(encoding="utf-8") if test_file.endswith(".py") else ""
+    return "demo_night" if "demo_night" in text else test_file
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -26,8 +26,6 @@ from flows.publish import history
 from tests.prefect_server import BIN, PrefectServer, kill_group
 from tests.reliability import assert_published_whole, marts_hash
 
-pytestmark = pytest.mark.slow  # nights killed with kill -9 and run again: ~2 min
-
 KILLS = int(os.environ.get("EDUPLAN_CRASH_KILLS", "2"))
 SEED = int(os.environ.get("EDUPLAN_CRASH_SEED", str(int(time.time()))))
 KEEP = 3

@@ -13,8 +13,6 @@ from flows.publish import history
 from flows.report.data import ReportData, read_report_data
 from tests.conftest import REPO_ROOT
 
-pytestmark = pytest.mark.slow  # with the demo night (two nights) and a real browser: ~2 min
-
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 _COUNT_JS = """() => Object.fromEntries([...document.querySelectorAll('section.region')].map(

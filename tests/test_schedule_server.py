@@ -30,8 +30,6 @@ from tests.prefect_server import (
     wait_for,
 )
 
-pytestmark = pytest.mark.slow  # a real Prefect server, a served schedule, a worker: ~4 min
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TASKS = {
     "extract-plans",
