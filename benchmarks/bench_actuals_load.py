@@ -76,14 +76,8 @@ def _dbt(db: Path) -> dict[str, object]:
         "'plan_baseline'), (select count(distinct source_ref) from marts.mart_actuals_quarantine)"
     ).fetchall()[0]
     con.close()
-    return {"figures": counts[0], "held_back": counts[1], "slowest": _slowest(db.parent / "dbt")}
-
-
-def _slowest(artifacts: Path, top: int = 8) -> list[tuple[str, float]]:
-    """The dbt nodes that took longest (run_results.json): what dominates the dbt step."""
-    results = json.loads((artifacts / "target" / "run_results.json").read_text())["results"]
-    timed = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:top]
-    return [(r["unique_id"].split(".", 2)[-1], round(r["execution_time"], 1)) for r in timed]
+    slowest = [(name, round(seconds, 1)) for name, seconds in result.slowest()]
+    return {"figures": counts[0], "held_back": counts[1], "slowest": slowest}
 
 
 def _child(args: argparse.Namespace) -> int:

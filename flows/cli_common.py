@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -18,6 +19,18 @@ def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
         type=Path,
         help="published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)",
     )
+
+
+def published_warehouse(args: argparse.Namespace, command: str) -> Path | None:
+    """The warehouse a command reads (--warehouse, $EDUPLAN_WAREHOUSE or the default); None,
+    after saying so on stderr, when nothing has been published there yet."""
+    from flows.config import settings
+
+    warehouse = settings(warehouse=args.warehouse).warehouse
+    if not warehouse.exists():
+        print(f"eduplan {command}: no published warehouse at {warehouse}", file=sys.stderr)
+        return None
+    return warehouse
 
 
 def prefect_environment(*, console_level: str = "WARNING") -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option
+from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option, published_warehouse
 
 
 def cmd_names(args: argparse.Namespace) -> int:
     """List the published warehouse's unresolved names, or accept an alias for one."""
-    from flows.config import settings
     from flows.names import AliasError, accept_alias, unresolved_names
 
     if args.names_command == "accept":
@@ -22,9 +21,8 @@ def cmd_names(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         print(f"{path}: {args.name!r} -> {args.code} (resolved from the next run)")
         return EXIT_OK
-    warehouse = settings(warehouse=args.warehouse).warehouse
-    if not warehouse.exists():
-        print(f"eduplan names: no published warehouse at {warehouse}", file=sys.stderr)
+    warehouse = published_warehouse(args, "names")
+    if warehouse is None:
         return EXIT_FAILED
     names = unresolved_names(warehouse)
     for name in names:

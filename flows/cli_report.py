@@ -6,7 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option, prefect_environment
+from flows.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_warehouse_option,
+    prefect_environment,
+    published_warehouse,
+)
 
 
 def _progress_lines() -> None:
@@ -29,16 +35,14 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from flows.config import settings
     from flows.publish import history
     from flows.report.changes import compare
     from flows.report.night import report_dir
     from flows.report.report import write_report
 
     _progress_lines()
-    warehouse = settings(warehouse=args.warehouse).warehouse
-    if not warehouse.exists():
-        print(f"eduplan report: no warehouse at {warehouse}", file=sys.stderr)
+    warehouse = published_warehouse(args, "report")
+    if warehouse is None:
         return EXIT_FAILED
     entries = history(warehouse)
     changes = compare(entries[0].path if entries else None, warehouse)

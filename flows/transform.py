@@ -23,6 +23,11 @@ class DbtResult:
     )  # status -> nodes (success, pass, error, fail...)
     failures: list[str] = field(default_factory=list)  # "node: message" for every failed node
     skipped: bool = False  # nothing changed since the warehouse's marts were built
+    node_seconds: dict[str, float] = field(default_factory=dict)  # node name -> execution time
+
+    def slowest(self, top: int = 8) -> list[tuple[str, float]]:
+        """The nodes that took longest: what dominates the build."""
+        return sorted(self.node_seconds.items(), key=lambda item: item[1], reverse=True)[:top]
 
     def format(self) -> str:
         if self.skipped:
@@ -87,17 +92,19 @@ def run_dbt(
     seconds = time.perf_counter() - started
     counts: dict[str, int] = {}
     failures: list[str] = []
+    node_seconds: dict[str, float] = {}
     results_file = target / "run_results.json"
     results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
     for node in results:
         status = str(node["status"])
         counts[status] = counts.get(status, 0) + 1
+        node_seconds[str(node["unique_id"]).split(".", 2)[-1]] = float(node["execution_time"])
         if status in {"error", "fail", "runtime error"}:
             failures.append(f"{node['unique_id']}: {(node.get('message') or '').strip()}")
     if process.returncode != 0 and not failures:
         output = (process.stdout + process.stderr).strip()
         failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
-    return DbtResult(process.returncode == 0, seconds, counts, failures)
+    return DbtResult(process.returncode == 0, seconds, counts, failures, node_seconds=node_seconds)
 
 
 def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:

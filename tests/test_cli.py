@@ -52,6 +52,16 @@ def test_a_bad_setting_exits_1_naming_it_without_a_traceback(
     assert f"{variable}={value!r}" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("command", [["report"], ["names"]])
+def test_a_command_on_a_warehouse_never_published_exits_1_naming_it(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "warehouse.duckdb"
+    assert main([*command, "--warehouse", str(missing)]) == EXIT_FAILED
+    assert f"eduplan {command[0]}: no published warehouse at {missing}" in capsys.readouterr().err
+    assert not missing.parent.exists()  # nothing created where there was nothing
+
+
 def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     files = [str(p) for p in sorted(PLANS_DIR.glob("*.txt"))]
     assert main(["extract", *files, "--out", str(tmp_path)]) == EXIT_OK

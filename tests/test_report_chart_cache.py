@@ -8,7 +8,7 @@ from pathlib import Path
 
 import altair as alt
 
-from flows.report.charts import SvgCache, to_svg
+from flows.report.charts import PARALLEL_FROM, SvgCache, render_svgs, to_svg
 
 
 def _chart(y: float) -> alt.Chart:
@@ -30,3 +30,13 @@ def test_unchanged_charts_are_read_back_and_unused_ones_removed(tmp_path: Path) 
     second.prune()
     assert second.rendered == 1  # only the changed chart went through vl-convert
     assert len(list(folder.glob("*.svg"))) == 2  # the chart of 3.0 is no longer used: gone
+
+
+def test_charts_rendered_in_worker_processes_are_those_rendered_here(tmp_path: Path) -> None:
+    """More than PARALLEL_FROM charts render in worker processes: the same SVGs, in order, as
+    rendering each in this process, and all of them cached."""
+    charts = [_chart(float(y)) for y in range(PARALLEL_FROM + 3)]
+    cache = SvgCache(tmp_path / "charts")
+    in_workers = render_svgs(charts, cache=cache, workers=2)
+    assert in_workers == render_svgs(charts, workers=1)
+    assert len(set(in_workers)) == len(charts) and cache.rendered == len(charts)
