@@ -17,6 +17,8 @@ from prefect.exceptions import MissingContextError
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
+from flows.extract.keyed import KeyedCellsError
+from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, plan_stem
 from flows.inputs import checked_input
 from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.load.plans import PlanSource, load_plans, plan_source
@@ -48,23 +50,32 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 @task(name="extract-plans")
 def extract_plans(
     plans_dir: Path,
-) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str]]:
+) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str], list[str]]:
     """Every plan document in raw/plans, extracted exactly, and every document that could not be
     (`file:line: what was wrong`, all of them at once): bad input stops the night, not the
-    extraction of the other documents."""
-    paths = sorted(p for p in plans_dir.iterdir() if p.suffix.lower() in READERS)
+    extraction of the other documents. A hand-keyed `NAME.cells.csv` that breaks its contract
+    is refused whole and the night goes on without it, like an actuals file: the fourth list
+    names each refusal (the run summary's warnings)."""
+    paths, set_aside = plan_files(plans_dir.iterdir(), READERS)
     if not paths:
-        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"]
+        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"], []
     documents: list[ExtractedDocument] = []
     sources: dict[str, PlanSource] = {}
     errors: list[str] = []
+    refused: list[str] = []
+    for path in set_aside:
+        run_logger().info("%s: not read, %s stands for it", path, plan_stem(path) + KEYED_SUFFIX)
     for path in paths:
         try:
             checked_input(path, plans_dir)
-            if path.with_suffix(".toml").exists():
-                checked_input(path.with_suffix(".toml"), plans_dir)
+            if metadata_path(path).exists():
+                checked_input(metadata_path(path), plans_dir)
             documents.append(extract_document(path))
             sources[path.name] = plan_source(path)  # (a refused file is never read)
+        except KeyedCellsError as error:  # refused whole; the other files load
+            refused.append(f"{error} (hand-keyed cells refused: none of its rows were loaded)")
+            run_logger().error("refused %s", error)
+            continue
         except InputFileError as error:  # PlanTableError, or a link out of raw/plans
             errors.append(str(error))
             run_logger().error("cannot read %s", error)
@@ -82,7 +93,7 @@ def extract_plans(
         sum(len(d.milestones) for d in documents),
         len(errors),
     )
-    return documents, sources, errors
+    return documents, sources, errors, refused
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
@@ -260,9 +271,10 @@ def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
 
 def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh: bool) -> None:
     logger = run_logger()
-    documents, sources, summary.input_errors = _timed(
+    documents, sources, summary.input_errors, refused = _timed(
         summary, "extract", lambda: extract_plans(config.plans_dir)
     )
+    summary.warnings += refused
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return

@@ -23,6 +23,7 @@ from flows.extract.models import (
     PlanTableError,
     TableInfo,
 )
+from flows.extract.plan_files import is_keyed
 from flows.extract.semantic import ReadGrid, read_grid
 from flows.extract.text_layout import read_text_layout
 
@@ -70,7 +71,8 @@ def _read_text_file(path: Path) -> LaidOutDocument:
 
 
 def _read_published_file(path: Path) -> LaidOutDocument:
-    """HTML, DOCX and PDF (flows/extract/formats/), imported only when such a file is read."""
+    """HTML, DOCX, PDF, XLSX and CSV (flows/extract/formats/), imported only when such a file
+    is read."""
     from flows.extract.formats import read_laid_out
 
     return read_laid_out(path)
@@ -83,6 +85,8 @@ READERS: dict[str, LayoutReader] = {
     ".htm": _read_published_file,
     ".docx": _read_published_file,
     ".pdf": _read_published_file,
+    ".xlsx": _read_published_file,
+    ".csv": _read_published_file,  # NAME.cells.csv: hand-keyed cells (flows/extract/keyed.py)
 }
 
 
@@ -132,7 +136,12 @@ def extract_text(
 
 def extract_document(path: Path) -> ExtractedDocument:
     """Extract one plan document file (with its metadata file, if any). Rows name the document
-    by its file name; errors name it by its path."""
+    by its file name; errors name it by its path. A hand-keyed `NAME.cells.csv` is checked and
+    read as it is keyed (flows/extract/keyed.py)."""
+    if is_keyed(path):
+        from flows.extract.keyed import read_keyed
+
+        return read_keyed(path)
     reader = READERS.get(path.suffix.lower())
     try:
         if reader is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from flows.extract.headers import period_in_text
 from flows.extract.layout import LineKind, line_kind
 from flows.extract.models import DocumentFacts, PlanTableError
+from flows.extract.plan_files import metadata_path
 
 _DOC_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,8}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d{1,4}\s*号"
@@ -71,8 +72,8 @@ def _issued(lines: list[str]) -> tuple[date, str, int] | None:
 
 
 def read_metadata(path: Path) -> dict[str, object]:
-    """The metadata file beside a document, or {} when there is none."""
-    meta_path = path.with_suffix(".toml")
+    """The metadata file beside a document (`NAME.toml`), or {} when there is none."""
+    meta_path = metadata_path(path)
     if not meta_path.exists():
         return {}
     try:

@@ -31,6 +31,9 @@ class SourceRef:
       (where it starts) and `table`;
     * text blocks and captions: HTML `line` in the page's source; DOCX `line` = the paragraph's
       number in the document (from 1); PDF `page` and `row` = the line's number on that page.
+    * spreadsheets (.xlsx, .csv): `sheet` (the worksheet's name; None for a CSV), `row` and
+      `column` as the spreadsheet numbers them (from 1), for cells and text alike; a grid's own
+      ref adds `table`.
     """
 
     line: int | None = None
@@ -38,6 +41,7 @@ class SourceRef:
     table: int | None = None
     row: int | None = None
     column: int | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -45,6 +49,7 @@ class SourceRef:
         parts = [
             f"{name} {value}"
             for name, value in (
+                ("sheet", self.sheet),
                 ("page", self.page),
                 ("table", self.table),
                 ("row", self.row),

@@ -15,6 +15,7 @@ import polars as pl
 from flows.config import REPO_ROOT
 from flows.extract import ExtractedDocument
 from flows.extract.output import cells_frame, documents_frame, milestones_frame, tables_frame
+from flows.extract.plan_files import plan_stem
 from flows.load.warehouse import replace_rows
 
 DDL = """
@@ -61,7 +62,7 @@ def plan_source(path: Path) -> PlanSource:
         shown = resolved.relative_to(REPO_ROOT).as_posix()
     except ValueError:
         shown = resolved.as_posix()
-    return PlanSource(path.stem, shown, hashlib.sha256(path.read_bytes()).hexdigest())
+    return PlanSource(plan_stem(path), shown, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _with_source(

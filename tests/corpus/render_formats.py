@@ -1,4 +1,5 @@
-"""Render each seed plan's tables as a government would publish them: .html, .docx and .pdf.
+"""Render each seed plan's tables as a government would publish them: .html, .docx and .pdf,
+and as spreadsheets: .xlsx and .csv.
 
     python -m tests.corpus.render_formats OUT_DIR
 
@@ -9,7 +10,13 @@ tables and facts only) and each table under its title, laid out by
 spans, <br> and source line breaks inside cells. DOCX: vMerge/gridSpan merges, a repeated header
 row, manual line breaks in cells. PDF (reportlab, the embedded WenQuanYi Micro Hei TrueType
 font): ruled tables, merged cells, cells wrapped over lines, and every table longer than
-`PDF_ROWS_PER_PAGE` rows crossing a page break with its header repeated.
+`PDF_ROWS_PER_PAGE` rows crossing a page break with its header repeated. XLSX (openpyxl): the
+front matter in one-cell rows (the title merged across), the first table on the first sheet,
+each further table on a sheet of its own under its caption, merged ranges, numbers typed as
+numbers with the number format that shows them as written (0.25 as `0.000`, 0.95 as `0%`),
+wrapped labels, a hidden column and a hidden sheet of notes that must not be read. CSV: the same
+rows on one sheet, tables separated by a blank row, a merge's covered cells empty (as Excel
+exports them), wrapped labels as quoted line breaks, the second table shifted one column right.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import atexit
 import functools
 import html
+import re
 import shutil
 import sys
 import tempfile
@@ -30,6 +38,7 @@ CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # apt: fonts-
 PDF_ROWS_PER_PAGE = 14  # data rows per page: the longer seed tables cross page breaks
 FILLER = "本文件为读取器测试用的排版样本，表格数据取自原文件。"
 FORMATS = ("html", "docx", "pdf")
+SHEET_FORMATS = ("xlsx", "csv")
 
 
 @dataclass(frozen=True)
@@ -224,7 +233,149 @@ def render_pdf(seed: Path, tables: list[Published], path: Path) -> list[str]:
     return lines
 
 
-RENDERERS = {"html": render_html, "docx": render_docx, "pdf": render_pdf}
+# --- XLSX and CSV -----------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?(%?)")
+HIDDEN_NOTE = "内部备注：不公开"  # in a hidden column and a hidden sheet: never read
+
+
+def _sheet_rows(seed: Path, tables: list[Published]) -> list[tuple[str, list[list[str]]]]:
+    """(sheet name, rows of texts) the workbook holds, and the running text a reader gives back:
+    front matter, filler, then per table its caption and a filler line. Row texts only."""
+    front = front_matter(seed)
+    first = [[line] for line in front] + [[FILLER], []]
+    sheets: list[tuple[str, list[list[str]]]] = [("规划指标", first)]
+    for number, table in enumerate(tables):
+        rows = first if number == 0 else []
+        if number:
+            sheets.append((f"表{number + 1}", rows))
+        rows.append([table.source.caption or ""])
+        rows += [list(row) for row in table.texts]
+        rows += [[], [FILLER]]
+    return sheets
+
+
+def _sheet_text(seed: Path, tables: list[Published]) -> list[str]:
+    return [*front_matter(seed), FILLER] + [
+        text for table in tables for text in (table.source.caption or "", FILLER)
+    ]
+
+
+def _wrapped(text: str, r: int, c: int) -> str:
+    cut = _wrap_at(text)
+    return f"{text[:cut]}\n{text[cut:]}" if cut is not None and (r + c) % 2 else text
+
+
+def render_xlsx(seed: Path, tables: list[Published], path: Path) -> list[str]:
+    import openpyxl
+    from openpyxl.styles import Alignment
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    starts = sheet_table_starts(seed, tables)
+    for (name, rows), (number, table) in zip(
+        _sheet_rows(seed, tables), enumerate(tables), strict=False
+    ):
+        sheet = workbook.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, text in enumerate(row, start=1):
+                if text:
+                    sheet.cell(r, c, text)
+        if number == 0:  # the title (last front-matter line) merged across the table's width
+            title_row = len(front_matter(seed))
+            sheet.merge_cells(
+                start_row=title_row, start_column=1, end_row=title_row, end_column=table.width
+            )
+    for sheet_name, top, table in starts:
+        sheet = workbook[sheet_name]
+        for r, row in enumerate(table.texts):
+            for c, text in enumerate(row):
+                cell = sheet.cell(top + r, 1 + c)
+                number = _NUMBER.fullmatch(text)
+                if (r, c) in table.origin:
+                    continue
+                if number:
+                    whole, decimals, percent = number.groups()
+                    value = float(text.rstrip("%")) / (100 if percent else 1)
+                    cell.value = int(value) if not decimals and not percent else value
+                    places = "." + "0" * len(decimals) if decimals else ""
+                    cell.number_format = f"0{places}{percent}" if decimals or percent else "General"
+                elif text:
+                    cell.value = _wrapped(text, r, c)
+                    if "\n" in cell.value:
+                        cell.alignment = Alignment(wrap_text=True)
+                else:
+                    cell.value = None
+                rowspan, colspan = table.span(r, c)
+                if (rowspan, colspan) != (1, 1):
+                    sheet.merge_cells(
+                        start_row=top + r,
+                        start_column=1 + c,
+                        end_row=top + r + rowspan - 1,
+                        end_column=c + colspan,
+                    )
+        if sheet_name == "规划指标":  # a hidden column of notes right of the first table
+            hidden = table.width + 2
+            sheet.cell(top + 1, hidden, HIDDEN_NOTE)
+            sheet.cell(top + 2, hidden, HIDDEN_NOTE)
+            sheet.column_dimensions[openpyxl.utils.get_column_letter(hidden)].hidden = True
+    notes = workbook.create_sheet("内部")
+    notes.append([HIDDEN_NOTE, HIDDEN_NOTE])
+    notes.append([HIDDEN_NOTE, HIDDEN_NOTE])
+    notes.sheet_state = "hidden"
+    workbook.save(path)
+    return _sheet_text(seed, tables)
+
+
+def sheet_table_starts(seed: Path, tables: list[Published]) -> list[tuple[str, int, Published]]:
+    """(sheet, first row, table) of each table in the workbook (1-based rows, column A)."""
+    starts = []
+    for (name, rows), table in zip(_sheet_rows(seed, tables), tables, strict=False):
+        caption = table.source.caption or ""
+        index = max(i for i, row in enumerate(rows) if row == [caption])
+        starts.append((name, index + 2, table))
+    return starts
+
+
+CSV_SHIFT = 1  # the second table starts one column right: a reader cuts it to its columns
+
+
+def csv_rows(seed: Path, tables: list[Published]) -> list[list[str]]:
+    """The CSV's records: every sheet's rows one after the other, covered cells empty, the
+    second table shifted right."""
+    records: list[list[str]] = []
+    for number, (_, rows) in enumerate(_sheet_rows(seed, tables)):
+        table = tables[number] if number < len(tables) else None
+        caption = table.source.caption if table else None
+        shift = False
+        for row in rows:
+            if table is not None and row == [caption or ""]:
+                shift = number == 1
+                records.append([""] * CSV_SHIFT + row if shift else row)
+                continue
+            cells = [_wrapped(text, len(records), c) for c, text in enumerate(row)]
+            records.append([""] * CSV_SHIFT + cells if shift and cells else cells)
+        records.append([])
+    return records
+
+
+def render_csv(seed: Path, tables: list[Published], path: Path) -> list[str]:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(csv_rows(seed, tables))
+    path.write_text(out.getvalue(), encoding="utf-8-sig")  # Excel's "CSV UTF-8"
+    return _sheet_text(seed, tables)
+
+
+RENDERERS = {
+    "html": render_html,
+    "docx": render_docx,
+    "pdf": render_pdf,
+    "xlsx": render_xlsx,
+    "csv": render_csv,
+}
 
 
 def render_seed(seed: Path, out_dir: Path, fmt: str) -> Rendering:
@@ -236,10 +387,12 @@ def render_seed(seed: Path, out_dir: Path, fmt: str) -> Rendering:
     return Rendering(seed=seed, path=path, format=fmt, tables=tables, text=text)
 
 
-def render_corpus(seeds: list[Path], out_dir: Path) -> list[Rendering]:
+def render_corpus(
+    seeds: list[Path], out_dir: Path, formats: tuple[str, ...] = FORMATS
+) -> list[Rendering]:
     """Every seed in every format."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [render_seed(seed, out_dir, fmt) for seed in seeds for fmt in FORMATS]
+    return [render_seed(seed, out_dir, fmt) for seed in seeds for fmt in formats]
 
 
 @functools.cache
@@ -250,6 +403,15 @@ def seed_corpus() -> list[Rendering]:
     return render_corpus(sorted(PLANS_DIR.glob("*.txt")), out_dir)
 
 
+@functools.cache
+def sheet_corpus() -> list[Rendering]:
+    """The seed plans as .xlsx and .csv, rendered once per process."""
+    out_dir = Path(tempfile.mkdtemp(prefix="eduplan-sheets-"))
+    atexit.register(shutil.rmtree, out_dir, ignore_errors=True)
+    return render_corpus(sorted(PLANS_DIR.glob("*.txt")), out_dir, SHEET_FORMATS)
+
+
 if __name__ == "__main__":
-    for rendering in render_corpus(sorted(PLANS_DIR.glob("*.txt")), Path(sys.argv[1])):
+    every = FORMATS + SHEET_FORMATS
+    for rendering in render_corpus(sorted(PLANS_DIR.glob("*.txt")), Path(sys.argv[1]), every):
         print(rendering.path)

@@ -1,4 +1,5 @@
-"""Layout readers for the formats governments publish plans in: web pages, Word and PDF.
+"""Layout readers for the formats governments publish plans in: web pages, Word, PDF and
+spreadsheets (.xlsx, .csv).
 
 Each reader turns one file into a `LaidOutDocument` (flows/extract/grid.py): running text in
 reading order and every table as a `Grid` of cells with exact source positions. `read_laid_out`
@@ -10,19 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from flows.extract.formats.csvtable import read_csv_table
 from flows.extract.formats.docx import read_docx
 from flows.extract.formats.html import read_html
 from flows.extract.formats.pdf import read_pdf
+from flows.extract.formats.xlsx import read_xlsx
 from flows.extract.grid import LaidOutDocument
 from flows.extract.models import PlanTableError
 
-__all__ = ["READERS", "read_docx", "read_html", "read_laid_out", "read_pdf"]
+__all__ = [
+    "READERS",
+    "read_csv_table",
+    "read_docx",
+    "read_html",
+    "read_laid_out",
+    "read_pdf",
+    "read_xlsx",
+]
 
 READERS: dict[str, Callable[[Path], LaidOutDocument]] = {
     ".html": read_html,
     ".htm": read_html,
     ".docx": read_docx,
     ".pdf": read_pdf,
+    ".xlsx": read_xlsx,
+    ".csv": read_csv_table,
 }
 
 

@@ -1,0 +1,135 @@
+"""A plan table published as an Excel workbook (.xlsx) -> `LaidOutDocument`.
+
+Every visible sheet is read in order (openpyxl), merged ranges as merges, each cell citing its
+sheet, row and column as Excel numbers them (`sheet 指标, row 7, column 4`). A cell reads as
+Excel displays it: a number through its number format (0.25 formatted `0.000` reads `0.250`,
+0.955 formatted `0.0%` reads `95.5%`), so a value keeps the digits the publisher wrote. Hidden
+sheets, rows and columns are not read (like hidden HTML). Formulas read as their last computed
+value; a formula never computed (no cached value) is an empty cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+from flows.extract.formats.cells import SpanCell, clean_text
+from flows.extract.formats.sheet import SheetLayout, lay_out_sheet
+from flows.extract.grid import LaidOutDocument, SourceRef
+from flows.extract.models import PlanTableError
+
+# A number format Excel shows as digits: optional thousands grouping, decimals, a percent sign
+# (`0`, `0.000`, `#,##0.00`, `0.0%`); any other format (dates, currencies, text) reads General.
+_NUMBER_FORMAT = re.compile(r"^[#0]*(,[#0]*)?(?:\.(0+))?(%?)$")
+
+
+def _number(value: float, number_format: str) -> str:
+    """A number as Excel shows it under its format (General: up to 15 significant digits)."""
+    match = _NUMBER_FORMAT.match(number_format.replace("\\", "").replace('"', ""))
+    if match and number_format != "General" and "0" in number_format:
+        decimals = len(match.group(2) or "")
+        grouping = "," if match.group(1) is not None else ""
+        if match.group(3):
+            return f"{value * 100:{grouping}.{decimals}f}%"
+        return f"{value:{grouping}.{decimals}f}"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(value, ".15g")
+
+
+def cell_text(value: object, number_format: str) -> str:
+    """What a cell shows: text cleaned as every reader cleans it, numbers by their format."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return _number(value, number_format)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return clean_text(str(value))
+
+
+def _load(path: Path):  # -> openpyxl.Workbook
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except zipfile.BadZipFile:
+        head = path.read_bytes()[:8]
+        said = (
+            "an old binary .xls workbook (save it as .xlsx)"
+            if head.startswith(b"\xd0\xcf\x11\xe0")
+            else "not an .xlsx workbook (not a zip package)"
+        )
+        raise PlanTableError(str(path), None, said) from None
+    except (KeyError, OSError, ValueError) as error:
+        raise PlanTableError(str(path), None, f"not a readable .xlsx workbook ({error})") from None
+
+
+def _read_sheet(sheet, layout: SheetLayout) -> None:  # sheet: openpyxl Worksheet
+    """One visible sheet's text and tables, hidden rows and columns left out."""
+    name = sheet.title
+    values = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    ranges = list(sheet.merged_cells.ranges)
+    last_row = max([c.row for c in values] + [m.max_row for m in ranges], default=0)
+    last_column = max([c.column for c in values] + [m.max_col for m in ranges], default=0)
+    rows = [r for r in range(1, last_row + 1) if not sheet.row_dimensions[r].hidden]
+    columns = [
+        c for c in range(1, last_column + 1) if not sheet.column_dimensions[_letter(c)].hidden
+    ]
+    row_at = {r: i for i, r in enumerate(rows)}
+    column_at = {c: i for i, c in enumerate(columns)}
+
+    def ref(r: int, c: int) -> SourceRef:
+        return SourceRef(sheet=name, row=rows[r], column=columns[c])
+
+    def table_ref(number: int, r: int) -> SourceRef:
+        return SourceRef(sheet=name, table=number, row=rows[r])
+
+    cells: list[SpanCell] = []
+    merged: set[tuple[int, int]] = set()
+    for merge in ranges:
+        span_rows = [r for r in range(merge.min_row, merge.max_row + 1) if r in row_at]
+        span_cols = [c for c in range(merge.min_col, merge.max_col + 1) if c in column_at]
+        merged.update((r, c) for r in span_rows for c in span_cols)
+        if merge.min_row not in row_at or merge.min_col not in column_at:
+            continue  # its first cell is hidden: a hidden merge is not read
+        first = sheet.cell(merge.min_row, merge.min_col)
+        r, c = row_at[merge.min_row], column_at[merge.min_col]
+        text = cell_text(first.value, first.number_format)
+        cells.append(SpanCell(r, c, text, ref(r, c), len(span_rows), len(span_cols)))
+    for cell in values:
+        if (cell.row, cell.column) in merged:
+            continue
+        if cell.row not in row_at or cell.column not in column_at:
+            continue
+        text = cell_text(cell.value, cell.number_format)
+        if text:
+            r, c = row_at[cell.row], column_at[cell.column]
+            cells.append(SpanCell(r, c, text, ref(r, c)))
+    lay_out_sheet(cells, ref, table_ref, layout)
+
+
+def read_xlsx(path: Path) -> LaidOutDocument:
+    """Read every visible sheet of a workbook: running text and every table as a grid."""
+    workbook = _load(path)
+    layout = SheetLayout()
+    for sheet in workbook.worksheets:
+        if sheet.sheet_state == "visible":
+            _read_sheet(sheet, layout)
+    if not layout.grids:
+        raise PlanTableError(
+            str(path), None, "no table in the workbook (no rows of two cells or more)"
+        )
+    return LaidOutDocument(doc=path.name, format="xlsx", text=layout.text, grids=layout.grids)
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column)
