@@ -1,12 +1,13 @@
-"""Read large .html, .docx and .pdf plans and report the speed against a floor from the same run.
+"""Read large .html, .docx, .pdf, .xlsx and .csv plans; report the speed against a floor.
 
     python -m benchmarks formats --copies 5
 
 Each document holds every seed table `--copies` times (rendered by tests/corpus/render_formats.py:
 merged cells, wrapped labels, PDF tables crossing pages). The floor is the least any reader of
 the format must do: parse the page with lxml's HTML parser (HTML); open the zip and parse
-word/document.xml (DOCX); open the PDF with pdfplumber and extract each page's text (PDF). The
-ratio says what finding tables, expanding merges, joining pages and cleaning cells cost on top.
+word/document.xml (DOCX); open the PDF with pdfplumber and extract each page's text (PDF); load
+the workbook with openpyxl (XLSX); decode the file and split it into CSV records (CSV). The ratio
+says what finding tables, expanding merges, joining pages and cleaning cells cost on top.
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ def _best_of(repeats: int, work: Callable[[], object]) -> tuple[float, object]:
 
 
 def _floors(path: Path) -> Callable[[], object]:
+    import csv
+
     import lxml.etree
+    import openpyxl
     import pdfplumber
 
+    if path.suffix == ".xlsx":
+        return lambda: openpyxl.load_workbook(path, data_only=True)
+    if path.suffix == ".csv":
+        return lambda: list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     if path.suffix == ".html":
         return lambda: lxml.etree.fromstring(path.read_bytes(), lxml.etree.HTMLParser())
     if path.suffix == ".docx":

@@ -201,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         metavar="FILE",
-        help="plan documents (.txt, .md; other formats when their reader is installed)",
+        help="plan documents (.txt, .md, .html, .docx, .pdf, .xlsx, .csv) or hand-keyed "
+        "NAME.cells.csv files (checked, and written back as read)",
     )
     extract.add_argument("--out", type=Path, metavar="DIR", help="output folder")
     extract.add_argument(
