@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import polars as pl
@@ -23,7 +23,7 @@ import polars as pl
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.models import ExtractedDocument, PlanCell, PlanTableError, TableInfo
 from flows.extract.output import PLAN_CELL_SCHEMA
-from flows.extract.plan_files import KEYED_SUFFIX, is_keyed
+from flows.extract.plan_files import KEYED_SUFFIX, is_keyed, metadata_path
 from flows.vocabulary import vocabulary
 
 __all__ = ["KEYED_SUFFIX", "REQUIRED_COLUMNS", "KeyedCellsError", "is_keyed", "read_keyed"]
@@ -45,6 +45,7 @@ LATER_COLUMNS: dict[str, pl.DataType] = {"needs_review": pl.String(), "is_cumula
 COLUMNS: dict[str, pl.DataType] = {**LATER_COLUMNS, **PLAN_CELL_SCHEMA}
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _YEAR = re.compile(r"^\d{4}$")
+_DIGIT = re.compile(r"[0-9０-９]")  # a number written in raw_value must be keyed in value
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 MAX_PROBLEMS = 20  # listed in one refusal; the count of the rest follows
 
@@ -88,6 +89,10 @@ def _check(row: dict[str, str]) -> list[tuple[str, str]]:
         problems.append(("value", f"comparator {comparator} has no value"))
     if not raw:
         problems.append(("raw_value", "raw_value is empty: write the cell as the plan prints it"))
+    elif not value and _DIGIT.search(raw):
+        problems.append(
+            ("value", f"raw_value {raw!r} holds a number but value is empty: key it in value")
+        )
     upper = row.get("value_upper", "")
     if upper and (not _DECIMAL.match(upper) or not value):
         problems.append(("value_upper", f"value_upper {upper!r} is not a number above a value"))
@@ -156,7 +161,8 @@ def _check_header(path: Path, header: list[str]) -> None:
 
 def _period(cells: list[PlanCell], document: tuple[int, int] | None) -> tuple[int, int] | None:
     """A table's plan period: the document's (NAME.toml) when it ends at the table's target
-    year; else the five years ending there (these are five-year plans)."""
+    year; else the five years ending there (these are five-year plans); a table without a
+    target takes the document's period."""
     targets = [cell.year for cell in cells if cell.role == "target"]
     if not targets:
         return document
@@ -164,6 +170,22 @@ def _period(cells: list[PlanCell], document: tuple[int, int] | None) -> tuple[in
     if document is not None and document[1] == end:
         return document
     return end - 4, end
+
+
+def _rows_problems(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int | None, str]]:
+    """Problems between rows: one cell per table row, breakdown, year and role."""
+    problems: list[tuple[int | None, str]] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for line, row in rows:
+        if not row.get("row_order"):
+            continue  # rows without row_order are numbered in file order: never the same
+        key = tuple(row.get(k, "") for k in ("table", "row_order", "breakdown", "year", "role"))
+        if key in seen:
+            problems.append(
+                (line, f"same table, row_order, breakdown, year and role as line {seen[key]}")
+            )
+        seen.setdefault(key, line)
+    return problems
 
 
 def read_keyed(path: Path) -> ExtractedDocument:
@@ -179,7 +201,7 @@ def read_keyed(path: Path) -> ExtractedDocument:
         raise KeyedCellsError(error.file, error.line, error.message) from None
     header, records = _records(path, text)
     _check_header(path, header)
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int | None, str]] = []
     rows: list[tuple[int, dict[str, str]]] = []
     for line, record in records:
         if len(record) != len(header):
@@ -188,6 +210,7 @@ def read_keyed(path: Path) -> ExtractedDocument:
         row = {name: field.strip() for name, field in zip(header, record, strict=True)}
         problems += [(line, what) for _, what in _check(row)]
         rows.append((line, row))
+    problems += _rows_problems(rows)
     documents = sorted({row["doc"] for _, row in rows if row.get("doc")})
     if len(documents) > 1:
         problems.append(
@@ -199,19 +222,30 @@ def read_keyed(path: Path) -> ExtractedDocument:
         )
     if not rows and not problems:
         problems.append((2, "no rows: a hand-keyed plan has at least one cell"))
+    document = None if problems else _document(path, rows, documents, problems)
     if problems:
-        shown = [f"{path}:{line}: {what}" for line, what in problems[:MAX_PROBLEMS]]
+        problems.sort(key=lambda problem: problem[0] or 0)  # file order; the whole file's first
+        shown = [
+            f"{path}:{line}: {what}" if line else f"{path}: {what}"
+            for line, what in problems[:MAX_PROBLEMS]
+        ]
         more = len(problems) - len(shown)
         message = problems[0][1] + "; the file is refused whole (nothing of it loads)"
         if len(problems) > 1:
             message += "\n  " + "\n  ".join(shown) + (f"\n  ... {more} more" if more else "")
         raise KeyedCellsError(str(path), problems[0][0], message)
-    return _document(path, rows, documents)
+    assert document is not None
+    return document
 
 
 def _document(
-    path: Path, rows: list[tuple[int, dict[str, str]]], documents: list[str]
-) -> ExtractedDocument:
+    path: Path,
+    rows: list[tuple[int, dict[str, str]]],
+    documents: list[str],
+    problems: list[tuple[int | None, str]],
+) -> ExtractedDocument | None:
+    """The rows as an extracted document, facts from NAME.toml; adds to `problems` what only
+    the whole file shows (a table with no period, a year outside it, no region)."""
     metadata = read_metadata(path)
     if documents and not metadata.get("source_document"):
         metadata = {**metadata, "source_document": documents[0]}
@@ -223,6 +257,7 @@ def _document(
         values = {
             name: _typed(row, name, dtype) for name, dtype in COLUMNS.items() if name in declared
         }
+        ref = row["source_ref"]
         values.update(
             doc=path.name,
             table=int(row["table"]),
@@ -230,27 +265,65 @@ def _document(
             year=int(row["year"]),
             comparator=comparators.get(row["comparator"]) if row["comparator"] else None,
             line=line,
+            # where the published document prints it, naming the document when the row does
+            source_ref=f"{row['doc']}: {ref}" if row.get("doc") else ref,
         )
         cells.append(PlanCell(**values))  # type: ignore[arg-type]
-    document = (
+    declared_period = (
         (facts.period_start_year, facts.period_end_year)
         if facts.period_start_year and facts.period_end_year
         else None
     )
-    tables = []
-    for number in sorted({cell.table for cell in cells}):
-        period = _period([c for c in cells if c.table == number], document)
-        tables.append(
-            TableInfo(
-                doc=path.name,
-                table=number,
-                kind="indicators",
-                title=None,
-                header_line=1,
-                last_line=max(c.line or 0 for c in cells if c.table == number),
-                period_start_year=period[0] if period else None,
-                period_end_year=period[1] if period else None,
-                header_ref="line 1",
+    periods = {
+        number: _period([c for c in cells if c.table == number], declared_period)
+        for number in sorted({cell.table for cell in cells})
+    }
+    for number, period in periods.items():
+        table_cells = [c for c in cells if c.table == number]
+        if period is None:
+            problems.append(
+                (
+                    table_cells[0].line,
+                    f"table {number} has no target year and {metadata_path(path).name} gives "
+                    "no period_start_year / period_end_year: its plan period is unknown",
+                )
             )
+            continue
+        problems += [
+            (
+                c.line,
+                f"year {c.year} is outside table {number}'s plan period {period[0]}-"
+                f"{period[1]} (a baseline may be the year before it)",
+            )
+            for c in table_cells
+            if not period[0] - 1 <= c.year <= period[1] + 1
+        ]
+    if not facts.region_code:
+        problems.append((None, f"{metadata_path(path).name} beside it gives no region_code"))
+    if problems:
+        return None
+    known = [p for p in periods.values() if p is not None]
+    if declared_period is None and known:  # the plan's period: its latest table's
+        latest = max(known, key=lambda p: p[1])
+        sources = {"period_start_year": "cells", "period_end_year": "cells"}
+        facts = replace(
+            facts,
+            period_start_year=latest[0],
+            period_end_year=latest[1],
+            fact_sources={**facts.fact_sources, **sources},
         )
+    tables = [
+        TableInfo(
+            doc=path.name,
+            table=number,
+            kind="indicators",
+            title=None,
+            header_line=1,
+            last_line=max(c.line or 0 for c in cells if c.table == number),
+            period_start_year=period[0] if period else None,
+            period_end_year=period[1] if period else None,
+            header_ref="line 1",
+        )
+        for number, period in periods.items()
+    ]
     return ExtractedDocument(facts=facts, tables=tables, cells=cells, milestones=[])

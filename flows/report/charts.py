@@ -25,8 +25,9 @@ import vl_convert
 from flows.report.data import source_link
 from flows.vocabulary import codes
 
-COLOURS = ("#6b7280", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
-SHAPES = ("circle", "circle", "square", "triangle-up", "diamond")
+# one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
+COLOURS = ("#6b7280", "#0d9488", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
+SHAPES = ("circle", "cross", "circle", "square", "triangle-up", "diamond")
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
 # a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline

@@ -1,5 +1,6 @@
--- Observed values from two sources, on one grain: plan baselines (the value a plan states for the
--- year before its period, source_kind = 'plan_baseline') and the usable actuals of
+-- Observed values from two sources, on one grain: figures the plans state (a baseline, the
+-- value for the year before the period, source_kind = 'plan_baseline'; a figure the plan reports
+-- as achieved, role actual, source_kind = 'plan_reported') and the usable actuals of
 -- int_actuals_checked (published or synthetic), already resolved and restated in their
 -- catalogue unit where a conversion is known (155.63 亿元 -> 1556300 万元); a figure whose unit
 -- matches no catalogue unit never gets here (held back as unit_not_convertible).
@@ -25,7 +26,7 @@ catalogue as (
 
 ),
 
-plan_baselines as (
+plan_figures as (
 
     select
         plan_cells.region_code,
@@ -37,7 +38,10 @@ plan_baselines as (
         plan_cells.raw_value as value_text,
         coalesce(plan_cells.unit, catalogue.catalogue_unit) as unit,
         plan_cells.unit as unit_as_published,
-        'plan_baseline' as source_kind,
+        case plan_cells.role
+            when 'baseline' then 'plan_baseline'
+            when 'actual' then 'plan_reported'
+        end as source_kind,
         -- file:line for text plans, file:table 1, row 3, column 4 (or page ...) for the others
         plan_cells.source_file || ':'
         || coalesce(cast(plan_cells.source_line as varchar), plan_cells.source_ref) as source_ref,
@@ -46,7 +50,7 @@ plan_baselines as (
 
     from plan_cells
     left join catalogue on plan_cells.indicator_code = catalogue.indicator_code
-    where plan_cells.role = 'baseline'
+    where plan_cells.role in ('baseline', 'actual')
         and plan_cells.value is not null
 
 ),
@@ -74,7 +78,7 @@ loaded_actuals as (
 
 unioned as (
 
-    select * from plan_baselines
+    select * from plan_figures
     union all
     select * from loaded_actuals
 
