@@ -73,7 +73,7 @@ def extract_plans(
             documents.append(extract_document(path))
             sources[path.name] = plan_source(path)  # (a refused file is never read)
         except KeyedCellsError as error:  # refused whole; the other files load
-            refused.append(f"{error} (hand-keyed cells refused: none of its rows were loaded)")
+            refused.append(str(error))
             run_logger().error("refused %s", error)
             continue
         except InputFileError as error:  # PlanTableError, or a link out of raw/plans

@@ -26,7 +26,8 @@ final as (
 
         ----------  provenance
         source_file,
-        source_line
+        source_line,
+        source_ref
 
     from milestones
 

@@ -20,7 +20,8 @@ renamed as (
 
         ----------  provenance
         source_file,
-        cast(line as integer) as source_line
+        cast(line as integer) as source_line,
+        source_ref
 
     from source
 
