@@ -78,6 +78,17 @@ def write_actuals(folder: Path, *, outside: Path, big_bytes: int = 200 * MB) -> 
     return cases
 
 
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in members.items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
 def write_plans(folder: Path, *, outside: Path, good: Path, big_bytes: int = 200 * MB) -> dict:
     """Every hostile plan document in `folder` (plus a copy of the good plan `good` and its
     metadata, which must still be read)."""
@@ -108,6 +119,12 @@ def write_plans(folder: Path, *, outside: Path, good: Path, big_bytes: int = 200
     cases["binary.html"] = ("any",)
     (folder / "binary.docx").write_bytes(bytes(range(256)) * 64)
     cases["binary.docx"] = ("error", "binary.docx")
+    (folder / "binary.xlsx").write_bytes(bytes(range(256)) * 64)
+    cases["binary.xlsx"] = ("error", "binary.xlsx", "not an .xlsx workbook")
+    (folder / "binary.csv").write_bytes(bytes(range(256)) * 64)
+    cases["binary.csv"] = ("error", "binary.csv", "not UTF-8")
+    (folder / "zipped.xlsx").write_bytes(_zip({"[Content_Types].xml": b"<Types/>"}))
+    cases["zipped.xlsx"] = ("error", "zipped.xlsx")
     secret = outside / "secret.txt"
     secret.write_text(lines, encoding="utf-8")
     os.symlink(secret, folder / "link_outside.txt")
