@@ -169,3 +169,17 @@ def test_keyed_cells_stand_for_the_document_of_the_same_name(tmp_path: Path) -> 
     assert [p.name for p in set_aside] == ["a.pdf"]
     assert plan_stem(tmp_path / "a.cells.csv") == "a" == plan_stem(tmp_path / "a.pdf")
     assert metadata_path(tmp_path / "a.cells.csv") == tmp_path / "a.toml"
+
+
+def test_explain_shows_the_tables_or_every_problem(tmp_path: Path, capsys) -> None:
+    good = keyed(tmp_path, "good", [HEADER, GOOD, GOOD.replace("2025,target", "2020,baseline")])
+    assert main(["extract", "--explain", str(good)]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "1 cells" not in shown
+        and "table 1: period 2021-2025, 2 cells (1 target, 1 baseline)" in shown
+    )
+    bad = keyed(tmp_path, "bad", [HEADER, *list(BROKEN)[:2]])
+    assert main(["extract", "--explain", str(bad)]) == 1
+    shown = capsys.readouterr().out
+    assert f"{bad}:2: year '20x5'" in shown and f"{bad}:3: role 'goal'" in shown

@@ -12,6 +12,7 @@ from pathlib import Path
 from flows.extract import READERS, PlanTableError, read_grids, read_text
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.layout import split_lines
+from flows.extract.plan_files import is_keyed
 from flows.extract.semantic import ReadGrid
 from flows.extract.vocabulary import VOCABULARY
 
@@ -69,6 +70,10 @@ def _table(read: ReadGrid) -> list[str]:
 def explain(path: Path) -> tuple[str, bool]:
     """The explanation of one document, and whether it can be extracted. A document that cannot
     be read at all (no reader, not UTF-8) raises PlanTableError like extract_document."""
+    if is_keyed(path):  # hand-keyed cells: no layout to explain, only the contract's check
+        from flows.extract.keyed import explain_keyed
+
+        return explain_keyed(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise PlanTableError(str(path), None, f"no reader for {path.suffix!r} files")

@@ -327,3 +327,28 @@ def _document(
         for number, period in periods.items()
     ]
     return ExtractedDocument(facts=facts, tables=tables, cells=cells, milestones=[])
+
+
+def explain_keyed(path: Path) -> tuple[str, bool]:
+    """What `eduplan extract --explain` says of a hand-keyed file: each table's period and cell
+    count, or every problem that refuses it."""
+    try:
+        document = read_keyed(path)
+    except KeyedCellsError as error:
+        return f"{path} (hand-keyed cells): refused\nERROR {error}", False
+    out = [
+        f"{path} (hand-keyed cells): {len(document.cells)} cells, "
+        f"facts from {metadata_path(path).name}"
+    ]
+    for table in document.tables:
+        cells = [c for c in document.cells if c.table == table.table]
+        roles = ", ".join(
+            f"{n} {role}"
+            for role in dict.fromkeys(c.role for c in cells)
+            if (n := sum(c.role == role for c in cells))
+        )
+        out.append(
+            f"table {table.table}: period {table.period_start_year}-{table.period_end_year}, "
+            f"{len(cells)} cells ({roles})"
+        )
+    return "\n".join(out), True
