@@ -208,3 +208,24 @@ def test_other_contracts_csv_in_raw_plans_is_told_where_it_belongs(tmp_path: Pat
     )
     with pytest.raises(PlanTableError, match=r"plan_cells.csv:1: .*name it NAME.cells.csv"):
         extract_document(cells)
+
+
+def test_a_spacer_row_does_not_end_a_table_but_a_new_header_does(tmp_path: Path) -> None:
+    header = ["指标", "单位", "2020年", "2025年", "属性"]
+    rows = [
+        ["学前三年毛入园率", "%", "98", "99", "预期性"],
+        ["义务教育巩固率", "%", "99", "100", "约束性"],
+        ["高中段毛入学率", "%", "97", "98", "预期性"],
+    ]
+    sheet = [["某市教育事业发展“十四五”规划"], [], header, rows[0], [], rows[1], [], []]
+    sheet += [header, rows[2]]
+    path = _workbook(tmp_path / "spaced.xlsx", sheet)
+    document = read_laid_out(path)
+    assert [len(grid.rows) for grid in document.grids] == [3, 2]
+    assert [c.ref.row for c in document.grids[0].rows[2]][:1] == [6]  # cites its own row
+    cells = extract_document(path).cells
+    assert [(c.indicator, c.year, c.value, c.source_ref) for c in cells if c.year == 2025] == [
+        ("学前三年毛入园率", 2025, "99", "sheet Sheet, row 4, column 4"),
+        ("义务教育巩固率", 2025, "100", "sheet Sheet, row 6, column 4"),
+        ("高中段毛入学率", 2025, "98", "sheet Sheet, row 10, column 4"),
+    ]
