@@ -273,10 +273,14 @@ def test_not_a_pdf_and_unknown_suffixes(tmp_path: Path) -> None:
     fake.write_text("<html>not a pdf</html>", encoding="utf-8")
     with pytest.raises(PlanTableError, match="fake.pdf: not a valid PDF"):
         read_laid_out(fake)
-    odd = tmp_path / "plan.xlsx"
+    odd = tmp_path / "plan.ofd"
     odd.write_bytes(b"")
-    with pytest.raises(PlanTableError, match=r"plan\.xlsx: not a format these readers know"):
+    with pytest.raises(PlanTableError, match=r"plan\.ofd: not a format these readers know"):
         read_laid_out(odd)
+    empty = tmp_path / "plan.xlsx"  # .xlsx has a reader now: an empty file is not a workbook
+    empty.write_bytes(b"")
+    with pytest.raises(PlanTableError, match=r"plan\.xlsx: not an \.xlsx workbook"):
+        read_laid_out(empty)
 
 
 def test_pdf_table_running_to_the_page_bottom_goes_on_past_running_lines(tmp_path: Path) -> None:
