@@ -28,7 +28,7 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.corpus.published import Published, publish, seed_grids
@@ -237,22 +237,49 @@ def render_pdf(seed: Path, tables: list[Published], path: Path) -> list[str]:
 
 _NUMBER = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]+))?(%?)")
 HIDDEN_NOTE = "内部备注：不公开"  # in a hidden column and a hidden sheet: never read
+CSV_SHIFT = 1  # the second table starts one column right: a reader cuts it to its columns
 
 
-def _sheet_rows(seed: Path, tables: list[Published]) -> list[tuple[str, list[list[str]]]]:
-    """(sheet name, rows of texts) the workbook holds, and the running text a reader gives back:
-    front matter, filler, then per table its caption and a filler line. Row texts only."""
-    front = front_matter(seed)
-    first = [[line] for line in front] + [[FILLER], []]
-    sheets: list[tuple[str, list[list[str]]]] = [("规划指标", first)]
+@dataclass
+class SheetPlan:
+    """One sheet as typeset: one-cell text rows and tables, each at its first row (1-based)."""
+
+    name: str
+    text: dict[int, str] = field(default_factory=dict)
+    tables: list[tuple[int, Published]] = field(default_factory=list)
+    rows: int = 0  # rows used so far
+
+    def line(self, text: str = "") -> None:
+        self.rows += 1
+        if text:
+            self.text[self.rows] = text
+
+    def table(self, table: Published) -> None:
+        self.tables.append((self.rows + 1, table))
+        self.rows += len(table.texts)
+
+
+def sheet_plans(seed: Path, tables: list[Published]) -> list[SheetPlan]:
+    """The workbook: the front matter, a filler line and the first table on the first sheet,
+    each further table on a sheet of its own; a caption above each table, a blank row and a
+    filler line under it."""
+    first = SheetPlan("规划指标")
+    for line in [*front_matter(seed), FILLER, ""]:
+        first.line(line)
+    sheets = [first]
     for number, table in enumerate(tables):
-        rows = first if number == 0 else []
         if number:
-            sheets.append((f"表{number + 1}", rows))
-        rows.append([table.source.caption or ""])
-        rows += [list(row) for row in table.texts]
-        rows += [[], [FILLER]]
+            sheets.append(SheetPlan(f"表{number + 1}"))
+        sheets[-1].line(table.source.caption or "")
+        sheets[-1].table(table)
+        sheets[-1].line()
+        sheets[-1].line(FILLER)
     return sheets
+
+
+def sheet_table_starts(seed: Path, tables: list[Published]) -> list[tuple[str, int, Published]]:
+    """(sheet, first row, table) of each table in the workbook (1-based rows, column A)."""
+    return [(s.name, top, table) for s in sheet_plans(seed, tables) for top, table in s.tables]
 
 
 def _sheet_text(seed: Path, tables: list[Published]) -> list[str]:
@@ -262,100 +289,80 @@ def _sheet_text(seed: Path, tables: list[Published]) -> list[str]:
 
 
 def _wrapped(text: str, r: int, c: int) -> str:
+    """Every other long label wrapped over two lines inside its cell."""
     cut = _wrap_at(text)
     return f"{text[:cut]}\n{text[cut:]}" if cut is not None and (r + c) % 2 else text
 
 
+def _xlsx_table(sheet, top: int, table: Published) -> None:  # sheet: openpyxl Worksheet
+    """A table's cells from row `top`, column A: numbers as numbers with the number format that
+    shows them as written, labels wrapped, merged ranges."""
+    from openpyxl.styles import Alignment
+
+    for r, row in enumerate(table.texts):
+        for c, text in enumerate(row):
+            if (r, c) in table.origin or not text:
+                continue
+            cell = sheet.cell(top + r, 1 + c)
+            number = _NUMBER.fullmatch(text)
+            if number:
+                _, decimals, percent = number.groups()
+                value = float(text.rstrip("%")) / (100 if percent else 1)
+                cell.value = value if decimals or percent else int(value)
+                places = "." + "0" * len(decimals) if decimals else ""
+                cell.number_format = f"0{places}{percent}" if decimals or percent else "General"
+            else:
+                cell.value = _wrapped(text, r, c)
+                cell.alignment = Alignment(wrap_text="\n" in cell.value)
+            rowspan, colspan = table.span(r, c)
+            if (rowspan, colspan) != (1, 1):
+                sheet.merge_cells(
+                    start_row=top + r,
+                    start_column=1 + c,
+                    end_row=top + r + rowspan - 1,
+                    end_column=c + colspan,
+                )
+
+
 def render_xlsx(seed: Path, tables: list[Published], path: Path) -> list[str]:
     import openpyxl
-    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    starts = sheet_table_starts(seed, tables)
-    for (name, rows), (number, table) in zip(
-        _sheet_rows(seed, tables), enumerate(tables), strict=False
-    ):
-        sheet = workbook.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, text in enumerate(row, start=1):
-                if text:
-                    sheet.cell(r, c, text)
-        if number == 0:  # the title (last front-matter line) merged across the table's width
-            title_row = len(front_matter(seed))
-            sheet.merge_cells(
-                start_row=title_row, start_column=1, end_row=title_row, end_column=table.width
-            )
-    for sheet_name, top, table in starts:
-        sheet = workbook[sheet_name]
-        for r, row in enumerate(table.texts):
-            for c, text in enumerate(row):
-                cell = sheet.cell(top + r, 1 + c)
-                number = _NUMBER.fullmatch(text)
-                if (r, c) in table.origin:
-                    continue
-                if number:
-                    whole, decimals, percent = number.groups()
-                    value = float(text.rstrip("%")) / (100 if percent else 1)
-                    cell.value = int(value) if not decimals and not percent else value
-                    places = "." + "0" * len(decimals) if decimals else ""
-                    cell.number_format = f"0{places}{percent}" if decimals or percent else "General"
-                elif text:
-                    cell.value = _wrapped(text, r, c)
-                    if "\n" in cell.value:
-                        cell.alignment = Alignment(wrap_text=True)
-                else:
-                    cell.value = None
-                rowspan, colspan = table.span(r, c)
-                if (rowspan, colspan) != (1, 1):
-                    sheet.merge_cells(
-                        start_row=top + r,
-                        start_column=1 + c,
-                        end_row=top + r + rowspan - 1,
-                        end_column=c + colspan,
-                    )
-        if sheet_name == "规划指标":  # a hidden column of notes right of the first table
+    for number, plan in enumerate(sheet_plans(seed, tables)):
+        sheet = workbook.create_sheet(plan.name)
+        for row, text in plan.text.items():
+            sheet.cell(row, 1, text)
+        for top, table in plan.tables:
+            _xlsx_table(sheet, top, table)
+        if number == 0:  # the title merged across; a hidden column of notes by the table
+            title, (top, table) = len(front_matter(seed)), plan.tables[0]
+            sheet.merge_cells(start_row=title, start_column=1, end_row=title, end_column=6)
             hidden = table.width + 2
-            sheet.cell(top + 1, hidden, HIDDEN_NOTE)
-            sheet.cell(top + 2, hidden, HIDDEN_NOTE)
-            sheet.column_dimensions[openpyxl.utils.get_column_letter(hidden)].hidden = True
+            for row in (top + 1, top + 2):
+                sheet.cell(row, hidden, HIDDEN_NOTE)
+            sheet.column_dimensions[get_column_letter(hidden)].hidden = True
     notes = workbook.create_sheet("内部")
-    notes.append([HIDDEN_NOTE, HIDDEN_NOTE])
     notes.append([HIDDEN_NOTE, HIDDEN_NOTE])
     notes.sheet_state = "hidden"
     workbook.save(path)
     return _sheet_text(seed, tables)
 
 
-def sheet_table_starts(seed: Path, tables: list[Published]) -> list[tuple[str, int, Published]]:
-    """(sheet, first row, table) of each table in the workbook (1-based rows, column A)."""
-    starts = []
-    for (name, rows), table in zip(_sheet_rows(seed, tables), tables, strict=False):
-        caption = table.source.caption or ""
-        index = max(i for i, row in enumerate(rows) if row == [caption])
-        starts.append((name, index + 2, table))
-    return starts
-
-
-CSV_SHIFT = 1  # the second table starts one column right: a reader cuts it to its columns
-
-
 def csv_rows(seed: Path, tables: list[Published]) -> list[list[str]]:
-    """The CSV's records: every sheet's rows one after the other, covered cells empty, the
-    second table shifted right."""
+    """The CSV's records: every sheet's rows one after the other with a blank row between,
+    a merge's covered cells empty, the second table and its lines shifted right."""
     records: list[list[str]] = []
-    for number, (_, rows) in enumerate(_sheet_rows(seed, tables)):
-        table = tables[number] if number < len(tables) else None
-        caption = table.source.caption if table else None
-        shift = False
-        for row in rows:
-            if table is not None and row == [caption or ""]:
-                shift = number == 1
-                records.append([""] * CSV_SHIFT + row if shift else row)
-                continue
-            cells = [_wrapped(text, len(records), c) for c, text in enumerate(row)]
-            records.append([""] * CSV_SHIFT + cells if shift and cells else cells)
-        records.append([])
+    for number, plan in enumerate(sheet_plans(seed, tables)):
+        shift = [""] * (CSV_SHIFT if number == 1 else 0)
+        rows: list[list[str]] = [[] for _ in range(plan.rows)]
+        for row, text in plan.text.items():
+            rows[row - 1] = [*shift, text]
+        for top, table in plan.tables:
+            for r, texts in enumerate(table.texts):
+                rows[top - 1 + r] = shift + [_wrapped(t, r, c) for c, t in enumerate(texts)]
+        records += [*rows, []]
     return records
 
 
