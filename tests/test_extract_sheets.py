@@ -229,3 +229,14 @@ def test_a_spacer_row_does_not_end_a_table_but_a_new_header_does(tmp_path: Path)
         ("义务教育巩固率", 2025, "100", "sheet Sheet, row 6, column 4"),
         ("高中段毛入学率", 2025, "98", "sheet Sheet, row 10, column 4"),
     ]
+
+
+def test_a_plan_table_csv_among_the_actuals_is_rejected_not_loaded(corpus) -> None:
+    """The other way round: raw/actuals/ checks its header, so a plan table saved as CSV there
+    is rejected whole (missing_column), never landed as figures."""
+    from flows.load.actuals_contract import ActualsContractError, inspect_file
+
+    rendering, _ = corpus[(SEEDS[0].stem, "csv")]
+    with pytest.raises(ActualsContractError) as error:
+        inspect_file(rendering.path, rendering.path.name)
+    assert error.value.reason == "missing_column" and error.value.line == 1
