@@ -158,6 +158,11 @@ def test_every_sheet_format_gives_all_seed_cells(corpus) -> None:
         (95.0, "General", "95"),
         (0.1 + 0.2, "General", "0.3"),
         (2025, "General", "2025"),
+        (2.675, "0.00", "2.68"),  # Excel rounds half away from zero on the decimal digits
+        (0.5, "0.00_ ", "0.50"),
+        (1234.5, "#,##0.00_);[Red](#,##0.00)", "1,234.50"),
+        (0.5, "[$-804]0.0%;[Red]-0.0%", "50.0%"),
+        (-3, "0.0", "-3.0"),
         ("  普惠性\n幼儿园  ", "General", "普惠性幼儿园"),
         (None, "General", ""),
     ],

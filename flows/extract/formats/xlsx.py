@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import zipfile
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from flows.extract.formats.cells import SpanCell, clean_text
@@ -25,15 +26,24 @@ from flows.extract.models import PlanTableError
 _NUMBER_FORMAT = re.compile(r"^[#0]*(,[#0]*)?(?:\.(0+))?(%?)$")
 
 
+def _positive_section(number_format: str) -> str:
+    """The part of a number format that shows a positive number, without what only pads or
+    colours it (`0.00_ `, `#,##0.00_);[Red](#,##0.00)`, `[$-804]0.0%`) or literal text."""
+    section = number_format.split(";")[0]
+    section = re.sub(r"\[[^\]]*\]|_.|\\.|\"[^\"]*\"|[()]", "", section)
+    return section.strip()
+
+
 def _number(value: float, number_format: str) -> str:
     """A number as Excel shows it under its format (General: up to 15 significant digits)."""
-    match = _NUMBER_FORMAT.match(number_format.replace("\\", "").replace('"', ""))
+    number_format = _positive_section(number_format)
+    match = _NUMBER_FORMAT.match(number_format)
     if match and number_format != "General" and "0" in number_format:
-        decimals = len(match.group(2) or "")
+        # as Excel rounds: the number's 15 significant digits, half away from zero (2.675 -> 2.68)
+        exact = Decimal(format(value, ".15g")) * (100 if match.group(3) else 1)
+        shown = exact.quantize(Decimal(1).scaleb(-len(match.group(2) or "")), ROUND_HALF_UP)
         grouping = "," if match.group(1) is not None else ""
-        if match.group(3):
-            return f"{value * 100:{grouping}.{decimals}f}%"
-        return f"{value:{grouping}.{decimals}f}"
+        return f"{shown:{grouping}f}" + match.group(3)
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     return format(value, ".15g")
