@@ -89,6 +89,27 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _entity_bomb_workbook() -> bytes:
+    """A workbook whose workbook.xml expands entities a billion-fold ("billion laughs")."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["指标", "2025年"])
+    workbook.save(buffer)
+    lol = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
+    bomb = f'<?xml version="1.0"?><!DOCTYPE w [{lol}]><workbook>&lol9;</workbook>'.encode()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as package:
+        members = {name: package.read(name) for name in package.namelist()}
+    return _zip({**members, "xl/workbook.xml": bomb})
+
+
 def write_plans(folder: Path, *, outside: Path, good: Path, big_bytes: int = 200 * MB) -> dict:
     """Every hostile plan document in `folder` (plus a copy of the good plan `good` and its
     metadata, which must still be read)."""
@@ -125,6 +146,8 @@ def write_plans(folder: Path, *, outside: Path, good: Path, big_bytes: int = 200
     cases["binary.csv"] = ("error", "binary.csv", "not UTF-8")
     (folder / "zipped.xlsx").write_bytes(_zip({"[Content_Types].xml": b"<Types/>"}))
     cases["zipped.xlsx"] = ("error", "zipped.xlsx")
+    (folder / "bomb.xlsx").write_bytes(_entity_bomb_workbook())
+    cases["bomb.xlsx"] = ("error", "bomb.xlsx", "not a readable .xlsx workbook")
     secret = outside / "secret.txt"
     secret.write_text(lines, encoding="utf-8")
     os.symlink(secret, folder / "link_outside.txt")

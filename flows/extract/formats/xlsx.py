@@ -11,6 +11,7 @@ value; a formula never computed (no cached value) is an empty cell.
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,7 +69,9 @@ def _load(path: Path):  # -> openpyxl.Workbook
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns of parts it drops (data validation...)
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, data_only=True)
     except zipfile.BadZipFile:
         head = path.read_bytes()[:8]
         said = (
@@ -77,8 +80,9 @@ def _load(path: Path):  # -> openpyxl.Workbook
             else "not an .xlsx workbook (not a zip package)"
         )
         raise PlanTableError(str(path), None, said) from None
-    except (KeyError, OSError, ValueError) as error:
-        raise PlanTableError(str(path), None, f"not a readable .xlsx workbook ({error})") from None
+    except Exception as error:  # any parse failure (a missing part, bad XML, an entity bomb)
+        said = f"not a readable .xlsx workbook ({type(error).__name__}: {error})"
+        raise PlanTableError(str(path), None, said) from None
 
 
 def _read_sheet(sheet, layout: SheetLayout) -> None:  # sheet: openpyxl Worksheet
