@@ -245,3 +245,25 @@ def test_a_plan_table_csv_among_the_actuals_is_rejected_not_loaded(corpus) -> No
     with pytest.raises(ActualsContractError) as error:
         inspect_file(rendering.path, rendering.path.name)
     assert error.value.reason == "missing_column" and error.value.line == 1
+
+
+def test_a_title_merged_over_the_whole_row_and_a_stray_far_cell(tmp_path: Path) -> None:
+    """A1:XFD1 merged and a value in XFD1048576: read from the cells the file holds (merges cut
+    at the last filled column, runs of empty rows as one blank row), never the whole rectangle
+    of 17 billion cells."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["某市教育事业发展“十四五”规划"])
+    sheet.merge_cells("A1:XFD1")
+    sheet.append(["指标", "2020年", "2025年"])
+    sheet.append(["学前三年毛入园率", "98", "99"])
+    sheet["XFD1048576"] = "远处的备注"
+    workbook.save(tmp_path / "far.xlsx")
+    document = read_laid_out(tmp_path / "far.xlsx")
+    assert [b.text for b in document.text] == ["某市教育事业发展“十四五”规划", "远处的备注"]
+    assert str(document.text[1].ref) == "sheet Sheet, row 1048576, column 16384"
+    cells = extract_document(tmp_path / "far.xlsx").cells
+    assert [(c.year, c.value, c.source_ref) for c in cells] == [
+        (2020, "98", "sheet Sheet, row 3, column 2"),
+        (2025, "99", "sheet Sheet, row 3, column 3"),
+    ]

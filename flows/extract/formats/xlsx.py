@@ -88,14 +88,27 @@ def _load(path: Path):  # -> openpyxl.Workbook
 def _read_sheet(sheet, layout: SheetLayout) -> None:  # sheet: openpyxl Worksheet
     """One visible sheet's text and tables, hidden rows and columns left out."""
     name = sheet.title
-    values = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    # the cells the file holds (iter_rows would create every empty cell of the used rectangle:
+    # 17 billion for a stray value in XFD1048576); sorted in reading order
+    values = sorted(
+        (cell for cell in sheet._cells.values() if cell.value is not None),
+        key=lambda cell: (cell.row, cell.column),
+    )
     ranges = list(sheet.merged_cells.ranges)
-    last_row = max([c.row for c in values] + [m.max_row for m in ranges], default=0)
-    last_column = max([c.column for c in values] + [m.max_col for m in ranges], default=0)
-    rows = [r for r in range(1, last_row + 1) if not sheet.row_dimensions[r].hidden]
-    columns = [
-        c for c in range(1, last_column + 1) if not sheet.column_dimensions[_letter(c)].hidden
+    # a merge reaching past the last filled row or column covers nothing there: cut it
+    last_row = max([c.row for c in values] + [m.min_row for m in ranges], default=0)
+    last_column = max([c.column for c in values] + [m.min_col for m in ranges], default=0)
+    hidden_rows = {r for r, d in sheet.row_dimensions.items() if d.hidden}
+    hidden_columns = _hidden_columns(sheet)
+    filled = {c.row for c in values} | {
+        r for m in ranges for r in range(m.min_row, min(m.max_row, last_row) + 1)
+    }
+    rows = [  # a run of empty rows reads as one blank row (they only separate blocks)
+        r
+        for r in range(1, last_row + 1)
+        if r not in hidden_rows and (r in filled or r - 1 in filled or r == 1)
     ]
+    columns = [c for c in range(1, last_column + 1) if c not in hidden_columns]
     row_at = {r: i for i, r in enumerate(rows)}
     column_at = {c: i for i, c in enumerate(columns)}
 
@@ -108,8 +121,12 @@ def _read_sheet(sheet, layout: SheetLayout) -> None:  # sheet: openpyxl Workshee
     cells: list[SpanCell] = []
     merged: set[tuple[int, int]] = set()
     for merge in ranges:
-        span_rows = [r for r in range(merge.min_row, merge.max_row + 1) if r in row_at]
-        span_cols = [c for c in range(merge.min_col, merge.max_col + 1) if c in column_at]
+        span_rows = [
+            r for r in range(merge.min_row, min(merge.max_row, last_row) + 1) if r in row_at
+        ]
+        span_cols = [
+            c for c in range(merge.min_col, min(merge.max_col, last_column) + 1) if c in column_at
+        ]
         merged.update((r, c) for r in span_rows for c in span_cols)
         if merge.min_row not in row_at or merge.min_col not in column_at:
             continue  # its first cell is hidden: a hidden merge is not read
@@ -143,7 +160,14 @@ def read_xlsx(path: Path) -> LaidOutDocument:
     return LaidOutDocument(doc=path.name, format="xlsx", text=layout.text, grids=layout.grids)
 
 
-def _letter(column: int) -> str:
-    from openpyxl.utils import get_column_letter
+def _hidden_columns(sheet) -> set[int]:  # sheet: openpyxl Worksheet
+    """Column numbers hidden in the sheet (a dimension may cover a range of columns)."""
+    from openpyxl.utils import column_index_from_string
 
-    return get_column_letter(column)
+    hidden: set[int] = set()
+    for letter, dimension in sheet.column_dimensions.items():
+        if dimension.hidden:
+            first = column_index_from_string(letter)
+            last = max(dimension.max or first, first)
+            hidden.update(range(max(dimension.min or first, first), last + 1))
+    return hidden
