@@ -43,6 +43,8 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Path]:
     assert main(["extract", str(haining), "--out", str(root / "out")]) == 0
     shutil.copy(root / "out" / "plan_cells.csv", plans / "haining-keyed.cells.csv")
     shutil.copy(haining.with_suffix(".toml"), plans / "haining-keyed.toml")
+    # the document no reader gets right stays beside its keyed cells, and is not read
+    (plans / "haining-keyed.pdf").write_bytes(b"%PDF-1.4 scanned, no text layer")
     for name, rows in (("reported", REPORTED), ("broken", BROKEN)):
         (plans / f"{name}.cells.csv").write_text("\n".join([HEADER, *rows]) + "\n", "utf-8")
         (plans / f"{name}.toml").write_text(YUECHENG_TOML, encoding="utf-8")

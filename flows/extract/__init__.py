@@ -138,10 +138,6 @@ def extract_document(path: Path) -> ExtractedDocument:
     """Extract one plan document file (with its metadata file, if any). Rows name the document
     by its file name; errors name it by its path. A hand-keyed `NAME.cells.csv` is checked and
     read as it is keyed (flows/extract/keyed.py)."""
-    if is_keyed(path):
-        from flows.extract.keyed import read_keyed
-
-        return read_keyed(path)
     reader = READERS.get(path.suffix.lower())
     try:
         if reader is None:
@@ -155,6 +151,10 @@ def extract_document(path: Path) -> ExtractedDocument:
                 f"{size / 1e6:.0f} MB: larger than any plan document "
                 f"(at most {MAX_DOCUMENT_BYTES // 10**6} MB); refused unread",
             )
+        if is_keyed(path):
+            from flows.extract.keyed import read_keyed
+
+            return read_keyed(path)
         if reader is _read_text_file:  # read once: the layout and the facts share the lines
             text = read_text(path)
             laid_out, lines = read_text_layout(path.name, text), split_lines(text)
