@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from flows.extract.assemble import StreamTable, read_stream
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.grid import LaidOutDocument
+from flows.extract.grid import LaidOutDocument, SourceRef
 from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
@@ -38,6 +40,7 @@ __all__ = [
     "extract_laid_out",
     "extract_text",
     "read_grids",
+    "read_tables",
 ]
 
 # A layout reader: (path) -> the document as text blocks and grids. One per file suffix; the
@@ -96,6 +99,68 @@ def read_grids(laid_out: LaidOutDocument, doc_period: tuple[int, int] | None) ->
     return read
 
 
+@dataclass
+class ReadTables:
+    """Every table of a document: grids the layout readers drew, and tables the meaning reader
+    assembled from the running text they left (flattened pages, PDF text, one cell per line)."""
+
+    grids: list[ReadGrid]
+    streams: list[StreamTable]
+
+
+def _grid_lines(read: ReadGrid) -> range:
+    first = read.grid.caption_ref.line if read.grid.caption_ref else read.grid.ref.line
+    return range(first or 0, (read.info.last_line or -1) + 1)
+
+
+def read_tables(
+    laid_out: LaidOutDocument,
+    doc_period: tuple[int, int] | None,
+    *,
+    lines: list[str] | None = None,
+) -> ReadTables:
+    """Read the grids, then assemble by meaning whatever text holds a table header the grids do
+    not cover (a grid that cannot be read is an error naming its row, as before). Tables are
+    numbered in document order."""
+    grids = read_grids(laid_out, doc_period)
+    if lines is not None:
+        covered = {n for read in grids for n in _grid_lines(read)}
+        text = [
+            ("" if n + 1 in covered else line, SourceRef(line=n + 1))
+            for n, line in enumerate(lines)
+        ]
+    else:
+        text = [(block.text, block.ref) for block in laid_out.text]
+    streams = read_stream(laid_out.doc, text, doc_period)
+    if lines is not None:  # one numbering in document order
+        order = sorted(
+            [(r.grid.ref.line or 0, 0, k) for k, r in enumerate(grids)]
+            + [(s.start, 1, k) for k, s in enumerate(streams)]
+        )
+    else:
+        order = [(0, 0, k) for k in range(len(grids))] + [(0, 1, k) for k in range(len(streams))]
+    for number, (_, source, k) in enumerate(order, start=1):
+        if source == 0:
+            grids[k] = renumbered_grid(grids[k], number)
+        else:
+            streams[k] = renumbered_stream(streams[k], number)
+    return ReadTables(grids, streams)
+
+
+def renumbered_grid(read: ReadGrid, number: int) -> ReadGrid:
+    if read.info.table == number:
+        return read
+    read.info = replace(read.info, table=number)
+    read.cells = [replace(c, table=number) for c in read.cells]
+    return read
+
+
+def renumbered_stream(table: StreamTable, number: int) -> StreamTable:
+    table.info = replace(table.info, table=number)
+    table.cells = [replace(c, table=number) for c in table.cells]
+    return table
+
+
 def extract_laid_out(
     laid_out: LaidOutDocument,
     metadata: dict[str, object] | None = None,
@@ -111,15 +176,18 @@ def extract_laid_out(
         if facts.period_start_year and facts.period_end_year
         else None
     )
-    read = read_grids(laid_out, doc_period)
-    if not read:
+    found = read_tables(laid_out, doc_period, lines=lines if laid_out.format == "txt" else None)
+    read, streams = found.grids, found.streams
+    if not read and not streams:
         raise PlanTableError(doc, None, "no indicator table or milestone schedule found")
+    tables = sorted([*(r.info for r in read), *(s.info for s in streams)], key=lambda t: t.table)
+    cells = [c for r in read for c in r.cells] + [c for s in streams for c in s.cells]
     return ExtractedDocument(
         facts=facts,
-        tables=[r.info for r in read],
-        cells=[c for r in read for c in r.cells],
+        tables=tables,
+        cells=sorted(cells, key=lambda c: c.table) if streams else cells,
         milestones=[m for r in read for m in r.milestones],
-        warnings=[w for r in read for w in r.warnings],
+        warnings=[w for r in read for w in r.warnings] + [w for s in streams for w in s.warnings],
     )
 
 

@@ -34,7 +34,7 @@ def _fit(column: Column, text: str) -> int:
             return 2
         # an unknown word may be a misspelt attribute (reported later); a value never is one
         return -3 if looks_like_value(text) else (-1 if text else 0)
-    if column.role == "year":
+    if column.role in ("year", "rate"):
         if not text:
             return 0
         if text in ATTRIBUTES or text in EVALUATIONS:

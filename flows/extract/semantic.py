@@ -160,7 +160,7 @@ def _body(
             continue
         resolved = []
         for c, cell in enumerate(row):
-            is_value = c >= len(columns) or columns[c].role == "year"
+            is_value = c >= len(columns) or columns[c].role in ("year", "rate")
             text = _resolved(grid, r, c, values=is_value)
             resolved.append(GridCell(text, cell.ref) if text != cell.text else cell)
         body.append(tuple(resolved))

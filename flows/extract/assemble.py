@@ -1,0 +1,536 @@
+"""The meaning reader: typed cells of running text -> the rows of an indicator table.
+
+It reads the way a person does, whatever the layout: the header says how many value columns
+there are and which years and roles they carry; a name opens a row; values fill its columns in
+order; an attribute word closes it; a section label (`一、发展水平`, a domain such as 学前教育
+with no value) sets the category of the rows below; a part (`其中:研究生`, 小学, 城市) under an
+indicator is its breakdown and shares its row. Names given one after the other and then
+`k x columns` values are stacked in one cell each (`其中:小学` / `初中` then the 2020 values of
+both, then the 2025 values): the values are read column by column. Line breaks and spacing only
+propose cells (tokens.py); where they disagree with the meaning, the meaning wins.
+
+Where it is unsure (fewer values than columns, values with no name) it keeps what it read and
+says so in the cell's `needs_review` (or the table's warnings); it never guesses silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flows.extract.grid import SourceRef
+from flows.extract.headers import (
+    Column,
+    header_column,
+    indicator_columns,
+    period_in_text,
+    year_role,
+)
+from flows.extract.indicators import unit_in_name
+from flows.extract.labels import (
+    continues,
+    is_domain,
+    is_part,
+    is_section_label,
+    part_name,
+    section_name,
+    strip_list_number,
+)
+from flows.extract.models import PlanCell, TableInfo
+from flows.extract.tokens import Kind, Token, tokens_of
+from flows.extract.values import parse_value
+from flows.extract.vocabulary import VOCABULARY, normalise_header
+
+_JOIN_LIMIT = 3  # a header word spaced out over at most three cells (指 / 标)
+
+
+@dataclass
+class Header:
+    columns: list[Column]
+    tokens: list[Token]
+    end: int  # index of the first token after the header
+
+    @property
+    def slots(self) -> list[Column]:
+        """The value columns in order: years and non-year value columns (年均增长)."""
+        return [c for c in self.columns if c.role in ("year", "rate")]
+
+    def has(self, role: str) -> bool:
+        return any(c.role == role for c in self.columns)
+
+
+def find_header(tokens: list[Token], start: int) -> Header | None:
+    """The header starting at token `start`: a run of header words (spaced-out words joined)
+    with an indicator word and a year column; None when the tokens there are no header."""
+    words: list[Token] = []
+    i = start
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind in (Kind.EMPTY, Kind.PAGE):
+            i += 1
+            continue
+        matched = None
+        sizes = [1] if header_column(token.text) is not None else range(2, _JOIN_LIMIT + 1)
+        for size in sizes:
+            parts = [t for t in tokens[i : i + size] if t.kind is not Kind.EMPTY]
+            if len(parts) < size and size > 1:
+                continue
+            text = "".join(t.text for t in parts)
+            if header_column(text) is not None and (size == 1 or len(parts[0].text) <= 2):
+                matched = (
+                    Token(text, Kind.LABEL, parts[0].ref, parts[0].start, parts[-1].end),
+                    size,
+                )
+                break
+        if matched is None:
+            break
+        words.append(matched[0])
+        i += matched[1]
+    texts = [w.text for w in words]
+    if len(words) < 2:
+        return None
+    try:
+        columns = indicator_columns(texts)
+    except ValueError:
+        return None
+    if columns is None or not any(c.role == "year" for c in columns):
+        return None
+    return Header(columns, words, i)
+
+
+@dataclass
+class _Group:
+    """Cells read since the last row closed: names, then values, units, attributes."""
+
+    labels: list[Token] = field(default_factory=list)
+    values: list[Token | None] = field(default_factory=list)  # None: an empty cell
+    units: list[Token | None] = field(default_factory=list)
+    attributes: list[Token] = field(default_factory=list)
+    evaluations: list[Token] = field(default_factory=list)
+    closing: bool = False  # an attribute or evaluation was read: the next name opens a row
+
+    def has_values(self) -> bool:
+        return any(v is not None for v in self.values)
+
+
+@dataclass
+class _Category:
+    """A category that may still grow (a label written vertically, one character per row)."""
+
+    text: str
+    as_run: bool = False  # its characters were read one after the other
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Row:
+    """One assembled row (also what --explain prints)."""
+
+    order: int
+    category: _Category | None
+    indicator: str
+    breakdown: str | None
+    unit: str | None
+    values: list[Token | None]
+    attribute: str | None
+    evaluation: str | None
+    review: str | None = None
+    how: str = ""  # how the row was assembled, for --explain
+
+
+@dataclass
+class StreamTable:
+    """An indicator table the meaning reader assembled from running text."""
+
+    info: TableInfo
+    header: Header
+    rows: list[Row]
+    cells: list[PlanCell]
+    tokens: list[Token]
+    warnings: list[str]
+    start: int  # position of the table's first line (for ordering tables in the document)
+
+
+class _Assembler:
+    def __init__(self, header: Header) -> None:
+        self.header = header
+        self.width = len(header.slots)
+        self.rows: list[Row] = []
+        self.heads: list[Token] = []  # labels with no values, waiting for what follows them
+        self.category: _Category | None = None
+        self.vertical: _Category | None = None
+        self.vertical_run = 0  # single characters read one after the other
+        self.order = 0
+        self.notes: list[tuple[SourceRef, str]] = []
+        self.group = _Group()
+
+    # ----------------------------------------------------------------------------- reading
+    def feed(self, token: Token, following: Token | None) -> None:
+        kind, group = token.kind, self.group
+        if kind is Kind.PAGE:
+            return
+        if kind is Kind.LABEL and self._vertical(token):
+            return
+        self.vertical_run = 0
+        if kind is Kind.LABEL and is_section_label(token.text):
+            self.close()
+            self._resolve_heads(None)
+            self.category = _Category(section_name(token.text))
+            self.vertical = None
+            return
+        if kind is Kind.LIST_NUMBER or (
+            kind is Kind.VALUE
+            and token.text.isdigit()
+            and (not group.labels or self._full(group) or group.closing)
+            and following is not None
+            and following.kind is Kind.LABEL
+        ):
+            if group.has_values() or group.closing:
+                self.close()
+            return  # a list number (a 序号 cell): not data
+        if kind is Kind.LABEL:
+            if (group.has_values() and not self._full(group) and not group.closing) and (
+                following is not None
+                and following.kind in (Kind.ATTRIBUTE, Kind.EVALUATION)
+                and not is_part(token.text)
+            ):
+                group.values.append(token)  # a sentence as the value (与经济增长同步)
+                return
+            if group.has_values() or group.closing:
+                self.close()
+                group = self.group
+            if group.labels and not group.units and continues(group.labels[-1].text, token.text):
+                last = group.labels[-1]
+                group.labels[-1] = Token(
+                    last.text + token.text, Kind.LABEL, last.ref, last.start, token.end
+                )
+                return
+            group.labels.append(token)
+            return
+        if kind in (Kind.VALUE, Kind.TEXT_VALUE):
+            if group.closing:
+                self.close()
+                group = self.group
+            if not group.labels:
+                self.notes.append((token.ref, f"value {token.text!r} with no indicator before it"))
+                return
+            if (
+                self.header.has("unit")
+                and not group.units
+                and not group.values
+                and token.text in VOCABULARY.no_unit
+                and self._count_ahead(following) > 0
+            ):
+                group.units.append(token)  # `—` in the unit column: no unit
+                return
+            group.values.append(token)
+            return
+        if kind is Kind.UNIT:
+            if group.labels and not group.values:
+                group.units.append(token)
+            elif group.labels:
+                group.values.append(token)  # a unit where a value is due: kept, reviewed
+            return
+        if kind is Kind.EMPTY:
+            if not group.labels or group.closing:
+                return
+            if self.header.has("unit") and not group.units and not group.values:
+                group.units.append(None)
+            elif len(group.values) < self.width * max(1, len(group.labels)):
+                group.values.append(None)
+            return
+        if kind is Kind.ATTRIBUTE:
+            if not group.labels and self.rows and self.rows[-1].attribute is None:
+                for row in self._last_rows():
+                    row.attribute = VOCABULARY.attribute_forms.get(token.text, token.text)
+                return
+            group.attributes.append(token)
+            group.closing = True
+            return
+        if kind is Kind.EVALUATION:
+            if not group.labels and self.rows and self.rows[-1].evaluation is None:
+                for row in self._last_rows():
+                    row.evaluation = VOCABULARY.evaluation_forms.get(token.text, token.text)
+                return
+            group.evaluations.append(token)
+            group.closing = True
+
+    def _count_ahead(self, following: Token | None) -> int:
+        return 1 if following is not None and following.kind is Kind.VALUE else 0
+
+    def _full(self, group: _Group) -> bool:
+        return len(group.values) >= self.width * max(1, sum(1 for _ in group.labels[-1:]))
+
+    def _last_rows(self) -> list[Row]:
+        last = self.rows[-1]
+        return [r for r in self.rows if r.order == last.order]
+
+    def _vertical(self, token: Token) -> bool:
+        """One character of a category written vertically (社 / 会 / 保 / 障): the characters
+        read one after the other make one label; characters read one between each row (a PDF
+        page) make one label too, for the rows among them."""
+        text = token.text
+        if len(text) != 1 or not ("\u4e00" <= text <= "\u9fff") or is_part(text):
+            return False
+        if self.group.has_values() or self.group.closing:
+            self.close()
+        current = self.vertical if self.vertical is self.category else None
+        if current is not None and self.vertical_run > 0:
+            current.text += text
+            current.as_run = True
+        elif current is not None and not current.as_run:
+            current.text += text  # one character between each row
+        else:
+            self._resolve_heads(None)
+            self.vertical = _Category(text)
+            for row in self.rows:  # rows above the first character, under no section
+                if row.category is None:
+                    row.category = self.vertical
+            self.category = self.vertical
+        self.vertical_run += 1
+        return True
+
+    # ---------------------------------------------------------------------------- assembling
+    def close(self) -> None:
+        """Turn the cells read since the last row into rows."""
+        group, self.group = self.group, _Group()
+        while group.values and group.values[-1] is None:
+            group.values.pop()
+        if not group.labels:
+            return
+        if not group.has_values():
+            self.heads.extend(group.labels)
+            if group.attributes:
+                self.notes.append(
+                    (group.labels[-1].ref, f"{group.labels[-1].text!r} has no values")
+                )
+            return
+        values, width, labels = group.values, self.width, group.labels
+        stacked = len(values) // width if width else 1
+        if len(values) > width and len(values) % width == 0 and 1 < stacked <= len(labels):
+            count = stacked
+        else:
+            count = 1
+        names, above = labels[-count:], labels[:-count]
+        parent: tuple[str, int] | None = None
+        if is_part(names[0].text):
+            if above:
+                parent = (strip_list_number(above[-1].text), self._next_order())
+                above = above[:-1]
+            elif self.heads and not is_domain(self.heads[-1].text):
+                parent = (strip_list_number(self.heads.pop().text), self._next_order())
+            elif self.rows:
+                parent = (self.rows[-1].indicator, self.rows[-1].order)
+        self._resolve_heads(above)
+        review = None
+        if len(values) < width:
+            review = f"{len(values)} values for {width} value columns: read in order from the first"
+        elif len(values) > width * count:
+            review = (
+                f"{len(values)} values for {width} value columns: the last "
+                f"{len(values) - width * count} not read"
+            )
+        for r, name in enumerate(names):
+            if parent is not None and is_part(name.text):
+                indicator, breakdown, order = parent[0], part_name(name.text), parent[1]
+            else:
+                indicator, breakdown, order = strip_list_number(name.text), None, self._next_order()
+                parent = (indicator, order)
+            row_values = (
+                [values[c * count + r] for c in range(width)] if count > 1 else values[:width]
+            )
+            unit = self._unit(group, r, count)
+            if unit is None and not self.header.has("unit"):
+                unit = unit_in_name(breakdown) or unit_in_name(indicator)
+            self.rows.append(
+                Row(
+                    order=order,
+                    category=self.category,
+                    indicator=indicator,
+                    breakdown=breakdown,
+                    unit=unit,
+                    values=row_values,
+                    attribute=self._word(group.attributes, r, count, VOCABULARY.attribute_forms),
+                    evaluation=self._word(group.evaluations, r, count, VOCABULARY.evaluation_forms),
+                    review=review,
+                    how=(
+                        f"stacked {r + 1} of {count} (values read column by column)"
+                        if count > 1
+                        else "one row"
+                    )
+                    + (f", part of {parent[0]!r}" if breakdown else ""),
+                )
+            )
+
+    def _next_order(self) -> int:
+        self.order += 1
+        return self.order
+
+    def _resolve_heads(self, above: list[Token] | None) -> None:
+        """Labels with no values before a row: the sections (categories) of the rows below."""
+        heads = [*self.heads, *(above or [])]
+        self.heads = []
+        if above is None:  # a numbered section or the table's end follows: nothing below them
+            for head in heads:
+                if head.text[:1].isdigit():
+                    self.notes.append((head.ref, f"{head.text!r} has no values"))
+            return
+        if heads:
+            self.category = _Category(section_name(heads[-1].text))
+            self.vertical = None
+
+    def _unit(self, group: _Group, r: int, count: int) -> str | None:
+        units = group.units
+        token = units[r] if len(units) == count else (units[0] if units else None)
+        if token is None or token.text in VOCABULARY.no_unit:
+            return None
+        return token.text
+
+    @staticmethod
+    def _word(tokens: list[Token], r: int, count: int, forms: dict[str, str]) -> str | None:
+        token = tokens[r] if len(tokens) == count else (tokens[0] if tokens else None)
+        return forms.get(token.text, token.text) if token else None
+
+
+def _caption(tokens: list[Token], start: int) -> tuple[str, SourceRef] | None:
+    """The table's title: the nearest short label line just above the header."""
+    for token in reversed(tokens[max(0, start - 3) : start]):
+        if token.kind is Kind.LABEL and len(token.text) <= 80:
+            return token.text, token.ref
+        if token.kind not in (Kind.EMPTY, Kind.PAGE):
+            return None
+    return None
+
+
+def read_stream(
+    doc: str,
+    lines: list[tuple[str, SourceRef]],
+    doc_period: tuple[int, int] | None,
+) -> list[StreamTable]:
+    """Every indicator table in running text, assembled by meaning."""
+    tokens = tokens_of(lines)
+    tables: list[StreamTable] = []
+    i = 0
+    while i < len(tokens):
+        header = find_header(tokens, i) if tokens[i].kind is not Kind.PROSE else None
+        if header is None:
+            i += 1
+            continue
+        table, i = _read_table(doc, tokens, i, header, doc_period)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def _read_table(
+    doc: str, tokens: list[Token], start: int, header: Header, doc_period: tuple[int, int] | None
+) -> tuple[StreamTable | None, int]:
+    assembler = _Assembler(header)
+    header_key = [normalise_header(t.text) for t in header.tokens]
+    i = header.end
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind is Kind.PROSE:
+            break
+        again = find_header(tokens, i)
+        if again is not None:
+            if [normalise_header(t.text) for t in again.tokens] == header_key:
+                i = again.end  # the header repeated after a page break
+                continue
+            break  # the next table
+        following = next(
+            (t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None
+        )
+        assembler.feed(token, following)
+        i += 1
+    assembler.close()
+    assembler._resolve_heads(None)
+    if not assembler.rows:
+        return None, max(i, start + 1)
+    caption = _caption(tokens, start)
+    title = caption[0] if caption else None
+    period = (period_in_text(title) if title else None) or doc_period
+    table_tokens = tokens[start:i]
+    info = TableInfo(
+        doc=doc,
+        table=0,
+        kind="indicators",
+        title=title,
+        header_line=header.tokens[0].ref.line,
+        last_line=table_tokens[-1].ref.line if table_tokens else None,
+        period_start_year=period[0] if period else None,
+        period_end_year=period[1] if period else None,
+        header_ref=str(header.tokens[0].ref),
+    )
+    warnings = [f"{doc}: {ref}: {note}" for ref, note in assembler.notes]
+    cells = _cells(doc, header, assembler.rows, period, warnings)
+    start_line = header.tokens[0].ref.line or 0
+    return StreamTable(info, header, assembler.rows, cells, table_tokens, warnings, start_line), i
+
+
+def _years(header: Header, period: tuple[int, int] | None) -> list[int | None]:
+    years: list[int | None] = []
+    for column in header.slots:
+        if column.role != "year" or column.year is None:
+            years.append(None)
+        elif column.year.year is not None:
+            years.append(column.year.year)
+        elif period is None:
+            years.append(None)
+        else:
+            years.append(period[1] if column.year.hint == "target" else period[0] - 1)
+    return years
+
+
+def _cells(
+    doc: str,
+    header: Header,
+    rows: list[Row],
+    period: tuple[int, int] | None,
+    warnings: list[str],
+) -> list[PlanCell]:
+    years = _years(header, period)
+    known = [y for y in years if y is not None]
+    cells: list[PlanCell] = []
+    for row in rows:
+        for column, year, token in zip(header.slots, years, row.values, strict=False):
+            if token is None or column.role != "year":
+                continue
+            if year is None:
+                warnings.append(
+                    f"{doc}: {token.ref}: a 目标值 column but no plan period to date it"
+                )
+                continue
+            parsed = parse_value(token.text)
+            if not parsed.readable:
+                warnings.append(
+                    f"{doc}: {token.ref}: value {parsed.raw_value!r} is not a number the value "
+                    "grammar reads; kept as text"
+                )
+            assert column.year is not None
+            cells.append(
+                PlanCell(
+                    doc=doc,
+                    table=0,
+                    row_order=row.order,
+                    category=str(row.category) if row.category else None,
+                    indicator=row.indicator,
+                    breakdown=row.breakdown,
+                    unit=row.unit,
+                    year=year,
+                    role=year_role(year, column.year.hint, period, known),
+                    raw_value=parsed.raw_value,
+                    comparator=parsed.comparator,
+                    value=parsed.value,
+                    attribute=row.attribute,
+                    evaluation=row.evaluation,
+                    line=token.ref.line,
+                    value_upper=parsed.value_upper,
+                    is_approximate=parsed.is_approximate,
+                    source_ref=str(token.ref),
+                    needs_review=row.review,
+                    is_cumulative=parsed.is_cumulative,
+                )
+            )
+    return cells
