@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 from collections.abc import Iterator
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLANS_DIR = REPO_ROOT / "raw" / "plans"
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+# ../shared beside the checkout (CI); EDUPLAN_SHARED points elsewhere (a git worktree)
+SHARED_DIR = Path(os.environ.get("EDUPLAN_SHARED", REPO_ROOT.parent / "shared"))
+SEEDS_DIR = SHARED_DIR / "seeds"
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from flows.extract import ExtractedDocument, extract_document
-from tests.conftest import REPO_ROOT
+from tests.conftest import SHARED_DIR
 
-SHARED = Path(os.environ.get("EDUPLAN_SHARED", REPO_ROOT.parent / "shared"))
-REAL = SHARED / "real-plans"
+REAL = SHARED_DIR / "real-plans"
 EXPECTED = sorted(REAL.glob("*.expected.csv")) if REAL.exists() else []
 
 if not EXPECTED:

@@ -8,6 +8,14 @@ from dataclasses import dataclass
 from flows.extract.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
 from flows.extract.grid import GridCell, SourceRef
 from flows.extract.headers import Column, year_role
+from flows.extract.labels import (
+    is_domain,
+    is_measure,
+    is_part,
+    part_marker,
+    part_name,
+    strip_list_number,
+)
 from flows.extract.models import PlanCell, PlanTableError
 from flows.extract.values import parse_value
 from flows.extract.vocabulary import VOCABULARY
@@ -82,7 +90,6 @@ def table_cells(
         if isinstance(row, str):
             category, indicator, indicator_unit = row, None, None
             continue
-        row_order += 1
         ref = row_ref(row)
         aligned = align(row, table.columns)
         if aligned is None:
@@ -98,10 +105,23 @@ def table_cells(
             if column.role not in ("year", "ignored"):
                 by_role[column.role] = cell
         row_category = _text(by_role.get("category"))
-        row_indicator = _text(by_role.get("indicator"))
-        breakdown = _text(by_role.get("breakdown")) or None
+        row_indicator = strip_list_number(_text(by_role.get("indicator")))
+        breakdown = part_name(_text(by_role.get("breakdown"))) or None
         if row_indicator == breakdown:
             breakdown = None  # an indicator cell merged over its breakdown column
+        if (
+            breakdown is not None
+            and breakdown != indicator  # not the label above merged down over a sub-row
+            and not is_stage(row_indicator)  # 高中段 | …: a shifted sub-row (below)
+            and is_domain(row_indicator)
+            and is_measure(breakdown)
+            and not is_part(breakdown)
+        ):  # 学前教育 | 毛入园率: the measure is the indicator, the stage or domain its category
+            row_category, row_indicator, breakdown = row_indicator, breakdown, None
+        part_of_above = False
+        if row_indicator and part_marker(row_indicator) and breakdown is None and indicator:
+            # 其中:研究生 under 在校生: a part of the indicator above, in its row
+            row_indicator, breakdown, part_of_above = "", part_name(row_indicator), True
         if (
             row_indicator
             and (breakdown is None or breakdown == indicator)  # empty, or the label above
@@ -109,6 +129,8 @@ def table_cells(
             and is_stage(row_indicator)
         ):
             row_indicator, breakdown = "", row_indicator  # a shifted sub-row: 高中段 is a breakdown
+        if not part_of_above or row_order == 0:
+            row_order += 1
         if row_category:
             category = row_category
         if row_indicator:
@@ -168,6 +190,7 @@ def table_cells(
                     value_upper=parsed.value_upper,
                     is_approximate=parsed.is_approximate,
                     source_ref=str(cell.ref),
+                    is_cumulative=parsed.is_cumulative,
                 )
             )
     return cells
