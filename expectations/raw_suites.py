@@ -86,6 +86,8 @@ def raw_suites() -> list[SuiteSpec]:
                     "evaluation",
                     "line",
                     "source_ref",
+                    "needs_review",
+                    "is_cumulative",
                     "table_start",
                     "table_end",
                 ],

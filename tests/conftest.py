@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import atexit
 import functools
-from collections.abc import Iterator
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

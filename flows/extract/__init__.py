@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flows.extract.assemble import StreamTable, read_stream
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.grid import LaidOutDocument, SourceRef
+from flows.extract.grid import Grid, LaidOutDocument, SourceRef
 from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
@@ -108,6 +108,17 @@ class ReadTables:
     streams: list[StreamTable]
 
 
+def _span(grid: Grid) -> range:
+    """The lines a text grid spans (its caption to its last cell)."""
+    lines = [c.ref.line for row in grid.rows for c in row if c.ref.line is not None]
+    first = (
+        grid.caption_ref.line
+        if grid.caption_ref and grid.caption_ref.line
+        else min(lines, default=0)
+    )
+    return range(first or 0, max(lines, default=-1) + 1)
+
+
 def _grid_lines(read: ReadGrid) -> range:
     first = read.grid.caption_ref.line if read.grid.caption_ref else read.grid.ref.line
     return range(first or 0, (read.info.last_line or -1) + 1)
@@ -120,9 +131,19 @@ def read_tables(
     lines: list[str] | None = None,
 ) -> ReadTables:
     """Read the grids, then assemble by meaning whatever text holds a table header the grids do
-    not cover (a grid that cannot be read is an error naming its row, as before). Tables are
-    numbered in document order."""
-    grids = read_grids(laid_out, doc_period)
+    not cover. A grid the semantic layer cannot read is left to the meaning reader: when it
+    reads the same lines as a table with no doubt (no warning, no cell to review), meaning wins;
+    otherwise the grid's error stands. Tables are numbered in document order."""
+    grids: list[ReadGrid] = []
+    failed: list[tuple[PlanTableError, Grid]] = []
+    for grid in laid_out.grids:
+        try:
+            found = read_grid(laid_out.doc, len(grids) + 1, grid, doc_period)
+        except PlanTableError as problem:
+            failed.append((problem, grid))
+            continue
+        if found is not None:
+            grids.append(found)
     if lines is not None:
         covered = {n for read in grids for n in _grid_lines(read)}
         text = [
@@ -132,6 +153,11 @@ def read_tables(
     else:
         text = [(block.text, block.ref) for block in laid_out.text]
     streams = read_stream(laid_out.doc, text, doc_period)
+    for problem, grid in failed:  # the layout read a table it could not make sense of
+        span = _span(grid)
+        inside = [s for s in streams if s.start in span]
+        if not inside or any(s.warnings or any(c.needs_review for c in s.cells) for s in inside):
+            raise problem  # the meaning reader is no surer: the layout's error stands
     if lines is not None:  # one numbering in document order
         order = sorted(
             [(r.grid.ref.line or 0, 0, k) for k, r in enumerate(grids)]

@@ -37,7 +37,7 @@ from flows.extract.labels import (
 )
 from flows.extract.models import PlanCell, TableInfo
 from flows.extract.tokens import Kind, Token, tokens_of
-from flows.extract.values import parse_value
+from flows.extract.values import clean_cell, parse_value
 from flows.extract.vocabulary import VOCABULARY, normalise_header
 
 _JOIN_LIMIT = 3  # a header word spaced out over at most three cells (指 / 标)
@@ -117,7 +117,7 @@ class _Category:
     """A category that may still grow (a label written vertically, one character per row)."""
 
     text: str
-    as_run: bool = False  # its characters were read one after the other
+    interleaved: bool = False  # rows were read between its characters
 
     def __str__(self) -> str:
         return self.text
@@ -160,7 +160,7 @@ class _Assembler:
         self.heads: list[Token] = []  # labels with no values, waiting for what follows them
         self.category: _Category | None = None
         self.vertical: _Category | None = None
-        self.vertical_run = 0  # single characters read one after the other
+        self.vertical_rows = 0  # rows assembled when the last character was read
         self.order = 0
         self.notes: list[tuple[SourceRef, str]] = []
         self.group = _Group()
@@ -172,7 +172,6 @@ class _Assembler:
             return
         if kind is Kind.LABEL and self._vertical(token):
             return
-        self.vertical_run = 0
         if kind is Kind.LABEL and is_section_label(token.text):
             self.close()
             self._resolve_heads(None)
@@ -201,6 +200,7 @@ class _Assembler:
                 self.close()
                 group = self.group
             if group.labels and not group.units and continues(group.labels[-1].text, token.text):
+                # a name wrapped over two lines
                 last = group.labels[-1]
                 group.labels[-1] = Token(
                     last.text + token.text, Kind.LABEL, last.ref, last.start, token.end
@@ -240,21 +240,27 @@ class _Assembler:
             elif len(group.values) < self.width * max(1, len(group.labels)):
                 group.values.append(None)
             return
-        if kind is Kind.ATTRIBUTE:
-            if not group.labels and self.rows and self.rows[-1].attribute is None:
-                for row in self._last_rows():
-                    row.attribute = VOCABULARY.attribute_forms.get(token.text, token.text)
+        if kind in (Kind.ATTRIBUTE, Kind.EVALUATION):
+            words = group.attributes if kind is Kind.ATTRIBUTE else group.evaluations
+            if self._before_name(kind):  # 约束性 | 学前三年毛入园率 | …: it opens the row
+                if group.has_values() or group.closing:
+                    self.close()
+                    group = self.group
+                (group.attributes if kind is Kind.ATTRIBUTE else group.evaluations).append(token)
                 return
-            group.attributes.append(token)
-            group.closing = True
-            return
-        if kind is Kind.EVALUATION:
-            if not group.labels and self.rows and self.rows[-1].evaluation is None:
-                for row in self._last_rows():
-                    row.evaluation = VOCABULARY.evaluation_forms.get(token.text, token.text)
+            if not group.labels:
+                self.notes.append((token.ref, f"{kind.value} {token.text!r} with no row before it"))
                 return
-            group.evaluations.append(token)
+            words.append(token)
             group.closing = True
+
+    def _before_name(self, kind: Kind) -> bool:
+        """Does the header put this column before the indicator (an attribute column first)?"""
+        role = "attribute" if kind is Kind.ATTRIBUTE else "evaluation"
+        roles = [c.role for c in self.header.columns]
+        return (
+            role in roles and "indicator" in roles and roles.index(role) < roles.index("indicator")
+        )
 
     def _count_ahead(self, following: Token | None) -> int:
         return 1 if following is not None and following.kind is Kind.VALUE else 0
@@ -267,20 +273,29 @@ class _Assembler:
         return [r for r in self.rows if r.order == last.order]
 
     def _vertical(self, token: Token) -> bool:
-        """One character of a category written vertically (社 / 会 / 保 / 障): the characters
-        read one after the other make one label; characters read one between each row (a PDF
-        page) make one label too, for the rows among them."""
+        """One character of a category written vertically (社 / 会 / 保 / 障). Characters read
+        one after the other make one label, complete once rows follow it; characters read one
+        between rows (a PDF page) make one label for the rows among them, complete when it
+        reads as a domain (收入和就业) and another character comes."""
         text = token.text
         if len(text) != 1 or not ("\u4e00" <= text <= "\u9fff") or is_part(text):
             return False
         if self.group.has_values() or self.group.closing:
             self.close()
         current = self.vertical if self.vertical is self.category else None
-        if current is not None and self.vertical_run > 0:
+        rows_between = len(self.rows) > self.vertical_rows
+        if current is not None:
+            if not current.interleaved and rows_between and len(current.text) >= 2:
+                current = None  # a label read whole, with rows after it
+            elif (
+                current.interleaved
+                and len(current.text) >= 4
+                and current.text.endswith(VOCABULARY.domain_suffixes)
+            ):
+                current = None  # 收入和就业 reads whole: the next character starts a label
+        if current is not None:
+            current.interleaved = current.interleaved or rows_between
             current.text += text
-            current.as_run = True
-        elif current is not None and not current.as_run:
-            current.text += text  # one character between each row
         else:
             self._resolve_heads(None)
             self.vertical = _Category(text)
@@ -288,7 +303,7 @@ class _Assembler:
                 if row.category is None:
                     row.category = self.vertical
             self.category = self.vertical
-        self.vertical_run += 1
+        self.vertical_rows = len(self.rows)
         return True
 
     # ---------------------------------------------------------------------------- assembling
@@ -313,6 +328,16 @@ class _Assembler:
         else:
             count = 1
         names, above = labels[-count:], labels[:-count]
+        for kind, words in (
+            (Kind.ATTRIBUTE, group.attributes),
+            (Kind.EVALUATION, group.evaluations),
+        ):
+            if self._before_name(kind) and not words and above and above[-1].ref == names[0].ref:
+                # the cell where the header puts the attribute holds a word the vocabulary
+                # does not know: never read as a section
+                self.notes.append(
+                    (above[-1].ref, f"{above[-1].text!r} stands where the {kind.value} goes")
+                )
         parent: tuple[str, int] | None = None
         if is_part(names[0].text):
             if above:
@@ -323,6 +348,9 @@ class _Assembler:
             elif self.rows:
                 parent = (self.rows[-1].indicator, self.rows[-1].order)
         self._resolve_heads(above)
+        placed = self._by_position(values) if count == 1 and len(values) < width else None
+        if placed is not None:
+            values = placed
         review = None
         if len(values) < width:
             review = f"{len(values)} values for {width} value columns: read in order from the first"
@@ -363,6 +391,45 @@ class _Assembler:
                 )
             )
 
+    def _by_position(self, values: list[Token | None]) -> list[Token | None] | None:
+        """Values of a short row put under the header columns they stand under, when the header
+        and the row are each one line of a layout drawn with spaces (a PDF conversion): each
+        value goes to the nearest column, and it must be a different column for each."""
+        heads = [
+            t
+            for t, c in zip(self.header.tokens, self.header.columns, strict=False)
+            if c.role in ("year", "rate")
+        ]
+        found = [v for v in values if v is not None]
+        if (
+            len(heads) != self.width
+            or not found
+            or len({t.ref for t in heads}) != 1
+            or len({v.ref for v in found}) != 1
+            or any(v.end <= v.start for v in found)
+        ):
+            return None
+        centres = [(t.start + t.end) / 2 for t in heads]
+        spread = min((b - a for a, b in zip(centres, centres[1:], strict=False)), default=0)
+        if spread < 6:  # columns too close for positions to tell them apart
+            return None
+        slots: list[int] = []
+        for value in found:
+            middle = (value.start + value.end) / 2
+
+            def distance(k: int, value: Token = value, middle: float = middle) -> float:
+                # centred under the header, or starting where it starts (long text values)
+                return min(abs(centres[k] - middle), abs(heads[k].start - value.start))
+
+            nearest = min(range(len(centres)), key=distance)
+            if distance(nearest) > spread / 2 or (slots and nearest <= slots[-1]):
+                return None
+            slots.append(nearest)
+        placed: list[Token | None] = [None] * self.width
+        for slot, value in zip(slots, found, strict=True):
+            placed[slot] = value
+        return placed
+
     def _next_order(self) -> int:
         self.order += 1
         return self.order
@@ -373,8 +440,7 @@ class _Assembler:
         self.heads = []
         if above is None:  # a numbered section or the table's end follows: nothing below them
             for head in heads:
-                if head.text[:1].isdigit():
-                    self.notes.append((head.ref, f"{head.text!r} has no values"))
+                self.notes.append((head.ref, f"{head.text!r} has no values and no row below it"))
             return
         if heads:
             self.category = _Category(section_name(heads[-1].text))
@@ -393,11 +459,14 @@ class _Assembler:
         return forms.get(token.text, token.text) if token else None
 
 
-def _caption(tokens: list[Token], start: int) -> tuple[str, SourceRef] | None:
-    """The table's title: the nearest short label line just above the header."""
+def _caption(
+    tokens: list[Token], start: int, texts: dict[SourceRef, str]
+) -> tuple[str, SourceRef] | None:
+    """The table's title: the line just above the header, when it is a short label."""
     for token in reversed(tokens[max(0, start - 3) : start]):
-        if token.kind is Kind.LABEL and len(token.text) <= 80:
-            return token.text, token.ref
+        if token.kind is Kind.LABEL:
+            line = texts.get(token.ref, token.text)
+            return (line, token.ref) if len(line) <= 80 else None
         if token.kind not in (Kind.EMPTY, Kind.PAGE):
             return None
     return None
@@ -410,21 +479,30 @@ def read_stream(
 ) -> list[StreamTable]:
     """Every indicator table in running text, assembled by meaning."""
     tokens = tokens_of(lines)
+    texts = {ref: clean_cell(text) for text, ref in lines}
     tables: list[StreamTable] = []
     i = 0
     while i < len(tokens):
-        header = find_header(tokens, i) if tokens[i].kind is not Kind.PROSE else None
+        starts_line = i == 0 or tokens[i - 1].ref != tokens[i].ref  # a header begins a line
+        header = (
+            find_header(tokens, i) if starts_line and tokens[i].kind is not Kind.PROSE else None
+        )
         if header is None:
             i += 1
             continue
-        table, i = _read_table(doc, tokens, i, header, doc_period)
+        table, i = _read_table(doc, tokens, i, header, doc_period, texts)
         if table is not None:
             tables.append(table)
     return tables
 
 
 def _read_table(
-    doc: str, tokens: list[Token], start: int, header: Header, doc_period: tuple[int, int] | None
+    doc: str,
+    tokens: list[Token],
+    start: int,
+    header: Header,
+    doc_period: tuple[int, int] | None,
+    texts: dict[SourceRef, str],
 ) -> tuple[StreamTable | None, int]:
     assembler = _Assembler(header)
     header_key = [normalise_header(t.text) for t in header.tokens]
@@ -448,7 +526,7 @@ def _read_table(
     assembler._resolve_heads(None)
     if not assembler.rows:
         return None, max(i, start + 1)
-    caption = _caption(tokens, start)
+    caption = _caption(tokens, start, texts)
     title = caption[0] if caption else None
     period = (period_in_text(title) if title else None) or doc_period
     table_tokens = tokens[start:i]

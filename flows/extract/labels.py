@@ -36,6 +36,11 @@ def strip_list_number(text: str) -> str:
     return name
 
 
+def is_numbered(text: str) -> bool:
+    """A name written with a list number before it (`（4）义务教育…`): a row, never a section."""
+    return strip_list_number(text) != clean_cell(text)
+
+
 @lru_cache(maxsize=65536)
 def is_list_number(text: str) -> bool:
     """A cell holding only a list number: `3`, `3.`, `（3）`, `③`."""
@@ -116,12 +121,17 @@ def is_measure_tail(text: str) -> bool:
 def continues(previous: str, fragment: str) -> bool:
     """Does `fragment` continue the label above it (a name wrapped over two lines)?
 
-    Yes when the label above leaves a bracket open or ends with a joining word (`收入和` +
+    Yes when the label above is numbered (a row) and this one is no part of it, when the
+    label above leaves a bracket open or ends with a joining word (`收入和` +
     `就业`), when the fragment starts with a bracket or `%`, or when it is a measure that names
     nothing alone (`最低生活保障` + `人数（万人）`)."""
     above, below = clean_cell(previous), clean_cell(fragment)
     if not above or not below or is_section_label(below) or part_marker(below):
         return False
+    if is_numbered(below):
+        return False  # a list number starts a row of its own
+    if is_numbered(above) and not is_part(below):
+        return True  # a numbered name is a row, never a section: the line below ends it
     if above.count("（") + above.count("(") > above.count("）") + above.count(")"):
         return True
     if above.endswith(_JOINERS) or below[:1] in "（()）%％":

@@ -45,6 +45,7 @@ class Token:
     end: int = 0
 
 
+_RULE = re.compile(r"[|｜ \t]*[|｜][|｜ \t]*|[-—=_─━]{3,}")
 _CUT = re.compile(r"\t|[|｜]|(?: {2,})|\u3000+")
 _OPENING, _CLOSING = "([（〔【［", ")]）〕】］"
 _COMPARATOR_ONLY = re.compile(r"^(?:[<>≤≥≦≧＜＞]=?|约|不低于|不少于|不高于|不超过|达到|超过)$")
@@ -87,28 +88,26 @@ def _joined(a: tuple[str, int, int], b: tuple[str, int, int]) -> tuple[str, int,
 def _rejoin(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """Join pieces a single space split but that make one cell."""
     out: list[tuple[str, int, int]] = []
+    single = False  # the piece before was one character (约 束 性: letters spaced out)
     for word in words:
+        was_single, single = single, len(word[0]) == 1 and bool(_CJK.match(word[0]))
         if out:
             last = out[-1][0]
             if (
                 _balance(last) > 0  # [4.5 ] / （含 民办）
                 or _COMPARATOR_ONLY.match(last)  # ≥ 95
                 or last.endswith((":", "："))  # 其中: 研究生
-                or (
-                    _CJK.match(last[-1])
-                    and len(last) == 1
-                    and _CJK.match(word[0])
-                    and len(word[0]) == 1
-                )
+                or (was_single and single)
                 or (
                     re.search(r"[A-Za-z&]$", last) and not parse_value(word[0]).is_numeric
                 )  # R&D 经费
+                or (
+                    re.fullmatch(r"(?:19|20)[0-9]{2}", last) and word[0].startswith("年")
+                )  # 2025 年
             ):
                 out[-1] = _joined(out[-1], word)
                 continue
         out.append(word)
-    # letters spaced out (约 束 性): a run of single characters is one word, unless it stands
-    # alone on its line (one character of a category written vertically)
     return out
 
 
@@ -144,10 +143,15 @@ def tokens_of(lines: list[tuple[str, SourceRef]]) -> list[Token]:
     for line, ref in lines:
         if not line:
             continue
-        if not line.strip(" \t\u3000\xa0|｜-"):
-            if not line.strip(" \t\u3000\xa0") and line.strip("\t") != "":
-                found.append(Token("", Kind.EMPTY, ref))
+        bare = line.strip(" \t\u3000\xa0")
+        if not bare:
+            if line.strip("\t") != "":
+                found.append(Token("", Kind.EMPTY, ref))  # a whitespace-only line: empty cell
             continue
+        if _RULE.fullmatch(bare):
+            continue  # ` |`, `||||`, `------`: a rule between cells
+        if any(p.match(clean_cell(line)) for p in VOCABULARY.page_marks):
+            continue  # - 12 -: a page footer inside the table
         if len(clean_cell(line)) > 50 and any(m in line for m in _PROSE_MARKS):
             found.append(Token(clean_cell(line), Kind.PROSE, ref))
             continue

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS raw.plan_cells (
     indicator VARCHAR NOT NULL, breakdown VARCHAR, unit VARCHAR, year INTEGER NOT NULL,
     role VARCHAR NOT NULL, raw_value VARCHAR NOT NULL, comparator VARCHAR, value VARCHAR,
     attribute VARCHAR, evaluation VARCHAR, line INTEGER, value_upper VARCHAR,
-    is_approximate BOOLEAN NOT NULL, source_ref VARCHAR NOT NULL
+    is_approximate BOOLEAN NOT NULL, source_ref VARCHAR NOT NULL, needs_review VARCHAR,
+    is_cumulative BOOLEAN NOT NULL DEFAULT false
 );
 CREATE TABLE IF NOT EXISTS raw.plan_milestones (
     plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
