@@ -71,7 +71,7 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     assert list(rows[0]) == [
         "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
         "raw_value", "comparator", "value", "attribute", "evaluation", "line", "value_upper",
-        "is_approximate", "source_ref",
+        "is_approximate", "source_ref", "needs_review", "is_cumulative",
     ]  # fmt: skip
     jiaxing = [
         r

@@ -76,7 +76,7 @@ def _read_published_file(path: Path) -> LaidOutDocument:
     """HTML, DOCX and PDF (flows/extract/formats/), imported only when such a file is read."""
     from flows.extract.formats import read_laid_out
 
-    return read_laid_out(path)
+    return read_laid_out(path, tables_required=False)
 
 
 READERS: dict[str, LayoutReader] = {

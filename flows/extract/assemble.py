@@ -77,7 +77,9 @@ def find_header(tokens: list[Token], start: int) -> Header | None:
             text = "".join(t.text for t in parts)
             if header_column(text) is not None and (size == 1 or len(parts[0].text) <= 2):
                 matched = (
-                    Token(text, Kind.LABEL, parts[0].ref, parts[0].start, parts[-1].end),
+                    Token(
+                        text, Kind.LABEL, parts[0].ref, parts[0].start, parts[-1].end, parts[0].seq
+                    ),
                     size,
                 )
                 break
@@ -332,7 +334,7 @@ class _Assembler:
             (Kind.ATTRIBUTE, group.attributes),
             (Kind.EVALUATION, group.evaluations),
         ):
-            if self._before_name(kind) and not words and above and above[-1].ref == names[0].ref:
+            if self._before_name(kind) and not words and above and above[-1].seq == names[0].seq:
                 # the cell where the header puts the attribute holds a word the vocabulary
                 # does not know: never read as a section
                 self.notes.append(
@@ -404,8 +406,8 @@ class _Assembler:
         if (
             len(heads) != self.width
             or not found
-            or len({t.ref for t in heads}) != 1
-            or len({v.ref for v in found}) != 1
+            or len({t.seq for t in heads}) != 1
+            or len({v.seq for v in found}) != 1
             or any(v.end <= v.start for v in found)
         ):
             return None
@@ -459,13 +461,11 @@ class _Assembler:
         return forms.get(token.text, token.text) if token else None
 
 
-def _caption(
-    tokens: list[Token], start: int, texts: dict[SourceRef, str]
-) -> tuple[str, SourceRef] | None:
+def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, SourceRef] | None:
     """The table's title: the line just above the header, when it is a short label."""
     for token in reversed(tokens[max(0, start - 3) : start]):
         if token.kind is Kind.LABEL:
-            line = texts.get(token.ref, token.text)
+            line = texts[token.seq]
             return (line, token.ref) if len(line) <= 80 else None
         if token.kind not in (Kind.EMPTY, Kind.PAGE):
             return None
@@ -479,11 +479,11 @@ def read_stream(
 ) -> list[StreamTable]:
     """Every indicator table in running text, assembled by meaning."""
     tokens = tokens_of(lines)
-    texts = {ref: clean_cell(text) for text, ref in lines}
+    texts = [clean_cell(text) for text, _ in lines]
     tables: list[StreamTable] = []
     i = 0
     while i < len(tokens):
-        starts_line = i == 0 or tokens[i - 1].ref != tokens[i].ref  # a header begins a line
+        starts_line = i == 0 or tokens[i - 1].seq != tokens[i].seq  # a header begins a line
         header = (
             find_header(tokens, i) if starts_line and tokens[i].kind is not Kind.PROSE else None
         )
@@ -502,7 +502,7 @@ def _read_table(
     start: int,
     header: Header,
     doc_period: tuple[int, int] | None,
-    texts: dict[SourceRef, str],
+    texts: list[str],
 ) -> tuple[StreamTable | None, int]:
     assembler = _Assembler(header)
     header_key = [normalise_header(t.text) for t in header.tokens]

@@ -77,8 +77,8 @@ def stacked_row(lines: list[str], index: int, *, width: int | None = None) -> tu
             cells.append(Cell(clean_cell(lines[i][1:]), i + 1))
             i += 1
         elif kind is LineKind.PLAIN and cells and _is_continuation(lines[i]):
-            last = cells[-1]
-            cells[-1] = Cell(last.text + clean_cell(lines[i]), last.line)
+            last = cells[-1]  # an empty cell continued below is cited where its text is
+            cells[-1] = Cell(last.text + clean_cell(lines[i]), last.line if last.text else i + 1)
             i += 1
         elif kind is LineKind.BLANK and width is not None and 0 < len(cells) < width:
             j = i

@@ -28,6 +28,7 @@ from flows.extract.headers import (
     period_in_text,
     schedule_columns,
 )
+from flows.extract.labels import part_marker
 from flows.extract.layout import LineKind, line_kind, next_nonblank, split_lines
 from flows.extract.layout import stacked_row as _stacked_row
 from flows.extract.text_columns import (
@@ -189,6 +190,8 @@ def _plain_stacked(lines: list[str], i: int) -> Found | None:
 
 def _is_prose(line: str) -> bool:
     text = clean_cell(line)
+    if part_marker(text):  # 其中:研究生 … : a part of the row above, not a sentence
+        text = text[len(part_marker(text) or "") :]
     return len(text) > 60 or any(p in text for p in "。；;：:")
 
 

@@ -43,6 +43,7 @@ class Token:
     ref: SourceRef
     start: int = 0  # display column where the cell starts on its line (CJK counts two)
     end: int = 0
+    seq: int = 0  # which input line (or text block) it comes from: cells of one line share it
 
 
 _RULE = re.compile(r"[|｜ \t]*[|｜][|｜ \t]*|[-—=_─━]{3,}")
@@ -140,21 +141,23 @@ def tokens_of(lines: list[tuple[str, SourceRef]]) -> list[Token]:
     """Every candidate cell of the lines, in reading order. A whitespace-only line is an empty
     cell; a truly empty line separates cells and is no cell; a line of pipes is a rule."""
     found: list[Token] = []
-    for line, ref in lines:
+    for seq, (line, ref) in enumerate(lines):
         if not line:
             continue
         bare = line.strip(" \t\u3000\xa0")
         if not bare:
             if line.strip("\t") != "":
-                found.append(Token("", Kind.EMPTY, ref))  # a whitespace-only line: empty cell
+                found.append(
+                    Token("", Kind.EMPTY, ref, seq=seq)
+                )  # a whitespace-only line: empty cell
             continue
         if _RULE.fullmatch(bare):
             continue  # ` |`, `||||`, `------`: a rule between cells
         if any(p.match(clean_cell(line)) for p in VOCABULARY.page_marks):
             continue  # - 12 -: a page footer inside the table
         if len(clean_cell(line)) > 50 and any(m in line for m in _PROSE_MARKS):
-            found.append(Token(clean_cell(line), Kind.PROSE, ref))
+            found.append(Token(clean_cell(line), Kind.PROSE, ref, seq=seq))
             continue
         for text, start, end in _pieces(line):
-            found.append(Token(text, kind_of(text), ref, start, end))
+            found.append(Token(text, kind_of(text), ref, start, end, seq))
     return found

@@ -183,8 +183,9 @@ def _body(path: Path) -> lxml.etree._Element:
     return body
 
 
-def read_docx(path: Path) -> LaidOutDocument:
-    """Read one Word document: its paragraphs and every data table as a grid."""
+def read_docx(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read one Word document: its paragraphs and every data table as a grid. With
+    `tables_required=False` a document with no table is its paragraphs (read by meaning)."""
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == _OLE_MAGIC:
@@ -197,7 +198,7 @@ def read_docx(path: Path) -> LaidOutDocument:
     body = _body(path)
     reader = _BodyReader()
     reader.walk(body)
-    if not reader.grids:
+    if not reader.grids and tables_required:
         raise PlanTableError(
             str(path), None, f"no table in the document ({reader.paragraphs} paragraphs read)"
         )

@@ -235,8 +235,10 @@ class _PageReader:
         self._blocks_before_last_table = len(self.blocks)
 
 
-def read_html(path: Path) -> LaidOutDocument:
-    """Read one web page: its running text and every data table as a grid."""
+def read_html(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read one web page: its running text and every data table as a grid. With
+    `tables_required=False` a page with no <table> is its running text (a table flattened into
+    paragraphs is then read by meaning, flows/extract/assemble.py)."""
     text = _XML_DECLARATION.sub("", decode_html(path, path.read_bytes()))
     if not text.strip():
         raise PlanTableError(str(path), None, "empty HTML document")
@@ -253,7 +255,7 @@ def read_html(path: Path) -> LaidOutDocument:
     body = root.find("body")
     reader.walk(body if body is not None else root)
     reader.flush()
-    if not reader.grids:
+    if not reader.grids and tables_required:
         raise PlanTableError(
             str(path), None, "no table in the page (no <table> of 2x2 cells or more)"
         )
