@@ -132,8 +132,8 @@ def read_tables(
 ) -> ReadTables:
     """Read the grids, then assemble by meaning whatever text holds a table header the grids do
     not cover. A grid the semantic layer cannot read is left to the meaning reader: when it
-    reads the same lines as a table with no doubt (no warning, no cell to review), meaning wins;
-    otherwise the grid's error stands. Tables are numbered in document order."""
+    places every cell of those lines in a row (a cell it is unsure of is kept and marked
+    needs_review), meaning wins; otherwise the grid's error stands. Tables are numbered in document order."""
     grids: list[ReadGrid] = []
     failed: list[tuple[PlanTableError, Grid]] = []
     for grid in laid_out.grids:
@@ -156,8 +156,8 @@ def read_tables(
     for problem, grid in failed:  # the layout read a table it could not make sense of
         span = _span(grid)
         inside = [s for s in streams if s.start in span]
-        if not inside or any(s.warnings or any(c.needs_review for c in s.cells) for s in inside):
-            raise problem  # the meaning reader is no surer: the layout's error stands
+        if not inside or any(s.doubts for s in inside):
+            raise problem  # the meaning reader could not place every cell: the error stands
     if lines is not None:  # one numbering in document order
         order = sorted(
             [(r.grid.ref.line or 0, 0, k) for k, r in enumerate(grids)]

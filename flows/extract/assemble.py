@@ -149,8 +149,9 @@ class StreamTable:
     header: Header
     rows: list[Row]
     cells: list[PlanCell]
-    tokens: list[Token]
+    tokens: list[Token]  # the cells after the header, typed
     warnings: list[str]
+    doubts: int  # cells the reader could not place in any row (values with no name, ...)
     start: int  # position of the table's first line (for ordering tables in the document)
 
 
@@ -355,7 +356,10 @@ class _Assembler:
             values = placed
         review = None
         if len(values) < width:
-            review = f"{len(values)} values for {width} value columns: read in order from the first"
+            review = (
+                f"{len(values)} value{'s' if len(values) > 1 else ''} for {width} value columns: "
+                "read in order from the first"
+            )
         elif len(values) > width * count:
             review = (
                 f"{len(values)} values for {width} value columns: the last "
@@ -529,7 +533,7 @@ def _read_table(
     caption = _caption(tokens, start, texts)
     title = caption[0] if caption else None
     period = (period_in_text(title) if title else None) or doc_period
-    table_tokens = tokens[start:i]
+    table_tokens = tokens[header.end : i]
     info = TableInfo(
         doc=doc,
         table=0,
@@ -544,7 +548,19 @@ def _read_table(
     warnings = [f"{doc}: {ref}: {note}" for ref, note in assembler.notes]
     cells = _cells(doc, header, assembler.rows, period, warnings)
     start_line = header.tokens[0].ref.line or 0
-    return StreamTable(info, header, assembler.rows, cells, table_tokens, warnings, start_line), i
+    return (
+        StreamTable(
+            info,
+            header,
+            assembler.rows,
+            cells,
+            table_tokens,
+            warnings,
+            len(assembler.notes),
+            start_line,
+        ),
+        i,
+    )
 
 
 def _years(header: Header, period: tuple[int, int] | None) -> list[int | None]:
