@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flows.extract.assemble import StreamTable, read_stream
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef
+from flows.extract.vocabulary import normalise_header
 from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
@@ -26,6 +26,7 @@ from flows.extract.models import (
     TableInfo,
 )
 from flows.extract.semantic import ReadGrid, read_grid
+from flows.extract.stream import StreamTable, read_stream
 from flows.extract.text_layout import read_text_layout
 
 __all__ = [
@@ -133,7 +134,8 @@ def read_tables(
     """Read the grids, then assemble by meaning whatever text holds a table header the grids do
     not cover. A grid the semantic layer cannot read is left to the meaning reader: when it
     places every cell of those lines in a row (a cell it is unsure of is kept and marked
-    needs_review), meaning wins; otherwise the grid's error stands. Tables are numbered in document order."""
+    needs_review), meaning wins; otherwise the grid's error stands. Tables are numbered in
+    document order."""
     grids: list[ReadGrid] = []
     failed: list[tuple[PlanTableError, Grid]] = []
     for grid in laid_out.grids:
@@ -156,8 +158,13 @@ def read_tables(
     for problem, grid in failed:  # the layout read a table it could not make sense of
         span = _span(grid)
         inside = [s for s in streams if s.start in span]
-        if not inside or any(s.doubts for s in inside):
-            raise problem  # the meaning reader could not place every cell: the error stands
+        wanted = "".join(normalise_header(c.text) for c in grid.rows[0])
+        if (
+            not inside
+            or any(s.doubts for s in inside)
+            or "".join(normalise_header(t.text) for t in inside[0].header.tokens) != wanted
+        ):
+            raise problem  # meaning reads another header, or leaves a cell out: the error stands
     if lines is not None:  # one numbering in document order
         order = sorted(
             [(r.grid.ref.line or 0, 0, k) for k, r in enumerate(grids)]

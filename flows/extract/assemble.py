@@ -1,4 +1,4 @@
-"""The meaning reader: typed cells of running text -> the rows of an indicator table.
+"""The meaning reader's rows: typed cells of running text -> the rows of an indicator table.
 
 It reads the way a person does, whatever the layout: the header says how many value columns
 there are and which years and roles they carry; a name opens a row; values fill its columns in
@@ -18,13 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flows.extract.grid import SourceRef
-from flows.extract.headers import (
-    Column,
-    header_column,
-    indicator_columns,
-    period_in_text,
-    year_role,
-)
 from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
     continues,
@@ -35,68 +28,9 @@ from flows.extract.labels import (
     section_name,
     strip_list_number,
 )
-from flows.extract.models import PlanCell, TableInfo
-from flows.extract.tokens import Kind, Token, tokens_of
-from flows.extract.values import clean_cell, parse_value
-from flows.extract.vocabulary import VOCABULARY, normalise_header
-
-_JOIN_LIMIT = 3  # a header word spaced out over at most three cells (指 / 标)
-
-
-@dataclass
-class Header:
-    columns: list[Column]
-    tokens: list[Token]
-    end: int  # index of the first token after the header
-
-    @property
-    def slots(self) -> list[Column]:
-        """The value columns in order: years and non-year value columns (年均增长)."""
-        return [c for c in self.columns if c.role in ("year", "rate")]
-
-    def has(self, role: str) -> bool:
-        return any(c.role == role for c in self.columns)
-
-
-def find_header(tokens: list[Token], start: int) -> Header | None:
-    """The header starting at token `start`: a run of header words (spaced-out words joined)
-    with an indicator word and a year column; None when the tokens there are no header."""
-    words: list[Token] = []
-    i = start
-    while i < len(tokens):
-        token = tokens[i]
-        if token.kind in (Kind.EMPTY, Kind.PAGE):
-            i += 1
-            continue
-        matched = None
-        sizes = [1] if header_column(token.text) is not None else range(2, _JOIN_LIMIT + 1)
-        for size in sizes:
-            parts = [t for t in tokens[i : i + size] if t.kind is not Kind.EMPTY]
-            if len(parts) < size and size > 1:
-                continue
-            text = "".join(t.text for t in parts)
-            if header_column(text) is not None and (size == 1 or len(parts[0].text) <= 2):
-                matched = (
-                    Token(
-                        text, Kind.LABEL, parts[0].ref, parts[0].start, parts[-1].end, parts[0].seq
-                    ),
-                    size,
-                )
-                break
-        if matched is None:
-            break
-        words.append(matched[0])
-        i += matched[1]
-    texts = [w.text for w in words]
-    if len(words) < 2:
-        return None
-    try:
-        columns = indicator_columns(texts)
-    except ValueError:
-        return None
-    if columns is None or not any(c.role == "year" for c in columns):
-        return None
-    return Header(columns, words, i)
+from flows.extract.stream_header import Header
+from flows.extract.tokens import Kind, Token
+from flows.extract.vocabulary import VOCABULARY
 
 
 @dataclass
@@ -141,21 +75,9 @@ class Row:
     how: str = ""  # how the row was assembled, for --explain
 
 
-@dataclass
-class StreamTable:
-    """An indicator table the meaning reader assembled from running text."""
+class Assembler:
+    """Reads typed cells one by one and closes rows as a person reading the table would."""
 
-    info: TableInfo
-    header: Header
-    rows: list[Row]
-    cells: list[PlanCell]
-    tokens: list[Token]  # the cells after the header, typed
-    warnings: list[str]
-    doubts: int  # cells the reader could not place in any row (values with no name, ...)
-    start: int  # position of the table's first line (for ordering tables in the document)
-
-
-class _Assembler:
     def __init__(self, header: Header) -> None:
         self.header = header
         self.width = len(header.slots)
@@ -463,168 +385,3 @@ class _Assembler:
     def _word(tokens: list[Token], r: int, count: int, forms: dict[str, str]) -> str | None:
         token = tokens[r] if len(tokens) == count else (tokens[0] if tokens else None)
         return forms.get(token.text, token.text) if token else None
-
-
-def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, SourceRef] | None:
-    """The table's title: the line just above the header, when it is a short label."""
-    for token in reversed(tokens[max(0, start - 3) : start]):
-        if token.kind is Kind.LABEL:
-            line = texts[token.seq]
-            return (line, token.ref) if len(line) <= 80 else None
-        if token.kind not in (Kind.EMPTY, Kind.PAGE):
-            return None
-    return None
-
-
-def read_stream(
-    doc: str,
-    lines: list[tuple[str, SourceRef]],
-    doc_period: tuple[int, int] | None,
-) -> list[StreamTable]:
-    """Every indicator table in running text, assembled by meaning."""
-    tokens = tokens_of(lines)
-    texts = [clean_cell(text) for text, _ in lines]
-    tables: list[StreamTable] = []
-    i = 0
-    while i < len(tokens):
-        starts_line = i == 0 or tokens[i - 1].seq != tokens[i].seq  # a header begins a line
-        header = (
-            find_header(tokens, i) if starts_line and tokens[i].kind is not Kind.PROSE else None
-        )
-        if header is None:
-            i += 1
-            continue
-        table, i = _read_table(doc, tokens, i, header, doc_period, texts)
-        if table is not None:
-            tables.append(table)
-    return tables
-
-
-def _read_table(
-    doc: str,
-    tokens: list[Token],
-    start: int,
-    header: Header,
-    doc_period: tuple[int, int] | None,
-    texts: list[str],
-) -> tuple[StreamTable | None, int]:
-    assembler = _Assembler(header)
-    header_key = [normalise_header(t.text) for t in header.tokens]
-    i = header.end
-    while i < len(tokens):
-        token = tokens[i]
-        if token.kind is Kind.PROSE:
-            break
-        again = find_header(tokens, i)
-        if again is not None:
-            if [normalise_header(t.text) for t in again.tokens] == header_key:
-                i = again.end  # the header repeated after a page break
-                continue
-            break  # the next table
-        following = next(
-            (t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None
-        )
-        assembler.feed(token, following)
-        i += 1
-    assembler.close()
-    assembler._resolve_heads(None)
-    if not assembler.rows:
-        return None, max(i, start + 1)
-    caption = _caption(tokens, start, texts)
-    title = caption[0] if caption else None
-    period = (period_in_text(title) if title else None) or doc_period
-    table_tokens = tokens[header.end : i]
-    info = TableInfo(
-        doc=doc,
-        table=0,
-        kind="indicators",
-        title=title,
-        header_line=header.tokens[0].ref.line,
-        last_line=table_tokens[-1].ref.line if table_tokens else None,
-        period_start_year=period[0] if period else None,
-        period_end_year=period[1] if period else None,
-        header_ref=str(header.tokens[0].ref),
-    )
-    warnings = [f"{doc}: {ref}: {note}" for ref, note in assembler.notes]
-    cells = _cells(doc, header, assembler.rows, period, warnings)
-    start_line = header.tokens[0].ref.line or 0
-    return (
-        StreamTable(
-            info,
-            header,
-            assembler.rows,
-            cells,
-            table_tokens,
-            warnings,
-            len(assembler.notes),
-            start_line,
-        ),
-        i,
-    )
-
-
-def _years(header: Header, period: tuple[int, int] | None) -> list[int | None]:
-    years: list[int | None] = []
-    for column in header.slots:
-        if column.role != "year" or column.year is None:
-            years.append(None)
-        elif column.year.year is not None:
-            years.append(column.year.year)
-        elif period is None:
-            years.append(None)
-        else:
-            years.append(period[1] if column.year.hint == "target" else period[0] - 1)
-    return years
-
-
-def _cells(
-    doc: str,
-    header: Header,
-    rows: list[Row],
-    period: tuple[int, int] | None,
-    warnings: list[str],
-) -> list[PlanCell]:
-    years = _years(header, period)
-    known = [y for y in years if y is not None]
-    cells: list[PlanCell] = []
-    for row in rows:
-        for column, year, token in zip(header.slots, years, row.values, strict=False):
-            if token is None or column.role != "year":
-                continue
-            if year is None:
-                warnings.append(
-                    f"{doc}: {token.ref}: a 目标值 column but no plan period to date it"
-                )
-                continue
-            parsed = parse_value(token.text)
-            if not parsed.readable:
-                warnings.append(
-                    f"{doc}: {token.ref}: value {parsed.raw_value!r} is not a number the value "
-                    "grammar reads; kept as text"
-                )
-            assert column.year is not None
-            cells.append(
-                PlanCell(
-                    doc=doc,
-                    table=0,
-                    row_order=row.order,
-                    category=str(row.category) if row.category else None,
-                    indicator=row.indicator,
-                    breakdown=row.breakdown,
-                    unit=row.unit,
-                    year=year,
-                    role=year_role(year, column.year.hint, period, known),
-                    raw_value=parsed.raw_value,
-                    comparator=parsed.comparator,
-                    value=parsed.value,
-                    attribute=row.attribute,
-                    evaluation=row.evaluation,
-                    line=token.ref.line,
-                    value_upper=parsed.value_upper,
-                    is_approximate=parsed.is_approximate,
-                    source_ref=str(token.ref),
-                    needs_review=row.review,
-                    is_cumulative=parsed.is_cumulative,
-                )
-            )
-    return cells

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flows.extract import READERS, PlanTableError, read_tables, read_text
-from flows.extract.assemble import StreamTable
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.layout import split_lines
 from flows.extract.semantic import ReadGrid
+from flows.extract.stream import StreamTable
 from flows.extract.vocabulary import VOCABULARY
 
 GRID_ROWS, CELLS, TOKENS, ROWS = 6, 8, 40, 30
