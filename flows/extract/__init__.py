@@ -15,7 +15,6 @@ from pathlib import Path
 
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef
-from flows.extract.vocabulary import normalise_header
 from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
@@ -28,6 +27,7 @@ from flows.extract.models import (
 from flows.extract.semantic import ReadGrid, read_grid
 from flows.extract.stream import StreamTable, read_stream
 from flows.extract.text_layout import read_text_layout
+from flows.extract.vocabulary import normalise_header
 
 __all__ = [
     "READERS",

@@ -11,7 +11,7 @@ from flows.extract.grid import SourceRef
 from flows.extract.headers import period_in_text, year_role
 from flows.extract.models import PlanCell, TableInfo
 from flows.extract.stream_header import Header, find_header
-from flows.extract.tokens import Kind, Token, tokens_of
+from flows.extract.tokens import Kind, Token, could_start_header, is_prose_line, tokens_of
 from flows.extract.values import clean_cell, parse_value
 from flows.extract.vocabulary import normalise_header
 
@@ -46,9 +46,31 @@ def read_stream(
     lines: list[tuple[str, SourceRef]],
     doc_period: tuple[int, int] | None,
 ) -> list[StreamTable]:
-    """Every indicator table in running text, assembled by meaning."""
-    tokens = tokens_of(lines)
+    """Every indicator table in running text, assembled by meaning. Only the stretches of text
+    between sentences (a table never goes on past running prose) that hold a line beginning
+    with a column word are cut into cells and read."""
     texts = [clean_cell(text) for text, _ in lines]
+    tables: list[StreamTable] = []
+    k = 0
+    while k < len(lines):
+        if not texts[k] or is_prose_line(texts[k]) or not could_start_header(texts[k]):
+            k += 1
+            continue
+        begin = k
+        while begin > 0 and not is_prose_line(texts[begin - 1]) and k - begin < 3:
+            begin -= 1  # the caption above the header
+        end = k + 1
+        while end < len(lines) and not is_prose_line(texts[end]):
+            end += 1
+        tokens = tokens_of(lines[begin : end + 1], first=begin)  # with the sentence after
+        tables.extend(_tables_in(doc, tokens, doc_period, texts))
+        k = end + 1
+    return tables
+
+
+def _tables_in(
+    doc: str, tokens: list[Token], doc_period: tuple[int, int] | None, texts: list[str]
+) -> list[StreamTable]:
     tables: list[StreamTable] = []
     i = 0
     while i < len(tokens):

@@ -112,6 +112,28 @@ def _rejoin(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     return out
 
 
+def is_prose_line(text: str) -> bool:
+    """A line with sentence punctuation: running text, where no table goes on."""
+    return any(mark in text for mark in _PROSE_MARKS)
+
+
+def _header_start() -> re.Pattern[str]:
+    words = sorted(
+        {w for role in VOCABULARY.columns for w in VOCABULARY.columns[role] if w}, key=len
+    )
+    spaced = (r"[\s\u3000]*".join(map(re.escape, w)) for w in reversed(words))
+    return re.compile(r"^[\s\u3000“”\"]*(?:" + "|".join(spaced) + ")")
+
+
+_HEADER_START = _header_start()
+
+
+def could_start_header(text: str) -> bool:
+    """Does the line begin with a column word (指标, 序  号, 类别…)? Only such lines are looked
+    at more closely: running text is not cut into cells for nothing."""
+    return bool(_HEADER_START.match(text))
+
+
 def kind_of(text: str) -> Kind:
     """What a cell is by its words and the value grammar (context comes later)."""
     cell = clean_cell(text)
@@ -137,11 +159,12 @@ def kind_of(text: str) -> Kind:
     return Kind.LABEL
 
 
-def tokens_of(lines: list[tuple[str, SourceRef]]) -> list[Token]:
+def tokens_of(lines: list[tuple[str, SourceRef]], *, first: int = 0) -> list[Token]:
     """Every candidate cell of the lines, in reading order. A whitespace-only line is an empty
-    cell; a truly empty line separates cells and is no cell; a line of pipes is a rule."""
+    cell; a truly empty line separates cells and is no cell; a line of pipes is a rule.
+    `first` numbers the lines (Token.seq) when they are a slice of a longer document."""
     found: list[Token] = []
-    for seq, (line, ref) in enumerate(lines):
+    for seq, (line, ref) in enumerate(lines, start=first):
         if not line:
             continue
         bare = line.strip(" \t\u3000\xa0")
