@@ -148,13 +148,13 @@ def read_tables(
             grids.append(found)
     if lines is not None:
         covered = {n for read in grids for n in _grid_lines(read)}
-        text = [
-            ("" if n + 1 in covered else line, SourceRef(line=n + 1))
-            for n, line in enumerate(lines)
-        ]
+        text = ["" if n + 1 in covered else line for n, line in enumerate(lines)]
+        streams = read_stream(laid_out.doc, text, lambda n: SourceRef(line=n + 1), doc_period)
     else:
-        text = [(block.text, block.ref) for block in laid_out.text]
-    streams = read_stream(laid_out.doc, text, doc_period)
+        blocks = laid_out.text
+        streams = read_stream(
+            laid_out.doc, [b.text for b in blocks], lambda n: blocks[n].ref, doc_period
+        )
     for problem, grid in failed:  # the layout read a table it could not make sense of
         span = _span(grid)
         inside = [s for s in streams if s.start in span]

@@ -50,6 +50,7 @@ def is_list_number(text: str) -> bool:
     return bool(re.fullmatch(r"[①-⑳]", cell))
 
 
+@lru_cache(maxsize=65536)
 def part_marker(text: str) -> str | None:
     """The breakdown marker a label starts with (`其中:`), or None."""
     cell = clean_cell(text)

@@ -4,6 +4,7 @@ into value cells with years, roles and provenance."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.extract.assemble import Assembler, Row
@@ -43,13 +44,14 @@ def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, So
 
 def read_stream(
     doc: str,
-    lines: list[tuple[str, SourceRef]],
+    lines: list[str],
+    refs: Callable[[int], SourceRef],
     doc_period: tuple[int, int] | None,
 ) -> list[StreamTable]:
     """Every indicator table in running text, assembled by meaning. Only the stretches of text
     between sentences (a table never goes on past running prose) that hold a line beginning
     with a column word are cut into cells and read."""
-    texts = [clean_cell(text) for text, _ in lines]
+    texts = [clean_cell(text) for text in lines]
     tables: list[StreamTable] = []
     k = 0
     while k < len(lines):
@@ -62,7 +64,8 @@ def read_stream(
         end = k + 1
         while end < len(lines) and not is_prose_line(texts[end]):
             end += 1
-        tokens = tokens_of(lines[begin : end + 1], first=begin)  # with the sentence after
+        stretch = [(lines[n], refs(n)) for n in range(begin, min(end + 1, len(lines)))]
+        tokens = tokens_of(stretch, first=begin)  # with the sentence after
         tables.extend(_tables_in(doc, tokens, doc_period, texts))
         k = end + 1
     return tables
