@@ -93,6 +93,8 @@ class Assembler:
     # ----------------------------------------------------------------------------- reading
     def feed(self, token: Token, following: Token | None) -> None:
         kind, group = token.kind, self.group
+        if kind is Kind.EVALUATION and not self.header.has("evaluation"):
+            kind = Kind.TEXT_VALUE  # 完成 in a year column: a text value, no evaluation
         if kind is Kind.PAGE:
             return
         if kind is Kind.LABEL and self._vertical(token):

@@ -120,6 +120,18 @@ def parse_value(text: str) -> ParsedValue:
     """Parse one value cell; never raises. Text the grammar cannot read keeps its text.
     A number in cumulative brackets (〔20〕, [4.5 ]) is read with `is_cumulative` set."""
     raw = clean_cell(text)
+    marked = raw.rstrip("".join(VOCABULARY.values.get("footnote_marks", ())))
+    if marked != raw and marked:  # 60.6*: a footnote mark after the value
+        parsed = parse_value(marked)
+        if parsed.is_numeric:
+            return ParsedValue(
+                raw,
+                parsed.comparator,
+                parsed.value,
+                parsed.value_upper,
+                parsed.is_approximate,
+                is_cumulative=parsed.is_cumulative,
+            )
     inner = _cumulative_inner(raw)
     if inner is not None:
         parsed = parse_value(inner)
