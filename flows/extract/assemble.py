@@ -22,6 +22,8 @@ from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
     continues,
     is_domain,
+    is_measure,
+    is_numbered,
     is_part,
     is_section_label,
     part_name,
@@ -372,8 +374,15 @@ class Assembler:
             for head in heads:
                 self.notes.append((head.ref, f"{head.text!r} has no values and no row below it"))
             return
-        if heads:
-            self.category = _Category(section_name(heads[-1].text))
+        sections = []
+        for head in heads:
+            if is_numbered(head.text) or (is_measure(head.text) and not is_domain(head.text)):
+                # an indicator (numbered, or naming a measure) with no values: no section
+                self.notes.append((head.ref, f"{head.text!r} has no values"))
+            else:
+                sections.append(head)
+        if sections:
+            self.category = _Category(section_name(sections[-1].text))
             self.vertical = None
 
     def _unit(self, group: _Group, r: int, count: int) -> str | None:
