@@ -15,6 +15,7 @@ says so in the cell's `needs_review` (or the table's warnings); it never guesses
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flows.extract.grid import SourceRef
@@ -77,6 +78,9 @@ class Row:
     how: str = ""  # how the row was assembled, for --explain
 
 
+_SECTION_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]?")
+
+
 class Assembler:
     """Reads typed cells one by one and closes rows as a person reading the table would."""
 
@@ -91,6 +95,7 @@ class Assembler:
         self.order = 0
         self.notes: list[tuple[SourceRef, str]] = []
         self.group = _Group()
+        self.numbered_section = False  # a section number (一) was read: a section label follows
 
     # ----------------------------------------------------------------------------- reading
     def feed(self, token: Token, following: Token | None) -> None:
@@ -98,6 +103,17 @@ class Assembler:
         if kind is Kind.EVALUATION and not self.header.has("evaluation"):
             kind = Kind.TEXT_VALUE  # 完成 in a year column: a text value, no evaluation
         if kind is Kind.PAGE:
+            return
+        if kind is Kind.LABEL and _SECTION_NUMBER.fullmatch(token.text):
+            self.close()  # 一 | 普及水平: a section's number in its own cell
+            self.numbered_section = True
+            return
+        if kind is Kind.LABEL and self.numbered_section:
+            self.numbered_section = False
+            self.close()
+            self._resolve_heads(None)
+            self.category = _Category(section_name(token.text))
+            self.vertical = None
             return
         if kind is Kind.LABEL and self._vertical(token):
             return
@@ -110,7 +126,12 @@ class Assembler:
         if kind is Kind.LIST_NUMBER or (
             kind is Kind.VALUE
             and token.text.isdigit()
-            and (not group.labels or self._full(group) or group.closing)
+            and (
+                not group.labels
+                or self._full(group)
+                or group.closing
+                or (self.header.has("sequence") and not group.values)  # 序号 before the name
+            )
             and following is not None
             and following.kind is Kind.LABEL
         ):
