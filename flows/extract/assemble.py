@@ -24,6 +24,7 @@ from flows.extract.labels import (
     continues,
     is_domain,
     is_measure,
+    is_measure_tail,
     is_numbered,
     is_part,
     is_section_label,
@@ -79,6 +80,16 @@ class Row:
 
 
 _SECTION_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]?")
+
+
+def _ends_name_above(text: str) -> bool:
+    """A fragment that can only end a name (`（市、区）比例（%）`, `%）`, `人数（万人）`)."""
+    return (
+        text[:1] in "（()）%％"
+        and not is_numbered(text)
+        and not is_section_label(text)
+        and not is_part(text)
+    ) or is_measure_tail(text)
 
 
 class Assembler:
@@ -145,6 +156,12 @@ class Assembler:
                 and not is_part(token.text)
             ):
                 group.values.append(token)  # a sentence as the value (与经济增长同步)
+                return
+            if (group.has_values() or group.closing) and _ends_name_above(token.text):
+                last = group.labels[-1]  # a PDF line wrapped the name below its values
+                group.labels[-1] = Token(
+                    last.text + token.text, Kind.LABEL, last.ref, last.start, token.end, last.seq
+                )
                 return
             if group.has_values() or group.closing:
                 self.close()
