@@ -290,7 +290,12 @@ class Assembler:
             return
         values, width, labels = group.values, self.width, group.labels
         stacked = len(values) // width if width else 1
-        if len(values) > width and len(values) % width == 0 and 1 < stacked <= len(labels):
+        if (
+            len(values) > width
+            and len(values) % width == 0
+            and 1 < stacked <= len(labels)
+            and not any(is_domain(t.text) and not is_part(t.text) for t in labels[-stacked:])
+        ):  # names stacked in one cell, values stacked in the same order (no section among them)
             count = stacked
         else:
             count = 1

@@ -50,6 +50,12 @@ _RULE = re.compile(r"[|｜ \t]*[|｜][|｜ \t]*|[-—=_─━]{3,}")
 _CUT = re.compile(r"\t|[|｜]|(?: {2,})|\u3000+")
 _OPENING, _CLOSING = "([（〔【［", ")]）〕】］"
 _COMPARATOR_ONLY = re.compile(r"^(?:[<>≤≥≦≧＜＞]=?|约|不低于|不少于|不高于|不超过|达到|超过)$")
+_VALUE_TAILS = frozenset(
+    ("%", "％", "‰")
+    + VOCABULARY.values["at_least_suffix"]
+    + VOCABULARY.values["at_most_suffix"]
+    + VOCABULARY.values["approximate_suffix"]
+)
 _CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _PROSE_MARKS = ("。", "；", ";", "！", "？")
 
@@ -107,6 +113,9 @@ def _rejoin(words: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
                 )  # 2025 年
             ):
                 out[-1] = _joined(out[-1], word)
+                continue
+            if word[0] in _VALUE_TAILS and parse_value(last).is_numeric:  # 95 % / 99% 以上
+                out[-1] = (last + " " + word[0], out[-1][1], word[2])  # as written
                 continue
         out.append(word)
     return out
