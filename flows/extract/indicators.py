@@ -17,7 +17,7 @@ from flows.extract.labels import (
     strip_list_number,
 )
 from flows.extract.models import PlanCell, PlanTableError
-from flows.extract.values import parse_value
+from flows.extract.values import looks_like_value, parse_value
 from flows.extract.vocabulary import VOCABULARY
 
 Row = tuple[GridCell, ...]
@@ -76,6 +76,56 @@ def _years(doc: str, table: TableRows, period: tuple[int, int] | None) -> list[i
     return years
 
 
+def _stacked_rows(row: Row, columns: list[Column]) -> list[Row] | None:
+    """A row whose cells hold sub-rows one per line (`义务教育标准班额比例` / `其中:小学` /
+    `初中`, `34.52%` / `77.34%`): one row per line, the values read in the same order; a first
+    name line with no values of its own is the indicator the others are parts of."""
+    if len(row) != len(columns):
+        return None
+    values = [i for i, c in enumerate(columns) if c.role == "year" and row[i].text]
+    counts = {len(row[i].lines) for i in values}
+    if len(counts) != 1 or (k := counts.pop()) < 2:
+        return None
+    if not all(looks_like_value(line) for i in values for line in row[i].lines):
+        return None
+    at = next(i for i, c in enumerate(columns) if c.role == "indicator")
+    names = row[at].lines or (row[at].text,)
+    if len(names) not in (k, k + 1):
+        return None
+    parent = names[0] if len(names) == k + 1 else None
+    parts = names[1:] if parent is not None else names
+    out: list[Row] = []
+    if parent is not None:  # the indicator itself, with no values of its own
+        out.append(
+            tuple(
+                GridCell(parent, c.ref) if i == at else (GridCell("", c.ref) if i in values else c)
+                for i, c in enumerate(row)
+            )
+        )
+    for j, name in enumerate(parts):
+        if parent is not None and not part_marker(name):
+            name = VOCABULARY.part_markers[0] + name  # a part of the indicator above
+        cells = []
+        for i, cell in enumerate(row):
+            if i == at:
+                cells.append(GridCell(name, cell.ref))
+            elif len(cell.lines) == k:  # values, and units or attributes stacked alike
+                cells.append(GridCell(cell.lines[j], cell.ref))
+            else:
+                cells.append(cell)
+        out.append(tuple(cells))
+    return out
+
+
+def unstacked(body: list[Row | str], columns: list[Column]) -> list[Row | str]:
+    """The body with every row of stacked sub-rows made one row per sub-row."""
+    out: list[Row | str] = []
+    for row in body:
+        split = None if isinstance(row, str) else _stacked_rows(row, columns)
+        out.extend(split if split is not None else [row])
+    return out
+
+
 def table_cells(
     doc: str, table: TableRows, period: tuple[int, int] | None, warnings: list[str]
 ) -> list[PlanCell]:
@@ -86,7 +136,7 @@ def table_cells(
     indicator: str | None = None
     indicator_unit: str | None = None
     row_order = 0
-    for row in table.body:
+    for row in unstacked(table.body, table.columns):
         if isinstance(row, str):
             category, indicator, indicator_unit = row, None, None
             continue

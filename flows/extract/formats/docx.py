@@ -23,6 +23,7 @@ from flows.extract.formats.cells import (
     clean_text,
     expand,
     note_row,
+    own_lines,
     title_row,
 )
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
@@ -127,9 +128,14 @@ class _BodyReader:
                     origin["rowspan"] = r - above[0] + 1
                     key = above
                 else:
-                    text = clean_text("\n".join(paragraph_text(p) for p in tc.iter(_P)))
+                    raw = "\n".join(paragraph_text(p) for p in tc.iter(_P))
                     key = (r, c)
-                    cells[key] = {"text": text, "rowspan": 1, "colspan": span}
+                    cells[key] = {
+                        "text": clean_text(raw),
+                        "rowspan": 1,
+                        "colspan": span,
+                        "lines": own_lines(raw),
+                    }
                 for j in range(span):
                     origin_at[(r, c + j)] = key
                 c += span
@@ -141,6 +147,7 @@ class _BodyReader:
                 SourceRef(table=number, row=r + 1, column=c + 1),
                 cell["rowspan"],
                 cell["colspan"],
+                cell.get("lines", ()),
             )
             for (r, c), cell in cells.items()
         ]

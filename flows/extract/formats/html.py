@@ -21,6 +21,7 @@ from flows.extract.formats.cells import (
     clean_text,
     expand,
     note_row,
+    own_lines,
     title_row,
 )
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
@@ -208,8 +209,8 @@ class _PageReader:
                 colspan = _spans(td, "colspan", _MAX_SPAN)
                 taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
                 ref = SourceRef(table=number, row=r + 1, column=c + 1)
-                text = clean_text(_raw_text(td))
-                cells.append(SpanCell(r, c, text, ref, rowspan, colspan))
+                raw = _raw_text(td)
+                cells.append(SpanCell(r, c, clean_text(raw), ref, rowspan, colspan, own_lines(raw)))
                 c += colspan
         grid_rows = expand(cells, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
         grid_rows, title = title_row(grid_rows)
