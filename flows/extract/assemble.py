@@ -277,6 +277,7 @@ class Assembler:
     def close(self) -> None:
         """Turn the cells read since the last row into rows."""
         group, self.group = self.group, _Group()
+        written = len(group.values)  # empty cells included: they hold their column's place
         while group.values and group.values[-1] is None:
             group.values.pop()
         if not group.labels:
@@ -324,7 +325,7 @@ class Assembler:
         if placed is not None:
             values = placed
         review = None
-        if len(values) < width:
+        if len(values) < width and written < width:
             review = (
                 f"{len(values)} value{'s' if len(values) > 1 else ''} for {width} value columns: "
                 "read in order from the first"
