@@ -122,8 +122,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
-    from flows.health import WarehouseCorruptError
-    from flows.publish import history, rollback
+    from flows.warehouse.health import WarehouseCorruptError
+    from flows.warehouse.publish import history, rollback
 
     config = settings(warehouse=args.warehouse)
     if args.list:

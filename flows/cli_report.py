@@ -35,10 +35,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from flows.publish import history
     from flows.report.changes import compare
-    from flows.report.night import report_dir
     from flows.report.report import write_report
+    from flows.warehouse.layout import WarehouseLayout
+    from flows.warehouse.publish import history
 
     _progress_lines()
     warehouse = published_warehouse(args, "report")
@@ -46,7 +46,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     entries = history(warehouse)
     changes = compare(entries[0].path if entries else None, warehouse)
-    out = write_report(warehouse, args.out or report_dir(warehouse) / "index.html", changes=changes)
+    out = write_report(
+        warehouse, args.out or WarehouseLayout(warehouse).report_index, changes=changes
+    )
     print(f"report: {out.resolve().as_uri()}")
     return EXIT_OK
 

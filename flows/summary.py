@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.load.warehouse import open_warehouse
+from flows.warehouse.db import open_warehouse
 
 if TYPE_CHECKING:
     from flows.report.changes import Changes

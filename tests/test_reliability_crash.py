@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.publish import history
+from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer, kill_group
 from tests.reliability import assert_published_whole, marts_hash
 

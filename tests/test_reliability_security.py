@@ -29,11 +29,13 @@ SQL = re.compile(
 
 # file -> interpolated expression -> why it is not input data (reviewed)
 REVIEWED: dict[str, dict[str, str]] = {
-    "flows/build_inputs.py": {
+    "flows/warehouse/build_digest.py": {
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
     },
-    "flows/health.py": {"ident": "schema and table names from the file's catalog, quoted"},
+    "flows/warehouse/health.py": {
+        "ident": "schema and table names from the file's catalog, quoted"
+    },
     "flows/load/actuals.py": {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
         "limit": "DUCKDB_MEMORY_LIMIT, a code constant (or a caller's keyword)",
@@ -46,13 +48,14 @@ REVIEWED: dict[str, dict[str, str]] = {
         "columns": "positional names c0..cN and the type varchar",
         "MAX_LINE_BYTES": "a code constant",
     },
-    "flows/load/warehouse.py": {
+    "flows/warehouse/db.py": {
         "table": "raw table names from the loaders' code (and write_stamp's stamp tables)",
         "column": "write_stamp's column names, from code",
         "where": "fixed predicates from the loaders' code (values go as parameters)",
         "columns": "column names of frames the loaders build in code",
         "schema": "a schema name from code",
         "name": "table names from information_schema, quoted",
+        "DUCKDB_MEMORY_LIMIT": "a code constant, checked against a size pattern (flows/config.py)",
     },
     "flows/report/changes.py": {
         "old": "the aliases old/new or tables from the catalog",
@@ -134,7 +137,7 @@ _PUBLISH_UNDER_UMASK = textwrap.dedent(
     import os, sys
     from pathlib import Path
     import duckdb
-    from flows.publish import publish, rollback
+    from flows.warehouse.publish import publish, rollback
     os.umask(0o027)
     warehouse = Path(sys.argv[1])
     build = warehouse.parent / ".build" / warehouse.name

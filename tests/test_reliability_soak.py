@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import nightly_load
-from flows.publish import history
+from flows.warehouse.publish import history
 from tests.reliability import assert_published_whole, marts_hash, overwrite_header
 
 NIGHTS = int(os.environ.get("EDUPLAN_SOAK_NIGHTS", "2"))

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from flows.publish import history
 from flows.report.data import ReportData, read_report_data
+from flows.warehouse.publish import history
 from tests.conftest import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -31,7 +31,7 @@ from flows.load.actuals_contract import (
     inspect_file,
 )
 from flows.load.actuals_stage import stage_file
-from flows.load.warehouse import scalar
+from flows.warehouse.db import scalar
 
 # DuckDB's own memory during a load; with Python, Arrow and the CSV reader's buffers the
 # process peaks near 1.5x this (benchmarks/bench_actuals_load.py measures it).

@@ -15,7 +15,7 @@ import polars as pl
 from flows.config import REPO_ROOT
 from flows.extract import ExtractedDocument
 from flows.extract.output import cells_frame, documents_frame, milestones_frame, tables_frame
-from flows.load.warehouse import replace_rows
+from flows.warehouse.db import replace_rows
 
 DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;

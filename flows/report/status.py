@@ -1,9 +1,9 @@
 """The record of a night beside the warehouse, and `eduplan status` built from it.
 
-Every run writes `<warehouse stem>.last_run.json` beside the warehouse; a run that publishes also
-writes `<warehouse stem>.published.json`. Each holds what the run did (rows, gates, dbt, what
-changed), so `eduplan status` can say what the last run did and what the published file is
-without rerunning anything. Plain JSON: any tool (or person) can read it.
+Every run writes its record beside the warehouse (`WarehouseLayout.last_run_record`); a run
+that publishes also writes `WarehouseLayout.published_record`. Each holds what the run did (rows,
+gates, dbt, what changed), so `eduplan status` can say what the last run did and what the
+published file is without rerunning anything. Plain JSON: any tool (or person) can read it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flows.load.warehouse import open_warehouse, table_counts
 from flows.report.changes import Changes, compare
+from flows.warehouse.db import open_warehouse, table_counts
+from flows.warehouse.layout import WarehouseLayout
+from flows.warehouse.publish import history
 
 
 @dataclass
@@ -53,14 +55,6 @@ class RunRecord:
         return cls(**data)
 
 
-def last_run_path(warehouse: Path) -> Path:
-    return warehouse.with_name(f"{warehouse.stem}.last_run.json")
-
-
-def published_path(warehouse: Path) -> Path:
-    return warehouse.with_name(f"{warehouse.stem}.published.json")
-
-
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -68,7 +62,8 @@ def now_iso() -> str:
 def write_record(record: RunRecord) -> None:
     """Write the run's record (atomically: a reader never sees half a file)."""
     warehouse = Path(record.warehouse)
-    targets = [last_run_path(warehouse)] + ([published_path(warehouse)] if record.published else [])
+    layout = WarehouseLayout(warehouse)
+    targets = [layout.last_run_record] + ([layout.published_record] if record.published else [])
     text = json.dumps(asdict(record), ensure_ascii=False, indent=2, default=str)
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +95,8 @@ def _gates(record: RunRecord) -> list[str]:
 def status_text(warehouse: Path) -> str:
     """`eduplan status`: the last run, the published file (when, rows, gates), what changed."""
     warehouse = Path(warehouse).resolve()
-    last, published = read_record(last_run_path(warehouse)), read_record(published_path(warehouse))
+    layout = WarehouseLayout(warehouse)
+    last, published = read_record(layout.last_run_record), read_record(layout.published_record)
     lines = [f"eduplan status: {warehouse}"]
     if last is None:
         lines.append("  last run  : no run recorded beside this warehouse")
@@ -130,8 +126,6 @@ def status_text(warehouse: Path) -> str:
     if published is not None and published.changes is not None:
         changes = Changes.from_dict(published.changes)
     else:  # no record (published by an older version): compare with the kept previous night
-        from flows.publish import history
-
         entries = history(warehouse)
         changes = compare(entries[0].path if entries else None, warehouse)
     lines.append("  " + changes.format().replace("\n", "\n  "))
