@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from flows.warehouse.layout import WarehouseLayout
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +47,19 @@ def _memory_limit(value: str) -> str:
 # stays under 2 GB at 10 million rows (benchmarks/bench_night.py measures it). dbt reads it as
 # EDUPLAN_DUCKDB_MEMORY_LIMIT (dbt/profiles.yml), set by flows/transform.dbt_invocation.
 DUCKDB_MEMORY_LIMIT = _memory_limit(os.environ.get("EDUPLAN_DUCKDB_MEMORY_LIMIT", "1GB"))
-DEFAULT_CRON = "0 2 * * *"  # the nightly schedule of `eduplan serve`
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+PREFECT_YAML = REPO_ROOT / "prefect.yaml"
+
+
+def deployed_schedule(prefect_yaml: Path = PREFECT_YAML) -> tuple[str, str]:
+    """The cron and time zone of the nightly-load deployment, as prefect.yaml declares them: the
+    one place the schedule is written (`eduplan serve` and nightly_deployment() default to it)."""
+    spec = yaml.safe_load(prefect_yaml.read_text(encoding="utf-8"))
+    [deployment] = [d for d in spec["deployments"] if d["name"] == "nightly-load"]
+    [schedule] = deployment["schedules"]
+    return str(schedule["cron"]), str(schedule["timezone"])
+
+
+DEFAULT_CRON, DEFAULT_TIMEZONE = deployed_schedule()  # the nightly schedule of `eduplan serve`
 
 
 @dataclass(frozen=True)
