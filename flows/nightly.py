@@ -17,10 +17,10 @@ from prefect.exceptions import MissingContextError
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
-from flows.inputs import checked_input
+from flows.input_files import checked_input
 from flows.load.plans import PlanSource, load_plans, plan_source
-from flows.names import unresolved_names
 from flows.summary import RunSummary, run_markdown
+from flows.unresolved_names import unresolved_names
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import open_warehouse, table_counts
 from flows.warehouse.diskspace import disk_full, remove_build_leftovers
@@ -31,7 +31,7 @@ from flows.warehouse.publish import publish
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
-    from flows.report.night import NightReport
+    from flows.report.run_outputs import NightReport
     from flows.transform import DbtResult
     from flows.validate import GateResult
 
@@ -188,7 +188,7 @@ def report_step(summary: RunSummary, config: Settings) -> NightReport:
     failure here is logged: it cannot take back a night that is already published."""
     from prefect.runtime import flow_run
 
-    from flows.report.night import NightReport, report_night
+    from flows.report.run_outputs import NightReport, report_night
 
     try:
         return report_night(summary, keep=config.keep, run_id=flow_run.get_id())

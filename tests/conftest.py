@@ -62,13 +62,13 @@ def prefect_backend() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def demo_night(  # -> flows.report.demo.DemoResult
+def demo_night(  # -> flows.demo.night.DemoResult
     tmp_path_factory: pytest.TempPathFactory, prefect_backend: None
 ):
     """Two real nights of the flow into one warehouse, shared by the report tests: the real raw
     inputs, then the same plus the demo's synthetic figures (`eduplan demo`). Its history holds
     the first night, so what changed between two runs is tested on real builds."""
-    from flows.report.demo import build_demo
+    from flows.demo.night import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo"))
 

@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 
 from flows.config import REPO_ROOT
-from flows.vocabulary import codes
+from flows.controlled_vocabulary import codes
 from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.cli_common import (
+from flows.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     add_warehouse_option,
@@ -56,7 +56,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     prefect_environment()
     _progress_lines()
-    from flows.report.demo import DEMO_DIR, build_demo
+    from flows.demo.night import DEMO_DIR, build_demo
 
     try:
         result = build_demo(args.out or DEMO_DIR, seed=args.seed)
@@ -72,7 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from flows.config import settings
-    from flows.report.docs import DocsError, build_docs
+    from flows.docs_site import DocsError, build_docs
 
     try:
         print(build_docs(settings(warehouse=args.warehouse).warehouse))

@@ -23,7 +23,7 @@ from typing import Any
 
 from flows.config import REPO_ROOT, settings
 from flows.report.data import STATUSES
-from flows.report.night import keep_report
+from flows.report.run_outputs import keep_report
 from flows.warehouse.db import connect
 from flows.warehouse.layout import WarehouseLayout
 

@@ -17,7 +17,7 @@ from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
 
 if TYPE_CHECKING:
-    from flows.nightly import RunSummary
+    from flows.summary import RunSummary
 
 log = logging.getLogger("eduplan.report")
 
