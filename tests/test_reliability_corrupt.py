@@ -21,6 +21,8 @@ from flows.warehouse.layout import wal_of
 from flows.warehouse.publish import history, publish, rollback
 from tests.reliability import CORRUPTIONS
 
+pytestmark = pytest.mark.reliability
+
 
 def _night(path: Path, night: int) -> Path:
     """A stamped warehouse file of a few blocks (so damage in its middle hits table data)."""

@@ -23,6 +23,8 @@ from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer
 from tests.reliability import assert_published_whole, marts_hash
 
+pytestmark = pytest.mark.reliability
+
 KEEP = 2
 MB = 1 << 20
 ROOM_LEFT = {"copy": 3 * MB, "dbt": 12 * MB}  # free bytes left: the copy fails / dbt fails

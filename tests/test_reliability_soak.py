@@ -28,7 +28,11 @@ KEEP = 1
 SIZE_FACTOR = 2.0  # the published file may carry free blocks; never more than this
 
 
-pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
+pytestmark = [
+    pytest.mark.usefixtures("prefect_backend"),  # tests/conftest.py: one per session
+    pytest.mark.reliability,
+    pytest.mark.slow,  # nights in a row, each compared with a full rebuild: ~2 min
+]
 
 
 def _seed_rows(raw: Path) -> tuple[list[str], list[list[str]]]:
