@@ -21,9 +21,6 @@ REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
 # the vocabularies are declared once, in dbt/dbt_project.yml
 COMPARATORS = vocabulary.codes("comparator")
 ROLES = vocabulary.codes("role")
-# Cells that are explicitly not a number: a placeholder, or words with no digit in them
-# (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
-PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
 
 # Each load audits every file it sees (loaded / skipped / rejected / removed), so a file whose
 # newest audit row says `loaded` was loaded by tonight's load (docs/raw_schema.md).

@@ -35,14 +35,5 @@ def patch_duckdb_persisted_connection() -> None:
         engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, DUCKDB)
 
 
-def unpatch_duckdb_persisted_connection() -> None:
-    """Undo the patch (only tests need this, to show the pitfall)."""
-    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
-
-    engine._PERSISTED_CONNECTION_DIALECTS = tuple(
-        d for d in engine._PERSISTED_CONNECTION_DIALECTS if d is not DUCKDB
-    )
-
-
 # GX's connection string for a warehouse file, capped like every other DuckDB of a night
 duckdb_url = gx_url
