@@ -7,7 +7,8 @@ raw/. A new interpolation fails this test until it uses a parameter (`?`, `$name
 here with the reason it is safe. Values from input data travel as parameters or as registered
 Arrow tables; the hostile-corpus tests (test_reliability_hostile.py) land
 `"; DROP TABLE raw.actuals; --` as a header and as values and find it back as text. CSV exports
-escape formula cells: tests/test_report_export.py. Links out of raw/: test_reliability_hostile.
+escape formula cells: tests/report/test_report_export.py. Links out of raw/:
+test_reliability_hostile.
 """
 
 from __future__ import annotations

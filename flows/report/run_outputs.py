@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flows.report.changes import Changes, compare
-from flows.report.status import GateRecord, RunRecord, now_iso, write_record
+from flows.report.status import RunRecord, write_record
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
 
@@ -56,25 +56,5 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
         )
         keep_report(WarehouseLayout(summary.warehouse), keep=keep)
         log.info("report written to %s", report)
-    record = RunRecord(
-        warehouse=str(summary.warehouse),
-        published=summary.published,
-        finished_at=now_iso(),
-        seconds=summary.seconds,
-        run_id=run_id,
-        raw_rows=summary.raw_rows,
-        mart_rows=summary.mart_rows,
-        actuals=summary.actuals,
-        input_errors=summary.input_errors,
-        gates=[
-            GateRecord(
-                g.suite, g.passed, g.evaluated, g.failed, [f.format() for f in g.failures][:20]
-            )
-            for g in summary.gates
-        ],
-        dbt=summary.dbt,
-        report=str(report) if report else None,
-        changes=changes.to_dict() if changes else None,
-    )
-    write_record(record)
+    write_record(RunRecord.of(summary, run_id=run_id, report=report, changes=changes))
     return NightReport(changes, report)

@@ -13,12 +13,16 @@ import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flows.report.changes import Changes, compare
+from flows.summary import row_count_lines
 from flows.warehouse.db import open_warehouse, table_counts
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
+
+if TYPE_CHECKING:
+    from flows.summary import RunSummary
 
 
 @dataclass
@@ -47,6 +51,37 @@ class RunRecord:
     dbt: str = ""
     report: str | None = None
     changes: dict[str, Any] | None = None
+
+    @classmethod
+    def of(
+        cls,
+        summary: RunSummary,
+        *,
+        run_id: str | None,
+        report: Path | None,
+        changes: Changes | None,
+    ) -> RunRecord:
+        """The record of a finished run: its summary, with the report and changes it wrote."""
+        return cls(
+            warehouse=str(summary.warehouse),
+            published=summary.published,
+            finished_at=now_iso(),
+            seconds=summary.seconds,
+            run_id=run_id,
+            raw_rows=summary.raw_rows,
+            mart_rows=summary.mart_rows,
+            actuals=summary.actuals,
+            input_errors=summary.input_errors,
+            gates=[
+                GateRecord(
+                    g.suite, g.passed, g.evaluated, g.failed, [f.format() for f in g.failures][:20]
+                )
+                for g in summary.gates
+            ],
+            dbt=summary.dbt,
+            report=str(report) if report else None,
+            changes=changes.to_dict() if changes else None,
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
@@ -117,7 +152,7 @@ def status_text(warehouse: Path) -> str:
     with open_warehouse(warehouse, read_only=True) as con:
         rows = table_counts(con, "marts")
     lines.append("  mart rows :")
-    lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+    lines += row_count_lines(rows)
     if published is not None:
         lines.append("  gates of the published night:")
         lines += _gates(published)
