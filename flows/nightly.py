@@ -7,19 +7,26 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.exceptions import MissingContextError
+from prefect.runtime import flow_run
+from prefect.schedules import Cron, Interval
+from prefect.settings import get_current_settings
 
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.input_files import checked_input
+from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, plan_source
 from flows.summary import RunSummary, run_markdown
+from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import open_warehouse, table_counts
@@ -32,7 +39,6 @@ if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
     from flows.report.run_outputs import NightReport
-    from flows.transform import DbtResult
     from flows.validate import GateResult
 
 T = TypeVar("T")
@@ -127,8 +133,6 @@ def load_raw(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
     returns rows per raw table and the actuals load counts."""
-    from flows.load.actuals import load_actuals
-
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
@@ -154,8 +158,6 @@ def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
     """dbt build: a failed model or test is a gate like the others (no retry: not transient).
     Skipped when its inputs are those the marts were built from (flows/warehouse/build_digest.py).
     """
-    from flows.transform import run_dbt_build
-
     result = run_dbt_build(build_file, artifacts_dir=artifacts_dir)
     _log_result(result.success, result.format())
     return result
@@ -186,8 +188,6 @@ def _log_result(passed: bool, text: str) -> None:
 def report_step(summary: RunSummary, config: Settings) -> NightReport:
     """What changed tonight, the HTML report and the run's record beside the warehouse. A
     failure here is logged: it cannot take back a night that is already published."""
-    from prefect.runtime import flow_run
-
     from flows.report.run_outputs import NightReport, report_night
 
     try:
@@ -300,9 +300,6 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
 
 def _this_flow_run() -> tuple[str | None, str | None]:
     """This flow run's id, and its page in the Prefect UI when a server is configured."""
-    from prefect.runtime import flow_run
-    from prefect.settings import get_current_settings
-
     run_id = flow_run.get_id()
     ui_url = get_current_settings().ui_url
     if not run_id:
@@ -312,8 +309,6 @@ def _this_flow_run() -> tuple[str | None, str | None]:
 
 def _publish_artifact(markdown: str) -> None:
     """The run's summary as a markdown artifact (key `nightly-load-summary`), also on failure."""
-    from prefect.artifacts import create_markdown_artifact
-
     create_markdown_artifact(
         markdown=markdown,
         key="nightly-load-summary",
@@ -330,11 +325,6 @@ def nightly_deployment(
     """`nightly-load` as a deployment: a cron schedule in a time zone (or, for trying it out, an
     interval), one run at a time: a run that comes due while another is running is cancelled,
     not queued behind it (Prefect does so once the run is late, ~15-20 s after it was due)."""
-    from datetime import timedelta
-
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron, Interval
-
     schedule = (
         Interval(timedelta(seconds=interval_seconds), timezone=timezone)
         if interval_seconds
