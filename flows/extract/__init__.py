@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows.extract.facts import document_facts, read_metadata
+from flows.extract.formats.text import read_text_layout
+from flows.extract.formats.text_lines import split_lines
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef
-from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
     ExtractedDocument,
@@ -26,7 +27,6 @@ from flows.extract.models import (
 )
 from flows.extract.semantic import ReadGrid, read_grid
 from flows.extract.stream import StreamTable, read_stream
-from flows.extract.text_layout import read_text_layout
 from flows.extract.vocabulary import normalise_header
 
 __all__ = [

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from flows.extract.alignment import is_stage
+from flows.extract.formats.alignment import is_stage
 from flows.extract.values import clean_cell
 from flows.extract.vocabulary import VOCABULARY, normalise_header
 

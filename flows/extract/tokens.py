@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from flows.extract.alignment import ATTRIBUTES, EVALUATIONS
+from flows.extract.formats.alignment import ATTRIBUTES, EVALUATIONS
 from flows.extract.grid import SourceRef
 from flows.extract.labels import is_list_number
 from flows.extract.values import clean_cell, parse_value
