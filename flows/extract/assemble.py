@@ -7,7 +7,7 @@ with no value) sets the category of the rows below; a part (`其中:研究生`, 
 indicator is its breakdown and shares its row. Names given one after the other and then
 `k x columns` values are stacked in one cell each (`其中:小学` / `初中` then the 2020 values of
 both, then the 2025 values): the values are read column by column. Line breaks and spacing only
-propose cells (tokens.py); where they disagree with the meaning, the meaning wins.
+propose cells (formats/tokens.py); where they disagree with the meaning, the meaning wins.
 
 Where it is unsure (fewer values than columns, values with no name) it keeps what it read and
 says so in the cell's `needs_review` (or the table's warnings); it never guesses silently.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flows.extract.formats.tokens import Kind, Token
 from flows.extract.grid import SourceRef
 from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
@@ -33,7 +34,6 @@ from flows.extract.labels import (
     strip_list_number,
 )
 from flows.extract.stream_header import Header
-from flows.extract.tokens import Kind, Token
 from flows.extract.vocabulary import VOCABULARY
 
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.extract.assemble import Assembler, Row
+from flows.extract.formats.tokens import Kind, Token, could_start_header, is_prose_line, tokens_of
 from flows.extract.grid import SourceRef
 from flows.extract.headers import period_in_text, year_role
 from flows.extract.models import PlanCell, TableInfo
 from flows.extract.stream_header import Header, find_header
-from flows.extract.tokens import Kind, Token, could_start_header, is_prose_line, tokens_of
 from flows.extract.values import clean_cell, parse_value
 from flows.extract.vocabulary import normalise_header
 

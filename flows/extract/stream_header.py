@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flows.extract.formats.tokens import Kind, Token
 from flows.extract.headers import Column, header_column, indicator_columns
-from flows.extract.tokens import Kind, Token
 
 _JOIN_LIMIT = 3  # a header word spaced out over at most three cells (指 / 标)
 
