@@ -8,13 +8,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.extract.assemble import Assembler, Row
-from flows.extract.formats.tokens import Kind, Token, could_start_header, is_prose_line, tokens_of
+from flows.extract.formats.tokens import (
+    Kind,
+    Token,
+    could_start_header,
+    has_inline_header,
+    is_prose_line,
+    tokens_of,
+)
 from flows.extract.grid import SourceRef
 from flows.extract.headers import period_in_text, year_role
 from flows.extract.models import PlanCell, TableInfo
 from flows.extract.stream_header import Header, find_header
 from flows.extract.values import clean_cell, parse_value
-from flows.extract.vocabulary import normalise_header
+from flows.extract.vocabulary import VOCABULARY, normalise_header
+
+INDICATOR_WORDS = VOCABULARY.columns["indicator"]
 
 
 @dataclass
@@ -32,7 +41,11 @@ class StreamTable:
 
 
 def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, SourceRef] | None:
-    """The table's title: the line just above the header, when it is a short label."""
+    """The table's title: the line just above the header, when it is a short label (or the
+    labels before the header on its own line, for a table flattened onto one line)."""
+    if start and tokens[start - 1].seq == tokens[start].seq:
+        before = [t for t in tokens[:start] if t.seq == tokens[start].seq]
+        return " ".join(t.text for t in before), before[0].ref
     for token in reversed(tokens[max(0, start - 3) : start]):
         if token.kind is Kind.LABEL:
             line = texts[token.seq]
@@ -55,7 +68,11 @@ def read_stream(
     tables: list[StreamTable] = []
     k = 0
     while k < len(lines):
-        if not texts[k] or is_prose_line(texts[k]) or not could_start_header(texts[k]):
+        if (
+            not texts[k]
+            or is_prose_line(texts[k])
+            or not (could_start_header(texts[k]) or has_inline_header(texts[k]))
+        ):
             k += 1
             continue
         begin = k
@@ -78,9 +95,9 @@ def _tables_in(
     i = 0
     while i < len(tokens):
         starts_line = i == 0 or tokens[i - 1].seq != tokens[i].seq  # a header begins a line
-        header = (
-            find_header(tokens, i) if starts_line and tokens[i].kind is not Kind.PROSE else None
-        )
+        header = find_header(tokens, i) if tokens[i].kind is not Kind.PROSE else None
+        if header is not None and not starts_line and not _inline(tokens, i, header):
+            header = None
         if header is None:
             i += 1
             continue
@@ -88,6 +105,17 @@ def _tables_in(
         if table is not None:
             tables.append(table)
     return tables
+
+
+def _inline(tokens: list[Token], start: int, header: Header) -> bool:
+    """A header after a caption on its own line (a table flattened onto one line, `表1 主要指标
+    指标 2020年 …`): only titles before it on the line, and the whole header on that line."""
+    line = tokens[start].seq
+    before = [t for t in tokens[:start] if t.seq == line]
+    second = header.columns[1] if len(header.columns) > 1 else None
+    if second is not None and second.role == "breakdown" and second.matched in INDICATOR_WORDS:
+        return False  # `主要指标 指标 …`: the first indicator word ends the caption
+    return all(t.kind is Kind.LABEL for t in before) and all(t.seq == line for t in header.tokens)
 
 
 def _read_table(

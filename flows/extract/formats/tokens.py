@@ -137,6 +137,18 @@ def _header_start() -> re.Pattern[str]:
 _HEADER_START = _header_start()
 
 
+_INLINE_HEADER = re.compile(
+    _HEADER_START.pattern.removeprefix("^").replace('[\\s\\u3000“”\\"]*', "", 1)
+    + r".{0,40}?(?:19|20)[0-9]{2}"
+)
+
+
+def has_inline_header(text: str) -> bool:
+    """Does a column word followed by a year stand inside the line (a caption and its table
+    flattened onto one line)?"""
+    return bool(_INLINE_HEADER.search(text))
+
+
 def could_start_header(text: str) -> bool:
     """Does the line begin with a column word (指标, 序  号, 类别…)? Only such lines are looked
     at more closely: running text is not cut into cells for nothing."""
