@@ -57,3 +57,27 @@ def test_published_table_extracts_to_its_hand_keyed_cells(expected: Path) -> Non
         + "\n"
         + "\n".join(f"extra   {e}" for e in sorted(extra)[:6])
     )
+
+
+@pytest.mark.parametrize(
+    "stem", ["edu-14fyp-seq-column-cell-per-line", "social-14fyp-cell-per-line"]
+)
+def test_a_table_flattened_into_word_paragraphs_reads_the_same(stem: str, tmp_path: Path) -> None:
+    """The same table as a Word document whose table is one paragraph per cell (no Word table):
+    read by meaning from the paragraphs, to the same cells."""
+    import docx
+
+    text = (TABLES / f"{stem}.txt").read_text(encoding="utf-8")
+    document = docx.Document()
+    for line in text.splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    path = tmp_path / f"{stem}.docx"
+    document.save(str(path))
+    expected = TABLES / f"{stem}.expected.csv"
+    with expected.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [c for c in rows[0] if c != "doc"]
+    doc = extract_document(path)
+    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    assert got == Counter(tuple(r[c] for c in columns) for r in rows)
