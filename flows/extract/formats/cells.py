@@ -42,6 +42,8 @@ def clean_text(raw: str) -> str:
 
 def own_lines(raw: str) -> tuple[str, ...]:
     """The lines of a cell broken on purpose (<br>, paragraphs), each cleaned; () for one line."""
+    if "\n" not in raw:
+        return ()
     lines = tuple(t for t in (_SPACES.sub(" ", line).strip(_TRIM) for line in raw.split("\n")) if t)
     return lines if len(lines) > 1 else ()
 
