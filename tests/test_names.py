@@ -89,7 +89,10 @@ def test_unresolved_names_are_printed_with_their_best_candidates(
     assert "'Atlantis' (1 row(s), haining_2023.csv:8): no similar name" in run_output
     assert ("indicator", "普惠性幼儿园儿童覆盖率") not in names  # the synonym rule resolved it
     assert not {n for (kind, n) in names if kind == "indicator"} & {
-        "学位数", "Full-time teachers", "education_staff", "学校数"
+        "学位数",
+        "Full-time teachers",
+        "education_staff",
+        "学校数",
     }  # the catalogue's own names
 
     run_lines = [line for line in run_output.splitlines() if "公办园儿童覆盖率" in line]
