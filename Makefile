@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint lock bench clean cjk-font browser demo reliability
+.PHONY: install run test test-fast lint lock bench clean cjk-font browser demo reliability
 
 install: $(STAMP) cjk-font
 
@@ -31,12 +31,16 @@ run: $(STAMP)
 test: $(STAMP) cjk-font browser
 	$(BIN)/python -m pytest -q -n 2 --durations=15
 
+# The edit loop: everything but the tests marked slow, server, browser or reliability.
+test-fast: $(STAMP) cjk-font
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not server and not browser and not reliability"
+
 # The reliability tests at full length (`make test` runs them with few iterations): 20 kills
 # of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the
 # copy, and 60 soak nights. Needs root for the tmpfs of the full-disk test. Takes hours here.
 reliability: $(STAMP)
 	EDUPLAN_CRASH_KILLS=20 EDUPLAN_RELIABILITY_FULL=1 EDUPLAN_SOAK_NIGHTS=60 \
-		$(BIN)/python -m pytest -q -s tests/test_reliability_*.py
+		$(BIN)/python -m pytest -q -s -m reliability
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:
@@ -63,7 +67,7 @@ lock:
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	rm -rf .lock-venv
 
-# The whole night at 1M and 10M rows against a pure-DuckDB floor (README "Performance");
+# The whole night at 1M and 10M rows against a pure-DuckDB floor (docs/performance.md);
 # the other benchmarks: `.venv/bin/python -m benchmarks [extract|formats|actuals]`.
 BENCH_ROWS ?= 1000000,10000000
 bench: $(STAMP)

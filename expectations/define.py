@@ -34,8 +34,8 @@ def write(context_root: Path = HERE) -> None:
     sys.path.insert(0, str(REPO))
     import great_expectations as gx
 
-    from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
     from flows.gx.engine import STATE_VARIABLE, URL_VARIABLE
+    from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
     scratch = Path(tempfile.mkdtemp()) / "empty.duckdb"  # only for GX's connection test
     duckdb.connect(str(scratch)).close()

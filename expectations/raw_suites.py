@@ -13,17 +13,14 @@ import csv
 
 from suite_spec import REPO, SuiteSpec, unexpected_rows
 
-from flows import vocabulary
+from flows import controlled_vocabulary as vocabulary
 from flows.gx.results import CHANGED_ROWS
-from flows.load.actuals_contract import CONTRACT_COLUMNS
+from flows.load.raw_tables import column_names
 
 REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
 # the vocabularies are declared once, in dbt/dbt_project.yml
 COMPARATORS = vocabulary.codes("comparator")
 ROLES = vocabulary.codes("role")
-# Cells that are explicitly not a number: a placeholder, or words with no digit in them
-# (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
-PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
 
 # Each load audits every file it sees (loaded / skipped / rejected / removed), so a file whose
 # newest audit row says `loaded` was loaded by tonight's load (docs/raw_schema.md).
@@ -225,7 +222,7 @@ def raw_suites() -> list[SuiteSpec]:
         # rows land as written; what they mean (and whether they are usable) is dbt's
         return [
             E.ExpectTableColumnsToMatchSet(
-                column_set=["file", "line", "malformed", *CONTRACT_COLUMNS],
+                column_set=column_names("actuals"),
                 exact_match=True,
                 description="actuals has the landed columns (docs/raw_schema.md)",
             ),

@@ -19,13 +19,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from flows.warehouse.layout import WarehouseLayout
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"  # the committed GX context: suites, definitions
-# Inside a GX run-state folder (EDUPLAN_GX_DIR): what the gates write. expectations/define.py
-# writes these into great_expectations.yml as `${EDUPLAN_GX_STATE}/...` (flows/gx/runner.py).
-GX_VALIDATIONS = Path("validations")
-GX_DATA_DOCS = Path("data_docs") / "local_site"
 
 
 def dbt_project_dir() -> Path:
@@ -47,8 +47,19 @@ def _memory_limit(value: str) -> str:
 # stays under 2 GB at 10 million rows (benchmarks/bench_night.py measures it). dbt reads it as
 # EDUPLAN_DUCKDB_MEMORY_LIMIT (dbt/profiles.yml), set by flows/transform.dbt_invocation.
 DUCKDB_MEMORY_LIMIT = _memory_limit(os.environ.get("EDUPLAN_DUCKDB_MEMORY_LIMIT", "1GB"))
-DEFAULT_CRON = "0 2 * * *"  # the nightly schedule of `eduplan serve`
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+PREFECT_YAML = REPO_ROOT / "prefect.yaml"
+
+
+def deployed_schedule(prefect_yaml: Path = PREFECT_YAML) -> tuple[str, str]:
+    """The cron and time zone of the nightly-load deployment, as prefect.yaml declares them: the
+    one place the schedule is written (`eduplan serve` and nightly_deployment() default to it)."""
+    spec = yaml.safe_load(prefect_yaml.read_text(encoding="utf-8"))
+    [deployment] = [d for d in spec["deployments"] if d["name"] == "nightly-load"]
+    [schedule] = deployment["schedules"]
+    return str(schedule["cron"]), str(schedule["timezone"])
+
+
+DEFAULT_CRON, DEFAULT_TIMEZONE = deployed_schedule()  # the nightly schedule of `eduplan serve`
 
 
 @dataclass(frozen=True)
@@ -67,35 +78,21 @@ class Settings:
         return self.raw_dir / "actuals"
 
     @property
+    def layout(self) -> WarehouseLayout:
+        """Where every file of this warehouse lives (flows/warehouse/layout.py)."""
+        return WarehouseLayout(self.warehouse, self.gx_home)
+
+    @property
     def build_dir(self) -> Path:
-        """Where a night's warehouse is built and audited before it is published."""
-        return self.warehouse.parent / ".build"
+        return self.layout.build_dir
 
     @property
     def build_file(self) -> Path:
-        return self.build_dir / self.warehouse.name
-
-    @property
-    def history_dir(self) -> Path:
-        return self.warehouse.parent / "history"
-
-    @property
-    def reports_dir(self) -> Path:
-        return self.warehouse.parent / "reports"
-
-    @property
-    def chart_cache_dir(self) -> Path:
-        """The report's rendered charts by specification (flows/report/charts.py SvgCache)."""
-        return self.warehouse.parent / "report" / ".charts"
+        return self.layout.build_file
 
     @property
     def gx_dir(self) -> Path:
-        """Validation results and Data Docs of this warehouse's gates (never the checkout)."""
-        return self.gx_home or self.warehouse.parent / "gx"
-
-    @property
-    def data_docs_index(self) -> Path:
-        return self.gx_dir / GX_DATA_DOCS / "index.html"
+        return self.layout.gx_dir
 
 
 def settings(*, raw_dir: Path | None = None, warehouse: Path | None = None) -> Settings:

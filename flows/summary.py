@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.load.warehouse import open_warehouse
+from flows.warehouse.db import open_warehouse
 
 if TYPE_CHECKING:
     from flows.report.changes import Changes
@@ -61,7 +61,7 @@ class RunSummary:
         for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
             if rows:
                 lines.append(f"  {title} rows:")
-                lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+                lines += row_count_lines(rows)
         if self.actuals:
             a = self.actuals
             lines.append(
@@ -96,6 +96,11 @@ class RunSummary:
             lines.append(f"  stages    : {stages}")
         lines.append(f"  took      : {self.seconds:.1f}s")
         return "\n".join(lines)
+
+
+def row_count_lines(rows: dict[str, int]) -> list[str]:
+    """Rows per table as the terminal shows them (the run summary and `eduplan status`)."""
+    return [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
 
 
 def _table(header: list[str], rows: list[tuple[object, ...]]) -> list[str]:

@@ -33,7 +33,7 @@ class DbtResult:
         if self.skipped:
             return (
                 f"dbt build: skipped, its inputs are those the marts were built from "
-                f"(flows/build_inputs.py) ({self.seconds:.1f}s)"
+                f"(flows/warehouse/build_digest.py) ({self.seconds:.1f}s)"
             )
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
         lines = [
@@ -109,9 +109,9 @@ def run_dbt(
 
 def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
-    dbt project, same raw contents: flows/build_inputs.py), when it would rebuild every model
-    from the same inputs. A passing build records the digest of its inputs."""
-    from flows.build_inputs import built_digest, forget_built, inputs_digest, record_built
+    dbt project, same raw contents: flows/warehouse/build_digest.py), when it would rebuild every
+    model from the same inputs. A passing build records the digest of its inputs."""
+    from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
 
     started = time.perf_counter()
     digest = inputs_digest(database)

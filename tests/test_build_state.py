@@ -10,10 +10,10 @@ import duckdb
 import pytest
 
 from flows.config import settings
-from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
-from flows.load.warehouse import open_warehouse
-from flows.lock import BuildLockedError, build_lock
 from flows.nightly import prepare_build
+from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
+from flows.warehouse.db import open_warehouse
+from flows.warehouse.lock import BuildLockedError, build_lock
 
 
 def _hold_lock(

@@ -13,8 +13,8 @@ import pytest
 
 from flows.cli import main
 from flows.config import DBT_PROJECT_DIR
-from flows.names import AliasError, accept_alias, unresolved_names
 from flows.nightly import nightly_load
+from flows.unresolved_names import AliasError, accept_alias, unresolved_names
 from tests.conftest import REPO_ROOT
 
 NEW_SOURCE = (

@@ -63,8 +63,17 @@ def test_a_clean_table_passes(tmp_path: Path, patched: None) -> None:
     assert result["unexpected_count"] == 0
 
 
+def _unpatch_duckdb_persisted_connection() -> None:
+    """Undo flows/gx/engine.py's patch, to show the pitfall it fixes."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_engine
+
+    gx_engine._PERSISTED_CONNECTION_DIALECTS = tuple(
+        d for d in gx_engine._PERSISTED_CONNECTION_DIALECTS if d is not engine.DUCKDB
+    )
+
+
 def test_without_the_fix_gx_returns_empty_metrics(tmp_path: Path) -> None:
-    engine.unpatch_duckdb_persisted_connection()
+    _unpatch_duckdb_persisted_connection()
     try:
         [(success, result)] = _validate(_table(tmp_path / "clean.duckdb", null_at=None))
     finally:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flows.extract.facts import document_facts, read_metadata
+from flows.extract.formats.text import read_text_layout
+from flows.extract.formats.text_lines import split_lines
 from flows.extract.grid import LaidOutDocument
-from flows.extract.layout import split_lines
 from flows.extract.models import (
     DocumentFacts,
     ExtractedDocument,
@@ -24,7 +25,6 @@ from flows.extract.models import (
     TableInfo,
 )
 from flows.extract.semantic import ReadGrid, read_grid
-from flows.extract.text_layout import read_text_layout
 
 __all__ = [
     "READERS",

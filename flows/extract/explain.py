@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flows.extract import READERS, PlanTableError, read_grids, read_text
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.layout import split_lines
+from flows.extract.formats.text_lines import split_lines
 from flows.extract.semantic import ReadGrid
 from flows.extract.vocabulary import VOCABULARY
 

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.controlled_vocabulary import words
 from flows.extract.vocabulary import VOCABULARY, normalise_header
-from flows.vocabulary import words
 
 __all__ = ["ATTRIBUTES", "EVALUATIONS", "normalise_header"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows.extract.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
+from flows.extract.formats.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
 from flows.extract.grid import GridCell, SourceRef
 from flows.extract.headers import Column, year_role
 from flows.extract.models import PlanCell, PlanTableError

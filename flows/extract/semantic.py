@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flows.extract.alignment import align, is_stage
+from flows.extract.formats.alignment import align, is_stage
 from flows.extract.grid import Grid, GridCell
 from flows.extract.headers import (
     Column,

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.controlled_vocabulary import codes, vocabulary
 from flows.extract.vocabulary import VOCABULARY
-from flows.vocabulary import codes, vocabulary
 
 COMPARATORS: dict[str, str] = vocabulary("comparator")  # ≥ -> >=: dbt/dbt_project.yml
 ALLOWED_COMPARATORS = frozenset(codes("comparator"))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flows.vocabulary import vocabulary as shared_vocabulary
+from flows.controlled_vocabulary import vocabulary as shared_vocabulary
 
 DEFAULT_PATH = Path(__file__).with_name("vocabulary.toml")
 COLUMN_ROLES = (

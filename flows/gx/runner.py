@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import great_expectations as gx
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
@@ -19,7 +18,6 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
 from flows.gx.engine import (
     STATE_VARIABLE,
     URL_VARIABLE,
@@ -28,6 +26,8 @@ from flows.gx.engine import (
 )
 from flows.gx.offline_docs import make_offline
 from flows.gx.results import SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
+from flows.warehouse.db import connect
+from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Outcome:
 
 
 def existing_tables(db_path: Path) -> set[str]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         rows = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables"

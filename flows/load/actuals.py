@@ -23,7 +23,7 @@ import duckdb
 
 from flows.config import DUCKDB_MEMORY_LIMIT
 from flows.errors import InputFileError
-from flows.inputs import checked_input
+from flows.input_files import checked_input
 from flows.load.actuals_contract import (
     CONTRACT_COLUMNS,
     ActualsContractError,
@@ -31,25 +31,15 @@ from flows.load.actuals_contract import (
     inspect_file,
 )
 from flows.load.actuals_stage import stage_file
-from flows.load.warehouse import scalar
+from flows.load.raw_tables import ACTUALS_TABLES, ddl
+from flows.warehouse.db import scalar
 
 # DuckDB's own memory during a load; with Python, Arrow and the CSV reader's buffers the
 # process peaks near 1.5x this (benchmarks/bench_actuals_load.py measures it).
 
 __all__ = ["DDL", "ActualsContractError", "ActualsLoadResult", "load_actuals"]
 
-DDL = """
-create schema if not exists raw;
-create table if not exists raw.actuals (
-    file varchar not null, line integer not null, malformed varchar,
-    region varchar, indicator varchar, breakdown varchar, year varchar, value varchar,
-    unit varchar, source_url varchar, source_title varchar, source_kind varchar
-);
-create table if not exists raw.actuals_load_audit (
-    file varchar not null, sha256 varchar, status varchar not null, rows_in integer not null,
-    loaded_at timestamp not null, line integer, reason varchar, detail varchar
-);
-"""
+DDL = ddl(ACTUALS_TABLES)  # the actuals tables, as flows/load/raw_tables.py declares them
 
 _LAND = f"""
 insert into raw.actuals

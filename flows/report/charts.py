@@ -22,8 +22,8 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
-from flows.vocabulary import codes
 
 COLOURS = ("#6b7280", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
 SHAPES = ("circle", "circle", "square", "triangle-up", "diamond")

@@ -12,7 +12,8 @@ from typing import Any
 import duckdb
 
 from flows.config import REPO_ROOT
-from flows.vocabulary import codes
+from flows.controlled_vocabulary import codes
+from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
 ATTRIBUTES = ("binding", "expected", None)
@@ -113,7 +114,7 @@ def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, Any]]:
 
 def read_report_data(warehouse: Path) -> ReportData:
     """Read the report's rows from a warehouse file, read-only."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         built = con.execute("select max(built_at) from eduplan.build_info").fetchall()[0][0]
         data = ReportData(

@@ -1,6 +1,6 @@
 """Which raw schema a warehouse file was built with, and when: a published file built with other
 raw table definitions cannot be carried over into tonight's build (its tables would lack
-columns). Kept apart from flows/load/warehouse.py, which the loaders import: this module imports
+columns). Kept apart from flows/warehouse/db.py, which the loaders import: this module imports
 the loaders (for their DDL), so that no module imports its own callers."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from flows.load import actuals, plans
-from flows.load.warehouse import read_stamp, write_stamp
+from flows.warehouse.db import read_stamp, write_stamp
 
 
 def raw_schema_fingerprint() -> str:

@@ -10,9 +10,10 @@ import duckdb
 import pytest
 
 from flows.cli import main
-from flows.publish import history
 from flows.report.changes import changes_markdown, compare, mart_keys
-from flows.report.status import last_run_path, published_path, read_record
+from flows.report.status import read_record
+from flows.warehouse.layout import WarehouseLayout
+from flows.warehouse.publish import history
 
 
 def _statuses(path: Path) -> dict[str, str]:
@@ -92,9 +93,9 @@ def test_changes_on_a_copy_changed_by_hand(demo_night, tmp_path: Path) -> None:
 
 
 def test_status_after_two_runs(demo_night, capsys: pytest.CaptureFixture[str]) -> None:
-    last = read_record(last_run_path(demo_night.warehouse))
+    last = read_record(WarehouseLayout(demo_night.warehouse).last_run_record)
     assert last is not None and last.published and last.run_id
-    assert published_path(demo_night.warehouse).exists()
+    assert WarehouseLayout(demo_night.warehouse).published_record.exists()
     assert main(["status", "--warehouse", str(demo_night.warehouse)]) == 0
     out = capsys.readouterr().out
     assert "PUBLISHED" in out and "flow run" in out

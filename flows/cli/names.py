@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from flows.cli_common import EXIT_FAILED, EXIT_OK, add_warehouse_option, published_warehouse
+from flows.cli.common import EXIT_FAILED, EXIT_OK, add_warehouse_option, published_warehouse
 
 
 def cmd_names(args: argparse.Namespace) -> int:
     """List the published warehouse's unresolved names, or accept an alias for one."""
-    from flows.names import AliasError, accept_alias, unresolved_names
+    from flows.unresolved_names import AliasError, accept_alias, unresolved_names
 
     if args.names_command == "accept":
         kind = "region" if args.region else "indicator"

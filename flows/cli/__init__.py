@@ -1,4 +1,4 @@
-"""`eduplan`: the command line. flows/cli*.py are the only modules that know about arguments
+"""`eduplan`: the command line. flows/cli/ is the only modules that know about arguments
 and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
 Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
@@ -14,15 +14,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from flows.cli_common import (
+from flows.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     add_warehouse_option,
     prefect_environment,
 )
-from flows.cli_names import add_names_commands
-from flows.cli_report import add_report_commands
+from flows.cli.names import add_names_commands
+from flows.cli.report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
@@ -122,8 +122,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
-    from flows.health import WarehouseCorruptError
-    from flows.publish import history, rollback
+    from flows.warehouse.health import WarehouseCorruptError
+    from flows.warehouse.publish import history, rollback
 
     config = settings(warehouse=args.warehouse)
     if args.list:
@@ -143,7 +143,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
-    from flows.synth import write_synthetic_actuals
+    from flows.demo.synth import write_synthetic_actuals
 
     start, _, end = args.years.partition("-")
     if not (start.isdigit() and end.isdigit() and int(start) <= int(end)):

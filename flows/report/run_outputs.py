@@ -11,12 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flows.publish import history
 from flows.report.changes import Changes, compare
-from flows.report.status import GateRecord, RunRecord, now_iso, write_record
+from flows.report.status import RunRecord, write_record
+from flows.warehouse.layout import WarehouseLayout
+from flows.warehouse.publish import history
 
 if TYPE_CHECKING:
-    from flows.nightly import RunSummary
+    from flows.summary import RunSummary
 
 log = logging.getLogger("eduplan.report")
 
@@ -30,14 +31,9 @@ class NightReport:
     error: str | None = None  # set by the flow when writing them failed
 
 
-def report_dir(warehouse: Path) -> Path:
-    """warehouse/report/ beside the published file: index.html and history/ of earlier nights."""
-    return warehouse.parent / "report"
-
-
-def keep_report(index: Path, *, keep: int, name: str = "report") -> Path:
+def keep_report(layout: WarehouseLayout, *, keep: int, name: str = "report") -> Path:
     """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights."""
-    folder = index.parent / "history"
+    index, folder = layout.report_index, layout.report_history_dir
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
     shutil.copyfile(index, kept)
@@ -56,29 +52,9 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
         from flows.report.report import write_report
 
         report = write_report(
-            summary.warehouse, report_dir(summary.warehouse) / "index.html", changes=changes
+            summary.warehouse, WarehouseLayout(summary.warehouse).report_index, changes=changes
         )
-        keep_report(report, keep=keep)
+        keep_report(WarehouseLayout(summary.warehouse), keep=keep)
         log.info("report written to %s", report)
-    record = RunRecord(
-        warehouse=str(summary.warehouse),
-        published=summary.published,
-        finished_at=now_iso(),
-        seconds=summary.seconds,
-        run_id=run_id,
-        raw_rows=summary.raw_rows,
-        mart_rows=summary.mart_rows,
-        actuals=summary.actuals,
-        input_errors=summary.input_errors,
-        gates=[
-            GateRecord(
-                g.suite, g.passed, g.evaluated, g.failed, [f.format() for f in g.failures][:20]
-            )
-            for g in summary.gates
-        ],
-        dbt=summary.dbt,
-        report=str(report) if report else None,
-        changes=changes.to_dict() if changes else None,
-    )
-    write_record(record)
+    write_record(RunRecord.of(summary, run_id=run_id, report=report, changes=changes))
     return NightReport(changes, report)

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config import dbt_project_dir
+from flows.warehouse.db import connect
 
 # name kind -> (alias seed, its name column, catalogue seed, the catalogue's code column)
 ALIAS_SEEDS = {
@@ -66,7 +67,7 @@ class UnresolvedName:
 
 def unresolved_names(database: Path) -> list[UnresolvedName]:
     """The unresolved names of a built warehouse, in name order (empty if it has no such mart)."""
-    con = duckdb.connect(str(database), read_only=True)
+    con = connect(database, read_only=True)
     try:
         rows = con.execute(UNRESOLVED_SQL).fetchall()
     except duckdb.CatalogException:

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from flows.publish import history
 from flows.report.data import ReportData, read_report_data
+from flows.warehouse.publish import history
 from tests.conftest import REPO_ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # the demo night and a real browser: ~2 min
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"

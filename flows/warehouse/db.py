@@ -1,4 +1,9 @@
-"""Opening a warehouse file for writing, and Arrow tables in and out of it."""
+"""The one way a warehouse (or an in-memory scratch) DuckDB is opened, and Arrow tables in and
+out of it.
+
+Every DuckDB a night opens is capped at DUCKDB_MEMORY_LIMIT (EDUPLAN_DUCKDB_MEMORY_LIMIT; DuckDB
+spills to disk beyond it): the loader, the gates (through `gx_url`), the comparison with the night
+before, the report, the health check. dbt reads the same limit from its profile."""
 
 from __future__ import annotations
 
@@ -9,12 +14,34 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.config import DUCKDB_MEMORY_LIMIT
+
+
+def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to `path` (None: in memory), capped at the night's memory limit.
+
+    The cap is set after connecting rather than passed as config: DuckDB refuses a second
+    connection to an open file with a different config, and a test may hold one."""
+    con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
+    try:
+        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def gx_url(path: Path | str) -> str:
+    """Great Expectations' connection string for a warehouse file, capped like the others
+    (duckdb-engine passes the URL's query to DuckDB's config)."""
+    return f"duckdb:///{path}?memory_limit={DUCKDB_MEMORY_LIMIT}"
+
 
 @contextmanager
 def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the warehouse file, closed (and so checkpointed) on exit."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = connect(path, read_only=read_only)
     try:
         yield con
     finally:

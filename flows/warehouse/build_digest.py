@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config import dbt_project_dir
-from flows.load.warehouse import open_warehouse, read_stamp, scalar, write_stamp
+from flows.warehouse.db import open_warehouse, read_stamp, scalar, write_stamp
 
 # run state of hand runs and of dbt itself, not inputs
 _NOT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml", "package-lock.yml"}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flows.cli_common import (
+from flows.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     add_warehouse_option,
@@ -35,10 +35,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from flows.publish import history
     from flows.report.changes import compare
-    from flows.report.night import report_dir
     from flows.report.report import write_report
+    from flows.warehouse.layout import WarehouseLayout
+    from flows.warehouse.publish import history
 
     _progress_lines()
     warehouse = published_warehouse(args, "report")
@@ -46,7 +46,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     entries = history(warehouse)
     changes = compare(entries[0].path if entries else None, warehouse)
-    out = write_report(warehouse, args.out or report_dir(warehouse) / "index.html", changes=changes)
+    out = write_report(
+        warehouse, args.out or WarehouseLayout(warehouse).report_index, changes=changes
+    )
     print(f"report: {out.resolve().as_uri()}")
     return EXIT_OK
 
@@ -54,7 +56,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     prefect_environment()
     _progress_lines()
-    from flows.report.demo import DEMO_DIR, build_demo
+    from flows.demo.night import DEMO_DIR, build_demo
 
     try:
         result = build_demo(args.out or DEMO_DIR, seed=args.seed)
@@ -70,7 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_docs(args: argparse.Namespace) -> int:
     from flows.config import settings
-    from flows.report.docs import DocsError, build_docs
+    from flows.docs_site import DocsError, build_docs
 
     try:
         print(build_docs(settings(warehouse=args.warehouse).warehouse))

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from flows.config import REPO_ROOT, settings
 from flows.report.data import STATUSES
-from flows.report.night import keep_report
+from flows.report.run_outputs import keep_report
+from flows.warehouse.db import connect
+from flows.warehouse.layout import WarehouseLayout
 
 log = logging.getLogger("eduplan.demo")
 DEMO_DIR = REPO_ROOT / "warehouse" / "demo"
@@ -136,7 +136,7 @@ def series_figures(series: dict[str, Any], scenario: str, rng: random.Random) ->
 
 def write_demo_actuals(warehouse: Path, out: Path, *, seed: int = 0) -> int:
     """Write synthetic figures for every target series of `warehouse` to `out`; returns rows."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         result = con.execute(_SERIES)
         names = [d[0] for d in result.description]
@@ -171,7 +171,7 @@ def write_demo_actuals(warehouse: Path, out: Path, *, seed: int = 0) -> int:
 
 
 def _statuses(warehouse: Path) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         rows = con.execute(
             "select status, count(*) from marts.mart_indicator_progress group by status"
@@ -201,7 +201,9 @@ def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = No
     if not first.published:
         raise RuntimeError("the demo's first night (real inputs) was not published:\n"
                            + first.format())  # fmt: skip
-    real_report = keep_report(first.report, keep=1, name="real") if first.report else None
+    real_report = (
+        keep_report(WarehouseLayout(warehouse), keep=1, name="real") if first.report else None
+    )
     rows = write_demo_actuals(warehouse, raw / "actuals" / DEMO_FILE, seed=seed)
     log.info("demo: %d synthetic figures written; night 2 of 2", rows)
     second = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))

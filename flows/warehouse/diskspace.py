@@ -16,6 +16,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.warehouse.layout import WarehouseLayout
+
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _FULL_TEXT = re.compile(r"no space left on device|disk quota exceeded|file too large|out of space")
 _QUOTED_PATH = re.compile(r"""["'](/[^"']+)["']""")
@@ -86,22 +88,16 @@ def _filesystem(path: Path) -> tuple[Path, int]:
     return mount, shutil.disk_usage(probe).free
 
 
-def remove_build_leftovers(build_file: Path, warehouse: Path) -> list[Path]:
+def remove_build_leftovers(layout: WarehouseLayout) -> list[Path]:
     """Delete what a failed night wrote beside the published file: the build file and its
-    `.wal`, a staged publication or rollback copy, dbt's target folder. Returns what went."""
-    candidates = [
-        build_file,
-        build_file.with_name(build_file.name + ".wal"),
-        warehouse.with_name(f".{warehouse.name}.publishing"),
-        warehouse.with_name(f".{warehouse.name}.rollback"),
-    ]
+    write-ahead log, a staged publication or rollback copy, dbt's target folder. Returns what
+    went."""
     removed = []
-    for path in candidates:
-        if path.exists():
+    for path in layout.build_leftovers():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        elif path.exists():
             path.unlink()
             removed.append(path)
-    for folder in (build_file.parent / "dbt",):
-        if folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
     return removed

@@ -20,17 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
-from flows.extract.headers import (
-    header_column,
-    is_table_header,
-    normalise_header,
-    period_in_text,
-    schedule_columns,
-)
-from flows.extract.layout import LineKind, line_kind, next_nonblank, split_lines
-from flows.extract.layout import stacked_row as _stacked_row
-from flows.extract.text_columns import (
+from flows.extract.formats.text_columns import (
     Row,
     has_wide_gaps,
     is_pipe_line,
@@ -41,6 +31,16 @@ from flows.extract.text_columns import (
     pipe_row,
     space_row,
     spans,
+)
+from flows.extract.formats.text_lines import LineKind, line_kind, next_nonblank, split_lines
+from flows.extract.formats.text_lines import stacked_row as _stacked_row
+from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
+from flows.extract.headers import (
+    header_column,
+    is_table_header,
+    normalise_header,
+    period_in_text,
+    schedule_columns,
 )
 from flows.extract.values import clean_cell, looks_like_value
 

@@ -9,8 +9,8 @@ publication checkpoints the file, so a log there was written by something else (
 crashed, or a log of another file copied beside it) and replaying it could corrupt the data.
 
 DuckDB can abort the whole process on some damaged files instead of raising, so the check runs
-in a child process (`python -m flows.health FILE`): whatever happens there, the caller gets a
-verdict, and a night never dies of the file it was about to replace.
+in a child process (`python -m flows.warehouse.health FILE`): whatever happens there, the caller
+gets a verdict, and a night never dies of the file it was about to replace.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+
+from flows.warehouse.db import connect
+from flows.warehouse.layout import wal_of
 
 CHECK_TIMEOUT_SECONDS = 600.0
 # DuckDB's storage layout: 3 headers of 4 KiB ("DUCK" at byte 8), then blocks of 256 KiB
@@ -35,17 +38,11 @@ class WarehouseCorruptError(RuntimeError):
         super().__init__(f"{path} is corrupted: {problem}")
 
 
-def _wal(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
 def read_everything(path: Path) -> None:
     """Open `path` read-only and read every row of every table; raises whatever DuckDB raises.
 
     Runs in the child process (see module docstring)."""
-    import duckdb
-
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         con.execute("pragma database_size").fetchall()
         tables = con.execute(
@@ -65,8 +62,8 @@ def quick_problem(path: Path) -> str | None:
     beside it, a header without DuckDB's magic bytes, or a size that is not a whole number of
     blocks (a truncated file). None when it looks whole; `warehouse_problem` reads it all."""
     path = Path(path)
-    if _wal(path).exists():
-        return f"a write-ahead log {_wal(path).name} lies beside it (not written by publication)"
+    if wal_of(path).exists():
+        return f"a write-ahead log {wal_of(path).name} lies beside it (not written by publication)"
     with path.open("rb") as handle:
         head = handle.read(_HEADER_BYTES)
     if head[8:12] != _MAGIC:
@@ -87,7 +84,7 @@ def warehouse_problem(path: Path, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> 
         return glance
     try:
         child = subprocess.run(
-            [sys.executable, "-m", "flows.health", str(path)],
+            [sys.executable, "-m", "flows.warehouse.health", str(path)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -101,13 +98,6 @@ def warehouse_problem(path: Path, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> 
     if child.returncode < 0:
         return f"reading it crashed DuckDB (signal {-child.returncode})"
     return lines[-1] if lines else f"reading it failed (exit {child.returncode})"
-
-
-def check_warehouse(path: Path) -> None:
-    """Raise WarehouseCorruptError when the file at `path` is not healthy."""
-    problem = warehouse_problem(path)
-    if problem is not None:
-        raise WarehouseCorruptError(Path(path), problem)
 
 
 def _main(argv: list[str]) -> int:

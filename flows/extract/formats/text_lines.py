@@ -50,12 +50,6 @@ def line_kind(line: str) -> LineKind:
     return LineKind.TABBED
 
 
-def tabbed_row(lines: list[str], index: int) -> Row:
-    """The tabbed row on line `index` (0-based); cell texts are trimmed."""
-    number = index + 1
-    return Row(tuple(Cell(clean_cell(t), number) for t in lines[index].split("\t")), number)
-
-
 def _is_continuation(line: str) -> bool:
     """A short label fragment that continues a stacked cell, never a sentence of prose."""
     text = clean_cell(line)

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from flows.config import settings
+from flows.demo.night import DEMO_FILE, build_demo, write_demo_actuals
 from flows.report.data import STATUSES
-from flows.report.demo import DEMO_FILE, build_demo, write_demo_actuals
 
 _FIGURE = re.compile(
     r'<figure class="chart[^"]*" data-synthetic="(true|false)">(.*?)</figure>', re.S

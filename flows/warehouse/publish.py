@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
-
-from flows.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.warehouse.db import connect
+from flows.warehouse.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.warehouse.layout import WarehouseLayout, wal_of
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _ENTRY = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<n>\d+))?$")
@@ -43,30 +43,21 @@ class HistoryEntry:
         return f"{when}  {self.size / 1e6:>9.1f} MB  {self.path}"
 
 
-def history_dir(warehouse: Path) -> Path:
-    """warehouse/history beside the published file (flows.config.Settings.history_dir)."""
-    return warehouse.parent / "history"
-
-
-def wal_path(database: Path) -> Path:
-    return database.with_name(database.name + ".wal")
-
-
 def checkpoint(database: Path) -> None:
     """Fold the write-ahead log into the file; raise if one is still left (a writer holds it)."""
-    con = duckdb.connect(str(database))
+    con = connect(database)
     try:
         con.execute("CHECKPOINT").fetchall()
     finally:
         con.close()
-    if wal_path(database).exists():
-        raise RuntimeError(f"{wal_path(database)} is still there after a checkpoint")
+    if wal_of(database).exists():
+        raise RuntimeError(f"{wal_of(database)} is still there after a checkpoint")
 
 
 def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Path:
     """Make the audited build_file the published warehouse; keep the replaced one in history."""
     build_file, warehouse = Path(build_file).resolve(), Path(warehouse).resolve()
-    staged = warehouse.with_name(f".{warehouse.name}.publishing")
+    staged = WarehouseLayout(warehouse).publishing
     if build_file.exists():
         checkpoint(build_file)
         _fsync_file(build_file)
@@ -81,7 +72,7 @@ def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Path:
 
 def history(warehouse: Path) -> list[HistoryEntry]:
     """Kept earlier warehouses, newest first: entry 1 is the one published before the current."""
-    folder = history_dir(Path(warehouse).resolve())
+    folder = WarehouseLayout(Path(warehouse).resolve()).history_dir
     if not folder.is_dir():
         return []
     entries = []
@@ -103,14 +94,16 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
     entries = history(warehouse)
     number = 1 if to is None else to
     if not entries:
-        raise FileNotFoundError(f"no earlier warehouses kept in {history_dir(warehouse)}")
+        raise FileNotFoundError(
+            f"no earlier warehouses kept in {WarehouseLayout(warehouse).history_dir}"
+        )
     if not 1 <= number <= len(entries):
         raise ValueError(f"--to must be between 1 and {len(entries)}, not {number}")
     chosen = entries[number - 1]
     problem = warehouse_problem(chosen.path)
     if problem is not None:  # never publish a file that cannot be read
         raise WarehouseCorruptError(chosen.path, f"{problem}; choose another with --to")
-    staged = warehouse.with_name(f".{warehouse.name}.rollback")
+    staged = WarehouseLayout(warehouse).rollback_copy
     try:
         shutil.copy2(chosen.path, staged)
         _fsync_file(staged)
@@ -125,13 +118,13 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
 def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> None:
     """Keep the current warehouse in history (hard link), then rename staged over it.
 
-    A current file that is plainly damaged (flows/health.py `quick_problem`: a stray `.wal`, an
-    overwritten header, a truncated size) is not kept: it could never be rolled back to, and its
-    `.wal` must not be replayed onto the file that replaces it."""
+    A current file that is plainly damaged (flows/warehouse/health.py `quick_problem`: a stray
+    write-ahead log, an overwritten header, a truncated size) is not kept: it could never be
+    rolled back to, and its log must not be replayed onto the file that replaces it."""
     if warehouse.exists() and quick_problem(warehouse) is not None:
-        wal_path(warehouse).unlink(missing_ok=True)
+        wal_of(warehouse).unlink(missing_ok=True)
     elif warehouse.exists():
-        folder = history_dir(warehouse)
+        folder = WarehouseLayout(warehouse).history_dir
         folder.mkdir(parents=True, exist_ok=True)
         _link_or_copy(warehouse, _history_name(folder, warehouse))
         _fsync_dir(folder)
@@ -165,7 +158,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
 def _prune(warehouse: Path, *, keep: int) -> None:
     for entry in history(warehouse)[max(keep, 0) :]:
         entry.path.unlink(missing_ok=True)
-        wal_path(entry.path).unlink(missing_ok=True)
+        wal_of(entry.path).unlink(missing_ok=True)
 
 
 def _fsync_file(path: Path) -> None:
