@@ -114,7 +114,7 @@ def test_data_docs_show_their_results_with_the_network_off(demo_night, chromium:
 
     from flows.config import settings
 
-    index = settings(warehouse=demo_night.warehouse).data_docs_index
+    index = settings(warehouse=demo_night.warehouse).layout.data_docs_index
     kept = sorted((index.parent / "validations").rglob("*.html"))  # one page per result kept
     assert len(kept) >= 10, kept  # both gates' suites, newest results
     refused: list[str] = []
