@@ -58,11 +58,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 text, ok = explain(path)
-                print(text)
-                failed = failed or not ok
             except (PlanTableError, OSError) as error:
                 print(f"eduplan extract: {error}", file=sys.stderr)
                 failed = True
+                continue
+            print(text)  # a closed pipe here is no unreadable document (main() handles it)
+            failed = failed or not ok
         return EXIT_FAILED if failed else EXIT_OK
     if args.out is None:
         print("eduplan extract: --out DIR is required (or --explain)", file=sys.stderr)
@@ -252,11 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write synthetic actuals (for benchmarks; never part of the nightly run)",
         description="Write clearly labelled synthetic actuals in the raw/actuals contract.",
     )
-    synth.add_argument("--regions", type=int, required=True, metavar="N")
-    synth.add_argument("--indicators", type=int, required=True, metavar="M")
+    synth.add_argument(
+        "--regions", type=int, required=True, metavar="N", help="regions (county-level codes)"
+    )
+    synth.add_argument(
+        "--indicators", type=int, required=True, metavar="M", help="indicators per region"
+    )
     synth.add_argument("--years", required=True, metavar="A-B", help="e.g. 2009-2025")
-    synth.add_argument("--out", type=Path, required=True, metavar="DIR")
-    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     synth.set_defaults(handler=cmd_synth)
     add_report_commands(commands)
     add_names_commands(commands)
@@ -274,7 +279,13 @@ def silence_shutdown_noise() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:
+        # the reader of our output went away (`eduplan extract --explain | head`): stop
+        # quietly, and keep Python from reporting the pipe again when it flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
