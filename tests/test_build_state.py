@@ -118,3 +118,39 @@ def test_bad_plan_documents_are_all_reported_with_path_and_line(tmp_path: Path) 
         f"{plans / 'a-no-year.txt'}:1: header has no year column: 维度 | 主要指标 | 指标属性",
         f"{plans / 'b-gbk.txt'}:1: not UTF-8 text (GBK? convert with: iconv -f GBK -t UTF-8)",
     ]
+
+
+def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
+    """`eduplan run` takes the lock, then the flow takes it again in the same process."""
+    with build_lock(tmp_path), build_lock(tmp_path):
+        pass
+    with build_lock(tmp_path):  # and released by the outer one
+        pass
+
+
+def test_a_second_run_fails_at_once_before_prefect_starts(tmp_path: Path) -> None:
+    """A manual `eduplan run` during a night meets the lock before it imports Prefect or starts
+    its temporary server (it used to meet it after ~26 s of start-up)."""
+    import subprocess
+    import sys
+
+    ctx = multiprocessing.get_context("spawn")
+    ready, done = ctx.Event(), ctx.Event()
+    build_dir = tmp_path / ".build"
+    holder = ctx.Process(target=_hold_lock, args=(str(build_dir), ready, done))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        code = (
+            "import sys; from flows.cli import main; "
+            f"rc = main(['run', '--warehouse', {str(tmp_path / 'warehouse.duckdb')!r}]); "
+            "print(rc, 'prefect.flows' in sys.modules)"
+        )
+        second = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+    finally:
+        done.set()
+        holder.join(30)
+    assert second.stdout.split() == ["1", "False"], second.stdout + second.stderr
+    assert f"(pid {holder.pid}) is building" in second.stderr

@@ -169,3 +169,12 @@ def test_explain_a_document_that_cannot_be_read_exits_1_and_says_why(
     bad.write_text("规划\n\n维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8")
     assert main(["extract", "--explain", str(bad)]) == EXIT_FAILED
     assert "ERROR bad.txt:3: header has no year column" in capsys.readouterr().out
+
+
+def test_run_reports_the_whole_wall_time_start_up_included() -> None:
+    """`took` is the wall time of `eduplan run`, with the start-up before the flow said."""
+    from flows.summary import RunSummary
+
+    summary = RunSummary(published=True, warehouse=Path("w.duckdb"), build_file=Path("b.duckdb"))
+    summary.seconds, summary.startup_seconds = 76.0, 27.0
+    assert "took      : 76.0s (start-up 27.0 s: imports, Prefect's server)" in summary.format()

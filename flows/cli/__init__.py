@@ -11,6 +11,7 @@ import argparse
 import atexit
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,11 +26,28 @@ from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
 
+# when `eduplan` started (this module is the console script's first import): `run` reports the
+# whole wall time, start-up (imports, Prefect's temporary server) included
+STARTED = time.perf_counter()
+
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    from flows.config import settings
+    from flows.warehouse.lock import BuildLockedError, build_lock
+
+    build_dir = settings(warehouse=args.warehouse).build_dir
+    try:  # taken before Prefect starts: a second run fails at once, not after its start-up
+        with build_lock(build_dir):  # the flow's own build_lock is then this one (reentrant)
+            return _run_night(args)
+    except BuildLockedError as error:
+        print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run_night(args: argparse.Namespace) -> int:
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
@@ -43,6 +61,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except Exception as error:  # the flow failed: nothing was published
         print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
         return EXIT_FAILED
+    wall = time.perf_counter() - STARTED
+    summary.startup_seconds, summary.seconds = max(wall - summary.seconds, 0.0), wall
     print(summary.format())
     return EXIT_OK if summary.published else EXIT_FAILED
 
