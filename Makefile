@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint lock bench clean cjk-font browser demo reliability
+.PHONY: install run test test-fast lint lock bench clean cjk-font browser bi-reader demo reliability
 
 install: $(STAMP) cjk-font
 
@@ -28,7 +28,7 @@ run: $(STAMP)
 	$(BIN)/eduplan run
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
-test: $(STAMP) cjk-font browser
+test: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 # The edit loop: everything but the tests marked slow, server, browser or reliability.
@@ -48,6 +48,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-wqy-microhei; \
 	fi
+
+# The oldest DuckDB the published warehouse promises to open (flows/warehouse/db.py
+# STORAGE_VERSION), for tests/test_bi_readers.py: a DuckDB 1.x client beside the venv's 2.x.
+BI_READER_DUCKDB := 1.1.3
+BI_READER := $(VENV)/bi-reader-duckdb-$(BI_READER_DUCKDB)
+bi-reader: $(STAMP)
+	@test -d $(BI_READER)/duckdb || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--no-deps --target $(BI_READER) duckdb==$(BI_READER_DUCKDB)
 
 # A demo night: the real plans plus synthetic 2021-2025 figures (warehouse/demo/).
 demo: $(STAMP)

@@ -29,7 +29,14 @@ from flows.summary import RunSummary, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
-from flows.warehouse.db import open_warehouse, table_counts
+from flows.warehouse.db import (
+    STORAGE_VERSION,
+    create_warehouse,
+    open_warehouse,
+    readable_by_older_readers,
+    storage_version,
+    table_counts,
+)
 from flows.warehouse.diskspace import disk_full, remove_build_leftovers
 from flows.warehouse.health import warehouse_problem
 from flows.warehouse.lock import build_lock
@@ -98,9 +105,10 @@ def extract_plans(
 def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path, str | None]:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
     over), or an empty file on the first night, with full_refresh, when the published file was
-    built with other raw table definitions, or when it is corrupted (flows/warehouse/health.py;
-    everything is reloaded from raw/ then). Returns the build file and a warning for the run
-    summary."""
+    built with other raw table definitions or in a storage format DuckDB 1.x readers refuse, or
+    when it is corrupted (flows/warehouse/health.py; everything is reloaded from raw/ then). A
+    new file is created in flows/warehouse/db.py's STORAGE_VERSION. Returns the build file and
+    a warning for the run summary."""
     layout = config.layout
     layout.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (layout.build_file, layout.build_wal):
@@ -110,6 +118,11 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
         problem = warehouse_problem(config.warehouse)
         if problem is not None:
             warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
+        elif not readable_by_older_readers(version := storage_version(config.warehouse)):
+            run_logger().warning(
+                "%s is in DuckDB storage format %s, which DuckDB 1.x readers refuse: building "
+                "from raw/ afresh in %s", config.warehouse, version, STORAGE_VERSION,
+            )  # fmt: skip
         elif build_raw_schema(config.warehouse) == raw_schema_fingerprint():
             shutil.copyfile(config.warehouse, config.build_file)
             run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
@@ -119,6 +132,8 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
             )
     else:
         run_logger().info("tonight's build starts empty (%s)", config.build_file)
+    if not config.build_file.exists():
+        create_warehouse(config.build_file)
     if warning:
         run_logger().warning("%s", warning)
     return config.build_file, warning

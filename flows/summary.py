@@ -31,6 +31,7 @@ class RunSummary:
     warehouse: Path
     build_file: Path
     seconds: float = 0.0
+    startup_seconds: float = 0.0  # `eduplan run`: before the flow began (imports, Prefect)
     raw_rows: dict[str, int] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
     actuals: dict[str, int] = field(default_factory=dict)
@@ -94,7 +95,12 @@ class RunSummary:
         if self.stage_seconds:
             stages = ", ".join(f"{s} {t:.1f} s" for s, t in self.stage_seconds.items())
             lines.append(f"  stages    : {stages}")
-        lines.append(f"  took      : {self.seconds:.1f}s")
+        startup = (
+            f" (start-up {self.startup_seconds:.1f} s: imports, Prefect's server)"
+            if self.startup_seconds
+            else ""
+        )
+        lines.append(f"  took      : {self.seconds:.1f}s{startup}")
         return "\n".join(lines)
 
 

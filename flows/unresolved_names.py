@@ -61,7 +61,7 @@ class UnresolvedName:
         best = ", ".join(f"{c.code} {c.similarity:.2f}" for c in self.candidates)
         return (
             f"{self.kind} {self.name!r} ({self.occurrences} row(s), {self.first_source_ref}): "
-            f"candidates {best}"
+            + (f"candidates {best}" if best else "no similar name in the catalogue")
         )
 
 
@@ -84,8 +84,9 @@ def unresolved_names(database: Path) -> list[UnresolvedName]:
             occurrences=int(group[0][2]),  # type: ignore[call-overload]
             first_source_ref=str(group[0][3]),
             candidates=tuple(
-                Candidate(str(r[4]), str(r[5]), float(r[6]))
-                for r in group  # type: ignore[arg-type]
+                Candidate(str(r[4]), str(r[5]), float(r[6]))  # type: ignore[arg-type]
+                for r in group
+                if r[4] is not None  # a name nothing in the catalogue resembles has none
             ),
         )
         for (kind, name), group in grouped.items()
@@ -114,7 +115,7 @@ def accept_alias(
         raise AliasError("the name is empty")
     _, catalogue = _read(seeds_dir / catalogue_file)
     if code not in {row[code_column] for row in catalogue}:
-        raise AliasError(f"{code!r} is not a {code_column} in {seeds_dir / catalogue_file}")
+        raise AliasError(f"{code!r} is not in {seeds_dir / catalogue_file} (column {code_column})")
     path = seeds_dir / alias_file
     columns, aliases = _read(path)
     for row in aliases:

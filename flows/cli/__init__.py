@@ -11,6 +11,7 @@ import argparse
 import atexit
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,11 +26,28 @@ from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
 
+# when `eduplan` started (this module is the console script's first import): `run` reports the
+# whole wall time, start-up (imports, Prefect's temporary server) included
+STARTED = time.perf_counter()
+
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    from flows.config import settings
+    from flows.warehouse.lock import BuildLockedError, build_lock
+
+    build_dir = settings(warehouse=args.warehouse).build_dir
+    try:  # taken before Prefect starts: a second run fails at once, not after its start-up
+        with build_lock(build_dir):  # the flow's own build_lock is then this one (reentrant)
+            return _run_night(args)
+    except BuildLockedError as error:
+        print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run_night(args: argparse.Namespace) -> int:
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
@@ -43,6 +61,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except Exception as error:  # the flow failed: nothing was published
         print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
         return EXIT_FAILED
+    wall = time.perf_counter() - STARTED
+    summary.startup_seconds, summary.seconds = max(wall - summary.seconds, 0.0), wall
     print(summary.format())
     return EXIT_OK if summary.published else EXIT_FAILED
 
@@ -58,11 +78,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         for path in args.files:
             try:
                 text, ok = explain(path)
-                print(text)
-                failed = failed or not ok
             except (PlanTableError, OSError) as error:
                 print(f"eduplan extract: {error}", file=sys.stderr)
                 failed = True
+                continue
+            print(text)  # a closed pipe here is no unreadable document (main() handles it)
+            failed = failed or not ok
         return EXIT_FAILED if failed else EXIT_OK
     if args.out is None:
         print("eduplan extract: --out DIR is required (or --explain)", file=sys.stderr)
@@ -252,11 +273,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="write synthetic actuals (for benchmarks; never part of the nightly run)",
         description="Write clearly labelled synthetic actuals in the raw/actuals contract.",
     )
-    synth.add_argument("--regions", type=int, required=True, metavar="N")
-    synth.add_argument("--indicators", type=int, required=True, metavar="M")
+    synth.add_argument(
+        "--regions", type=int, required=True, metavar="N", help="regions (county-level codes)"
+    )
+    synth.add_argument(
+        "--indicators", type=int, required=True, metavar="M", help="indicators per region"
+    )
     synth.add_argument("--years", required=True, metavar="A-B", help="e.g. 2009-2025")
-    synth.add_argument("--out", type=Path, required=True, metavar="DIR")
-    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     synth.set_defaults(handler=cmd_synth)
     add_report_commands(commands)
     add_names_commands(commands)
@@ -274,7 +299,13 @@ def silence_shutdown_noise() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:
+        # the reader of our output went away (`eduplan extract --explain | head`): stop
+        # quietly, and keep Python from reporting the pipe again when it flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

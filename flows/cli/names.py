@@ -42,7 +42,12 @@ def add_names_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     add_warehouse_option(names)
     names.set_defaults(handler=cmd_names, names_command=None)
-    actions = names.add_subparsers(dest="names_command", metavar="accept")
+    actions = names.add_subparsers(
+        dest="names_command",
+        metavar="[accept]",
+        title="optional action",
+        description="without one, the names are listed",
+    )
     accept = actions.add_parser(
         "accept",
         help="add NAME -> CODE to dbt/seeds/indicator_aliases.csv (or region_aliases.csv)",

@@ -109,10 +109,19 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     status.set_defaults(handler=cmd_status)
 
     report = commands.add_parser(
-        "report", help="write the HTML progress report of the published warehouse"
+        "report",
+        help="write the HTML progress report of the published warehouse",
+        description="Rewrite the progress report of the published warehouse (what each night "
+        "writes on its own): one self-contained HTML file with every region's targets, their "
+        "statuses and charts, each number linked to its source.",
     )
     add_warehouse_option(report)
-    report.add_argument("--out", type=Path, metavar="FILE", help="default: report/index.html")
+    report.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: report/index.html beside the warehouse)",
+    )
     report.set_defaults(handler=cmd_report)
 
     demo = commands.add_parser(
@@ -123,11 +132,17 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "published warehouse.",
     )
     demo.add_argument("--out", type=Path, metavar="DIR", help="default: warehouse/demo/")
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the synthetic figures (default: 0)"
+    )
     demo.set_defaults(handler=cmd_demo)
 
     docs = commands.add_parser(
-        "docs", help="build the dbt docs site and the Great Expectations Data Docs"
+        "docs",
+        help="build the dbt docs site and the Great Expectations Data Docs",
+        description="Write the dbt docs of the marts as one page (docs/dbt/index.html beside "
+        "the warehouse) and rerun the marts gate on the published warehouse to rebuild the "
+        "Data Docs (gx/data_docs/local_site/index.html; they work offline). Prints both paths.",
     )
     add_warehouse_option(docs)
     docs.set_defaults(handler=cmd_docs)
@@ -138,8 +153,12 @@ def add_report_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Write OUT/<mart>.parquet or .csv for every mart. CSV cells beginning "
         "with = + - @ are escaped with a leading apostrophe.",
     )
-    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
-    export.add_argument("--out", type=Path, required=True, metavar="DIR")
+    export.add_argument(
+        "--format", choices=("parquet", "csv"), default="parquet", help="default: parquet"
+    )
+    export.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder for the files (required)"
+    )
     export.add_argument("--bom", action="store_true", help="CSV: UTF-8 with BOM (for Excel)")
     add_warehouse_option(export)
     export.set_defaults(handler=cmd_export)

@@ -24,6 +24,7 @@ from flows.gx.engine import (
     duckdb_url,
     patch_duckdb_persisted_connection,
 )
+from flows.gx.offline_docs import make_offline
 from flows.gx.results import SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
 from flows.warehouse.db import connect
 from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
@@ -35,6 +36,7 @@ class Outcome:
     failures: list[ExpectationFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     docs_path: Path | None = None
+    docs_still_remote: list[str] = field(default_factory=list)  # page: address (offline_docs)
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> what its rows were
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
 
@@ -84,6 +86,7 @@ def run_validations(
         tonight = _results_of(context, run_id)
         suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
         context.build_data_docs(resource_identifiers=[*suites, *tonight])
+        outcome.docs_still_remote = make_offline(gx_dir / GX_DATA_DOCS)
         outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
     return outcome
 

@@ -197,6 +197,9 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
         gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),
+        synthetic_figures=sum(
+            a["source_kind"] == "synthetic" for series in data.actuals.values() for a in series
+        ),
     )  # fmt: skip
 
 

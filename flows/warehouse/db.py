@@ -16,6 +16,13 @@ import polars as pl
 
 from flows.config import DUCKDB_MEMORY_LIMIT
 
+# The storage format every warehouse file is written in. DuckDB 2.0 writes format 69 by default,
+# which every DuckDB 1.x reader refuses (the 1.x CLI, the Node client Evidence uses, JDBC...);
+# this older format holds everything the marts use and DuckDB 1.1.0 and newer read it
+# (tests/test_bi_readers.py opens a published file with DuckDB 1.1.3). A file is only ever
+# created by create_warehouse; every later connection keeps the format the file has.
+STORAGE_VERSION = "v1.1.0"
+
 
 def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to `path` (None: in memory), capped at the night's memory limit.
@@ -35,6 +42,49 @@ def gx_url(path: Path | str) -> str:
     """Great Expectations' connection string for a warehouse file, capped like the others
     (duckdb-engine passes the URL's query to DuckDB's config)."""
     return f"duckdb:///{path}?memory_limit={DUCKDB_MEMORY_LIMIT}"
+
+
+def create_warehouse(path: Path) -> None:
+    """Create an empty warehouse file at `path` in STORAGE_VERSION (replacing none: the caller
+    removes a stale file first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = connect()
+    try:
+        con.execute(f"attach '{_quoted(path)}' as created (storage_version '{STORAGE_VERSION}')")
+        con.execute("detach created")
+    finally:
+        con.close()
+
+
+def storage_version(path: Path) -> str:
+    """The storage format a warehouse file is written in, as DuckDB names it ('v1.0.0+')."""
+    con = connect()
+    try:
+        con.execute(f"attach '{_quoted(path)}' as probed (read_only)")
+        rows = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'probed'"
+        ).fetchall()
+    finally:
+        con.close()
+    return str(rows[0][0]) if rows and rows[0][0] is not None else "unknown"
+
+
+def readable_by_older_readers(version: str) -> bool:
+    """True when a file's storage format is no newer than STORAGE_VERSION (so every reader
+    STORAGE_VERSION is chosen for opens it)."""
+    return _version_tuple(version) <= _version_tuple(STORAGE_VERSION)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    digits = version.strip().lstrip("v").rstrip("+").split(".")
+    try:
+        return tuple(int(d) for d in digits)
+    except ValueError:
+        return (999,)  # unknown: treated as newer
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 @contextmanager

@@ -18,11 +18,20 @@ class BuildLockedError(RuntimeError):
     """Another run holds the build folder."""
 
 
+# the locks this process holds: `eduplan run` takes the lock before Prefect starts, and the
+# flow's own build_lock on the same folder is then the same lock, not a second one
+_HELD: set[Path] = set()
+
+
 @contextmanager
 def build_lock(build_dir: Path) -> Iterator[None]:
-    """Hold `build_dir/.lock` exclusively; BuildLockedError when another process holds it."""
+    """Hold `build_dir/.lock` exclusively; BuildLockedError when another process holds it.
+    Reentrant within a process (a nested build_lock on a folder this process holds is a no-op)."""
     build_dir.mkdir(parents=True, exist_ok=True)
-    path = build_dir / ".lock"
+    path = (build_dir / ".lock").resolve()
+    if path in _HELD:
+        yield
+        return
     with path.open("a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -37,9 +46,11 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _HELD.add(path)
         try:
             yield
         finally:
+            _HELD.discard(path)
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -93,3 +93,51 @@ def test_report_loads_offline_and_draws_every_chart(demo_night, chromium: Path, 
     else:
         assert all(c["charts"] > 0 for code, c in expected.items() if code != "330600")
         assert sum(c["synthetic_captions"] for c in expected.values()) > 20
+
+
+_DOCS_JS = """() => ({
+  rows: [...document.querySelectorAll('table')].filter(
+    t => t.querySelector('thead') && t.querySelector('thead').textContent.includes('Run Time')
+  ).map(t => t.querySelectorAll('tbody tr').length).reduce((a, b) => a + b, 0),
+  info: (document.querySelector('.pagination-info') || {}).textContent || '',
+  icons: [...document.querySelectorAll('i.fa-check-circle, i.fa-times')].filter(
+    i => getComputedStyle(i, '::before').fontFamily.includes('Font Awesome')).length,
+  iconFont: document.fonts.check('900 16px "Font Awesome 6 Free"'),
+})"""
+
+
+def test_data_docs_show_their_results_with_the_network_off(demo_night, chromium: Path) -> None:
+    """The Great Expectations Data Docs index with every request off this machine refused: it
+    lists each kept validation result (its table is drawn by bootstrap-table) with its pass/fail
+    icon, and asks for no file it does not have (flows/gx/offline_docs.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from flows.config import settings
+
+    index = settings(warehouse=demo_night.warehouse).layout.data_docs_index
+    kept = sorted((index.parent / "validations").rglob("*.html"))  # one page per result kept
+    assert len(kept) >= 10, kept  # both gates' suites, newest results
+    refused: list[str] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            context = browser.new_context(offline=True)
+            context.route(
+                "http*://**/*", lambda route: (refused.append(route.request.url), route.abort())
+            )
+            page = context.new_page()
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(index.as_uri(), wait_until="load")
+            page.wait_for_timeout(500)
+            seen = page.evaluate(_DOCS_JS)
+            page.screenshot(path=str(ARTIFACTS / "data-docs-offline.png"), full_page=True)
+        finally:
+            browser.close()
+    assert refused == [] and failed == [] and errors == []
+    shown = min(len(kept), 10)  # bootstrap-table's first page
+    assert f"of {len(kept)} rows" in seen["info"], seen
+    assert seen["rows"] == shown
+    assert seen["icons"] == shown and seen["iconFont"]

@@ -102,3 +102,23 @@ def test_every_chart_of_the_demo_report_is_valid_vega_lite(demo_night) -> None:
     assert len(region_charts) >= 20 and shared_charts
     for spec in region_charts + shared_charts:
         spec.to_dict()  # validates against the Vega-Lite schema; raises on an invalid chart
+
+
+def test_a_report_with_synthetic_figures_says_demo_at_the_top(demo_night) -> None:
+    """A screenshot of the top of the demo report cannot pass for real results: its title and a
+    banner before the first region say DEMO, with the count of synthetic figures; the report of
+    the real night (no synthetic figure) has neither."""
+    demo = demo_night.report.read_text(encoding="utf-8")
+    real = demo_night.real_report.read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", demo).group(1)  # type: ignore[union-attr]
+    assert title.startswith("DEMO · SYNTHETIC FIGURES")
+    banner = re.search(r'<div class="demo-banner"[^>]*>(.*?)</div>', demo)
+    assert banner and "DEMO" in banner.group(1)
+    synthetic = int(re.search(r"(\d+) synthetic figures", banner.group(1)).group(1))  # type: ignore[union-attr]
+    with duckdb.connect(str(demo_night.warehouse), read_only=True) as con:
+        ((in_warehouse,),) = con.execute(
+            "select count(*) from marts.fct_indicator_actual where source_kind = 'synthetic'"
+        ).fetchall()
+    assert synthetic == in_warehouse
+    assert banner.start() < demo.index("data-region=")  # above every region
+    assert "demo-banner" not in real.split("</style>", 1)[1] and "DEMO" not in real

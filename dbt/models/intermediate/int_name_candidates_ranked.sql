@@ -1,4 +1,5 @@
--- Names that resolve to nothing, each with its three most similar catalogue entries: indicator
+-- Names that resolve to nothing, each with its three most similar catalogue entries (none when
+-- nothing is similar at all): indicator
 -- names no alias matches (they load as uncatalogued_<hash>) and region names that resolve to no
 -- code (their rows are held back: mart_actuals_quarantine). Similarity is DuckDB's
 -- jaro_winkler_similarity on the name_keys; a candidate is only a suggestion, never applied:
@@ -203,6 +204,8 @@ scored as (
     from unresolved
     inner join entries on unresolved.name_kind = entries.name_kind
     group by all
+    -- an entry with nothing in common (similarity 0) is no candidate: a name may have none
+    having max(jaro_winkler_similarity(unresolved.name_key, entries.candidate_key)) > 0
 
 ),
 
@@ -231,7 +234,7 @@ select
     round(ranked.similarity, 3) as similarity
 
 from unresolved
-inner join ranked
+left join ranked
     on unresolved.name_kind = ranked.name_kind
     and unresolved.name_raw = ranked.name_raw
-where ranked.candidate_rank <= 3
+    and ranked.candidate_rank <= 3

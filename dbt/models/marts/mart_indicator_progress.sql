@@ -4,7 +4,8 @@
 -- go from the baseline to the target in the target year; ratio >= 0.95 on_track,
 -- 0.60-0.95 needs_acceleration, 0-0.60 limited_progress, < 0 deterioration. A latest value that
 -- satisfies the comparator is achieved; a target whose year has been reached and is not met is
--- not_achieved. Linear annual change replaces the CAGR where a value is zero or negative.
+-- not_achieved. Linear annual change replaces the CAGR where the baseline or the target is zero
+-- or negative (decided per target, whether or not actuals exist).
 -- `逐年只增不减` targets compare each year with the previous one. DOUBLE only inside the
 -- growth arithmetic; values stay DECIMAL.
 
@@ -170,7 +171,9 @@ compared as (
             when polarity = 'lower' then latest_value <= target_value
             else latest_value >= target_value
         end as latest_meets_target,
-        baseline_value > 0 and latest_value > 0 and target_value > 0 as uses_cagr,
+        -- the method belongs to the target (its baseline and target), not to whether an actual
+        -- exists yet: required_growth means the same for a no_data target as for one with data
+        coalesce(baseline_value > 0 and target_value > 0, false) as uses_cagr,
         cast(latest_year - baseline_year_used as double) as observed_years,
         cast(year - baseline_year_used as double) as required_years
 
@@ -183,6 +186,8 @@ growth as (
     select
         *,
         case
+            -- a value that fell to zero or below lost everything: the compound rate's limit
+            when uses_cagr and latest_value <= 0 then -1.0
             when uses_cagr then
                 pow(cast(latest_value as double) / cast(baseline_value as double),
                     1.0 / observed_years) - 1
