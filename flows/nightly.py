@@ -19,6 +19,7 @@ from prefect.runtime import flow_run
 from prefect.schedules import Cron, Interval
 from prefect.settings import get_current_settings
 
+from flows import progress
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
@@ -267,7 +268,8 @@ def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
     started = time.perf_counter()
     run_logger().info("%s: started", stage)
     try:
-        return step()
+        with progress.stage(stage):  # the live line in a terminal (flows/progress.py)
+            return step()
     finally:
         summary.stage_seconds[stage] = time.perf_counter() - started
         run_logger().info("%s: %.1f s", stage, summary.stage_seconds[stage])

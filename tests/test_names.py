@@ -95,6 +95,9 @@ def test_unresolved_names_are_printed_with_their_best_candidates(
         "学校数",
     }  # the catalogue's own names
 
+    # dbt's warning is named, with what it means (its SQL file's comment), not a bare "1 warn"
+    assert "warning assert_every_indicator_name_is_catalogued: Got " in run_output
+    assert "it still loads, as an indicator of its own" in run_output
     run_lines = [line for line in run_output.splitlines() if "公办园儿童覆盖率" in line]
     assert len(run_lines) == 1 and "public_kindergarten_coverage" in run_lines[0]
 

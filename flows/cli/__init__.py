@@ -48,10 +48,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
+    from flows import progress
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
     console_without_tracebacks()
+    progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     try:
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,

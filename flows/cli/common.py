@@ -42,6 +42,7 @@ def prefect_environment(*, console_level: str = "WARNING") -> None:
     os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # and no telemetry notice on the terminal
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
     # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
