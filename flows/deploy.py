@@ -18,7 +18,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
 
 HEARTBEAT_SECONDS = 30  # PREFECT_FLOWS_HEARTBEAT_FREQUENCY for served and worker runs
 ZOMBIE_AFTER_HEARTBEATS = 3  # missed heartbeats before a Running run is marked Crashed
@@ -28,8 +28,8 @@ ZOMBIE_AUTOMATION = "eduplan: crash zombie flow runs"
 def zombie_after_seconds() -> float:
     """How long a run may go without a heartbeat before it is marked Crashed
     (EDUPLAN_ZOMBIE_AFTER_SECONDS, else three heartbeat periods)."""
-    configured = os.environ.get("EDUPLAN_ZOMBIE_AFTER_SECONDS")
-    return float(configured) if configured else heartbeat_seconds() * ZOMBIE_AFTER_HEARTBEATS
+    configured = environment().zombie_after_seconds
+    return configured or heartbeat_seconds() * ZOMBIE_AFTER_HEARTBEATS
 
 
 def heartbeat_seconds() -> int:

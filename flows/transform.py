@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DUCKDB_MEMORY_LIMIT, dbt_project_dir
+from flows.config import dbt_project_dir, duckdb_memory_limit
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def dbt_invocation(
     env = {
         **os.environ,
         "EDUPLAN_BUILD_DB": str(database),
-        "EDUPLAN_DUCKDB_MEMORY_LIMIT": DUCKDB_MEMORY_LIMIT,
+        "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return args, env

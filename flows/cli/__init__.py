@@ -23,7 +23,7 @@ from flows.cli.common import (
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
-        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, EDUPLAN_GX_DIR, "
+        epilog="Environment: the EDUPLAN_* variables (README, flows/config.py Environment), "
         "PREFECT_HOME, PREFECT_API_URL (a running Prefect server, used when set).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -274,6 +274,7 @@ def silence_shutdown_noise() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
     args = build_parser().parse_args(argv)
+    environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1 naming it
     return int(args.handler(args))
 
 

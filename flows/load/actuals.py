@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.config import DUCKDB_MEMORY_LIMIT
+from flows.config import duckdb_memory_limit
 from flows.errors import InputFileError
 from flows.input_files import checked_input
 from flows.load.actuals_contract import (
@@ -127,12 +127,13 @@ def load_actuals(
     con: duckdb.DuckDBPyConnection,
     actuals_dir: Path,
     *,
-    memory_limit: str | None = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
 ) -> ActualsLoadResult:
     """Land every *.csv in actuals_dir in raw.actuals, incrementally by file content hash. A
     file's `file` is its name relative to actuals_dir. memory_limit caps DuckDB's memory for
-    the load (it spills to disk beyond it) and is restored afterwards; None leaves it alone."""
-    with _memory_limit(con, memory_limit):
+    the load (it spills to disk beyond it; default: the night's, EDUPLAN_DUCKDB_MEMORY_LIMIT) and
+    is restored afterwards."""
+    with _memory_limit(con, memory_limit or duckdb_memory_limit()):
         return _load_all(con, actuals_dir)
 
 
