@@ -170,7 +170,10 @@ compared as (
             when polarity = 'lower' then latest_value <= target_value
             else latest_value >= target_value
         end as latest_meets_target,
-        baseline_value > 0 and latest_value > 0 and target_value > 0 as uses_cagr,
+        {{ path_is_compound('baseline_value', 'latest_value') }}
+        and target_value > 0 as uses_cagr,
+        -- the required path alone (drawn by the report) needs only its two ends positive
+        {{ path_is_compound('baseline_value', 'target_value') }} as path_is_compound,
         cast(latest_year - baseline_year_used as double) as observed_years,
         cast(year - baseline_year_used as double) as required_years
 
@@ -182,18 +185,12 @@ growth as (
 
     select
         *,
-        case
-            when uses_cagr then
-                pow(cast(latest_value as double) / cast(baseline_value as double),
-                    1.0 / observed_years) - 1
-            else cast(latest_value - baseline_value as double) / observed_years
-        end as observed_growth,
-        case
-            when uses_cagr then
-                pow(cast(target_value as double) / cast(baseline_value as double),
-                    1.0 / required_years) - 1
-            else cast(target_value - baseline_value as double) / required_years
-        end as required_growth
+        {{ path_growth('baseline_value', 'latest_value', 'observed_years', 'uses_cagr') }}
+            as observed_growth,
+        {{ path_growth('baseline_value', 'target_value', 'required_years', 'uses_cagr') }}
+            as required_growth,
+        {{ path_growth('baseline_value', 'target_value', 'required_years', 'path_is_compound') }}
+            as path_growth
 
     from compared
 
@@ -217,13 +214,8 @@ measured as (
         end as progress_ratio,
         -- the value the straight (compound) path from baseline to target expects in the latest
         -- year: how a 2022 milestone or a mid-period actual is read against the path
-        case
-            when uses_cagr then
-                cast(baseline_value as double)
-                * pow(1 + required_growth, latest_year - baseline_year_used)
-            else cast(baseline_value as double)
-                + required_growth * (latest_year - baseline_year_used)
-        end as path_value_at_latest_year
+        {{ path_value('baseline_value', 'required_growth', 'latest_year - baseline_year_used',
+                      'uses_cagr') }} as path_value_at_latest_year
 
     from growth
 
@@ -304,6 +296,8 @@ final as (
         case when status_method in ('cagr_ratio', 'linear_ratio') then progress_ratio end
             as progress_ratio,
         path_value_at_latest_year,
+        path_is_compound,
+        path_growth,
         status_method,
         status,
         status in ('needs_acceleration', 'limited_progress', 'deterioration', 'not_achieved')
