@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.config import dbt_project_dir, duckdb_memory_limit
+from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,6 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
     dbt project, same raw contents: flows/warehouse/build_digest.py), when it would rebuild every
     model from the same inputs. A passing build records the digest of its inputs."""
-    from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
-
     started = time.perf_counter()
     digest = inputs_digest(database)
     if built_digest(database) == digest:

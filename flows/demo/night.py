@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.config import REPO_ROOT, settings
+from flows.nightly import nightly_load
 from flows.report import progress_path
 from flows.report.data import STATUSES
 from flows.report.run_outputs import keep_report
@@ -185,8 +186,6 @@ def _statuses(warehouse: Path) -> dict[str, int]:
 
 def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = None) -> DemoResult:
     """Two nights into out/warehouse.duckdb: the real inputs, then with synthetic figures."""
-    from flows.nightly import nightly_load
-
     out = Path(out).resolve()
     published = settings().warehouse
     if out == published.parent or (out / "warehouse.duckdb") == published:
