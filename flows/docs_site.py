@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flows.config import settings
 from flows.report.report import dbt_docs_path
+from flows.transform import run_dbt
+from flows.validate import validate_marts
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,6 @@ class DocsError(RuntimeError):
 
 def build_docs(warehouse: Path) -> DocsResult:
     """Generate both sites for `warehouse`; returns where they are."""
-    from flows.transform import run_dbt
-    from flows.validate import validate_marts
-
     warehouse = Path(warehouse).resolve()
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `eduplan run` first")

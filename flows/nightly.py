@@ -26,9 +26,11 @@ from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.input_files import checked_input
 from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, plan_source
+from flows.report.run_outputs import NightReport, report_night
 from flows.summary import RunSummary, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
+from flows.validate import GateResult, validate_marts, validate_raw
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import (
     STORAGE_VERSION,
@@ -45,9 +47,6 @@ from flows.warehouse.publish import publish
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
-
-    from flows.report.run_outputs import NightReport
-    from flows.validate import GateResult
 
 T = TypeVar("T")
 
@@ -162,8 +161,6 @@ def load_raw(
 
 @task(name="validate-raw")
 def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    from flows.validate import validate_raw
-
     result = validate_raw(build_file, gx_dir=gx_dir)
     _log_result(result.passed, result.format())
     return result
@@ -181,8 +178,6 @@ def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
 
 @task(name="validate-marts")
 def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    from flows.validate import validate_marts
-
     result = validate_marts(build_file, gx_dir=gx_dir)
     _log_result(result.passed, result.format())
     return result
@@ -204,8 +199,6 @@ def _log_result(passed: bool, text: str) -> None:
 def report_step(summary: RunSummary, config: Settings) -> NightReport:
     """What changed tonight, the HTML report and the run's record beside the warehouse. A
     failure here is logged: it cannot take back a night that is already published."""
-    from flows.report.run_outputs import NightReport, report_night
-
     try:
         return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
     except Exception as error:

@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DUCKDB_MEMORY_LIMIT, dbt_project_dir
+from flows.config import dbt_project_dir, duckdb_memory_limit
+from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def dbt_invocation(
     env = {
         **os.environ,
         "EDUPLAN_BUILD_DB": str(database),
-        "EDUPLAN_DUCKDB_MEMORY_LIMIT": DUCKDB_MEMORY_LIMIT,
+        "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return args, env
@@ -123,8 +124,6 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
     dbt project, same raw contents: flows/warehouse/build_digest.py), when it would rebuild every
     model from the same inputs. A passing build records the digest of its inputs."""
-    from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
-
     started = time.perf_counter()
     digest = inputs_digest(database)
     if built_digest(database) == digest:

@@ -103,7 +103,7 @@ def run_gate(
 
     The caller must have closed its own connections to db_path: GX opens it read-only.
     """
-    from flows.gx.runner import run_validations
+    from flows.gx.runner import run_validations  # lazy: great_expectations costs ~4.5 s
 
     started = time.perf_counter()
     db_path = Path(db_path).resolve()

@@ -43,7 +43,7 @@ REVIEWED: dict[str, dict[str, str]] = {
     },
     "flows/load/actuals.py": {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
-        "limit": "DUCKDB_MEMORY_LIMIT, a code constant (or a caller's keyword)",
+        "limit": "duckdb_memory_limit(), checked against a size pattern (or a caller's keyword)",
         "before": "DuckDB's own current_setting('memory_limit')",
     },
     "flows/load/raw_tables.py": {
@@ -64,7 +64,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "columns": "column names of frames the loaders build in code",
         "schema": "a schema name from code",
         "name": "table names from information_schema, quoted",
-        "DUCKDB_MEMORY_LIMIT": "a code constant, checked against a size pattern (flows/config.py)",
+        "duckdb_memory_limit()": "EDUPLAN_DUCKDB_MEMORY_LIMIT, checked as a size (flows/config.py)",
     },
     "flows/report/changes.py": {
         "old": "the aliases old/new or tables from the catalog",

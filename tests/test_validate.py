@@ -238,11 +238,6 @@ MART_CASES = {
         "WHERE target_id = (SELECT min(target_id) FROM marts.fct_indicator_target)",
         "source_line is a 1-based line",
     ),
-    "target without its progress row": (
-        "DELETE FROM marts.mart_indicator_progress "
-        "WHERE target_id = (SELECT min(target_id) FROM marts.mart_indicator_progress)",
-        "every target has its progress row",
-    ),
     "percentage above 100": (
         "UPDATE marts.fct_indicator_target SET target_value = 1000 "
         "WHERE target_id = (SELECT min(target_id) FROM marts.fct_indicator_target "

@@ -24,7 +24,7 @@ def _limit_bytes(con: duckdb.DuckDBPyConnection, size: str) -> bool:
 
 
 def test_every_connection_gets_the_memory_cap(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr("flows.warehouse.db.DUCKDB_MEMORY_LIMIT", "123MB")
+    monkeypatch.setenv("EDUPLAN_DUCKDB_MEMORY_LIMIT", "123MB")
     con = connect()
     try:
         assert _limit_bytes(con, "123MB")

@@ -24,7 +24,7 @@ from flows.cli.common import (
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
 
 # when `eduplan` started (this module is the console script's first import): `run` reports the
 # whole wall time, start-up (imports, Prefect's temporary server) included
@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
-        epilog="Environment: EDUPLAN_RAW_DIR, EDUPLAN_WAREHOUSE, EDUPLAN_KEEP, EDUPLAN_GX_DIR, "
+        epilog="Environment: the EDUPLAN_* variables (README, flows/config.py Environment), "
         "PREFECT_HOME, PREFECT_API_URL (a running Prefect server, used when set).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -301,6 +301,7 @@ def silence_shutdown_noise() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
     args = build_parser().parse_args(argv)
+    environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1 naming it
     try:
         return int(args.handler(args))
     except BrokenPipeError:

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from flows.config import REPO_ROOT, settings
+from flows.nightly import nightly_load
+from flows.report import progress_path
 from flows.report.data import STATUSES
 from flows.report.run_outputs import keep_report
 from flows.warehouse.db import connect
@@ -78,10 +80,11 @@ class DemoResult:
 
 
 def _value_at(base: float, goal: float, share: float, fraction: float) -> float:
-    """The value after `fraction` of the period when growing at `share` of the required rate."""
-    if base > 0 and goal > 0:
-        return base * (goal / base) ** (share * fraction)
-    return base + share * (goal - base) * fraction
+    """The value after `fraction` of the period when growing at `share` of the required rate
+    (the marts' path from base to goal: flows/report/progress_path.py)."""
+    compound = progress_path.is_compound(base, goal)
+    yearly = progress_path.growth(base, goal, 1.0, compound=compound)  # over the whole period
+    return progress_path.value_at(base, yearly, share * fraction, compound=compound)
 
 
 def _plausible(value: float, unit: str, *, counts: bool) -> float:
@@ -183,8 +186,6 @@ def _statuses(warehouse: Path) -> dict[str, int]:
 
 def build_demo(out: Path = DEMO_DIR, *, seed: int = 0, raw_dir: Path | None = None) -> DemoResult:
     """Two nights into out/warehouse.duckdb: the real inputs, then with synthetic figures."""
-    from flows.nightly import nightly_load
-
     out = Path(out).resolve()
     published = settings().warehouse
     if out == published.parent or (out / "warehouse.duckdb") == published:

@@ -75,7 +75,7 @@ def _read_text_file(path: Path) -> LaidOutDocument:
 
 def _read_published_file(path: Path) -> LaidOutDocument:
     """HTML, DOCX and PDF (flows/extract/formats/), imported only when such a file is read."""
-    from flows.extract.formats import read_laid_out
+    from flows.extract.formats import read_laid_out  # lazy: pdfplumber and lxml, ~0.7 s
 
     return read_laid_out(path, tables_required=False)
 

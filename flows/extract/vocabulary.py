@@ -8,7 +8,6 @@ Everything in the extractor that needs a word list reads it from `VOCABULARY`; p
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 import unicodedata
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flows.config import environment
 from flows.controlled_vocabulary import vocabulary as shared_vocabulary
 
 DEFAULT_PATH = Path(__file__).with_name("vocabulary.toml")
@@ -93,7 +93,7 @@ class Vocabulary:
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Read and check a vocabulary file; a missing section or role is a clear error."""
-    path = path or Path(os.environ.get("EDUPLAN_VOCABULARY", DEFAULT_PATH))
+    path = path or environment().vocabulary or DEFAULT_PATH
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     try:
         columns = {role: _words(data["columns"][role]) for role in COLUMN_ROLES}

@@ -29,6 +29,7 @@ DUCKDB = _Dialect("duckdb")
 
 def patch_duckdb_persisted_connection() -> None:
     """Make GX keep its DuckDB connection open (idempotent)."""
+    # lazy: great_expectations costs ~4.5 s, paid only by a night that runs a gate
     from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
 
     if DUCKDB not in engine._PERSISTED_CONNECTION_DIALECTS:

@@ -32,6 +32,7 @@ select
     p.indicator_name_raw, p.attribute, p.comparator, p.target_value::double as target_value,
     p.target_text, p.target_kind, p.polarity, p.baseline_year,
     p.baseline_value::double as baseline_value, p.baseline_source_ref,
+    p.path_is_compound, p.path_growth,
     p.latest_year, p.latest_value::double as latest_value, p.latest_source_kind,
     p.latest_source_ref, p.status, p.evaluation_reported, p.status_disagrees_with_reported,
     p.source_file, p.source_line,

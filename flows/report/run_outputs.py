@@ -49,7 +49,7 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
     if summary.published:
         entries = history(summary.warehouse)
         changes = compare(entries[0].path if entries else None, summary.warehouse)
-        from flows.report.report import write_report
+        from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
 
         report = write_report(
             summary.warehouse, WarehouseLayout(summary.warehouse).report_index, changes=changes

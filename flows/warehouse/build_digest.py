@@ -15,20 +15,23 @@ from pathlib import Path
 import duckdb
 
 from flows.config import dbt_project_dir
+from flows.load.actuals_audit import LATEST_OUTCOME
 from flows.warehouse.db import open_warehouse, read_stamp, scalar, write_stamp
 
 # run state of hand runs and of dbt itself, not inputs
 _NOT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml", "package-lock.yml"}
 _PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 
-_RAW_DIGEST = """
+_RAW_DIGEST = f"""
 with
+
+outcomes as (
+    {LATEST_OUTCOME}
+),
 
 latest as (
     select file, sha256, status, line, reason
-    from raw.actuals_load_audit
-    where status <> 'skipped'
-    qualify row_number() over (partition by file order by loaded_at desc) = 1
+    from outcomes
 )
 
 select md5(coalesce(string_agg(cast(latest as varchar), chr(10) order by file), ''))

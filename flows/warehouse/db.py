@@ -1,7 +1,7 @@
 """The one way a warehouse (or an in-memory scratch) DuckDB is opened, and Arrow tables in and
 out of it.
 
-Every DuckDB a night opens is capped at DUCKDB_MEMORY_LIMIT (EDUPLAN_DUCKDB_MEMORY_LIMIT; DuckDB
+Every DuckDB a night opens is capped at duckdb_memory_limit() (EDUPLAN_DUCKDB_MEMORY_LIMIT; DuckDB
 spills to disk beyond it): the loader, the gates (through `gx_url`), the comparison with the night
 before, the report, the health check. dbt reads the same limit from its profile."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.config import DUCKDB_MEMORY_LIMIT
+from flows.config import duckdb_memory_limit
 
 # The storage format every warehouse file is written in. DuckDB 2.0 writes format 69 by default,
 # which every DuckDB 1.x reader refuses (the 1.x CLI, the Node client Evidence uses, JDBC...);
@@ -31,7 +31,7 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
     connection to an open file with a different config, and a test may hold one."""
     con = duckdb.connect(":memory:" if path is None else str(path), read_only=read_only)
     try:
-        con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
     except BaseException:
         con.close()
         raise
@@ -41,7 +41,7 @@ def connect(path: Path | None = None, *, read_only: bool = False) -> duckdb.Duck
 def gx_url(path: Path | str) -> str:
     """Great Expectations' connection string for a warehouse file, capped like the others
     (duckdb-engine passes the URL's query to DuckDB's config)."""
-    return f"duckdb:///{path}?memory_limit={DUCKDB_MEMORY_LIMIT}"
+    return f"duckdb:///{path}?memory_limit={duckdb_memory_limit()}"
 
 
 def create_warehouse(path: Path) -> None:
