@@ -31,7 +31,9 @@ catalogue_keys as (
         union all
         select indicator_code, indicator_name_en from {{ ref('indicators') }}
     ) as catalogue
-    where {{ name_key('catalogue_name') }} not in (select indicator_keys.name_key from indicator_keys)
+    where {{ name_key('catalogue_name') }} not in (
+        select indicator_keys.name_key from indicator_keys
+    )
 
 ),
 

@@ -1,7 +1,8 @@
 -- Every indicator name seen in the plans or the actuals, resolved to its canonical indicator
 -- through the alias seed or the catalogue's own names (its code, Chinese and English name: a
--- canonical name always resolves; an alias with the same key wins, it may name a breakdown), both sides compared on their name_key (width, whitespace, trailing
--- unit and the synonym rules of the var name_synonyms). A name without an alias still
+-- canonical name always resolves; an alias with the same key wins, it may name a breakdown),
+-- both sides compared on their name_key (width, whitespace, trailing unit and the synonym
+-- rules of the var name_synonyms). A name without an alias still
 -- resolves, to an indicator of its own (`uncatalogued_<hash>`), and is listed with its best
 -- catalogue candidates in marts.mart_unresolved_names.
 
