@@ -192,6 +192,9 @@ def test_bad_spreadsheets_are_clear_errors(tmp_path: Path) -> None:
         assert name in str(error.value) and said in str(error.value), str(error.value)
     lonely = _workbook(tmp_path / "lonely.xlsx", [["只有一行标题"], [], ["没有表格"]])
     with pytest.raises(PlanTableError, match="lonely.xlsx.*no table in the workbook"):
+        read_laid_out(lonely)
+    # the extractor reads a workbook without a grid by meaning too; nothing there: an error
+    with pytest.raises(PlanTableError, match="lonely.xlsx.*no indicator table"):
         extract_document(lonely)
 
 

@@ -19,13 +19,17 @@ from tests.corpus.render_formats import render_seed
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
 
-HEADER = "table,row_order,indicator,breakdown,unit,year,role,raw_value,comparator,value,source_ref"
+HEADER = (
+    "table,row_order,indicator,breakdown,unit,year,role,raw_value,comparator,value,source_ref,"
+    "is_cumulative"
+)
 REPORTED = [  # Yuecheng's own figures for 2023 as a later plan reports them, and its target
-    "1,1,学前教育毛入园率,,%,2023,actual,107.5,=,107.5,page 4",
-    "1,1,学前教育毛入园率,,%,2025,target,>100,>,100,page 4",
-    "1,2,初中毕业生升入高中段比例,,%,2023,actual,-,,,page 4",  # reported as not available
+    "1,1,学前教育毛入园率,,%,2023,actual,107.5,=,107.5,page 4,false",
+    "1,1,学前教育毛入园率,,%,2025,target,>100,>,100,page 4,",
+    "1,2,初中毕业生升入高中段比例,,%,2023,actual,-,,,page 4,",  # reported as not available
+    "1,2,初中毕业生升入高中段比例,,%,2022,actual,〔5〕,=,5,page 4,true",  # a total, not a level
 ]
-BROKEN = ["1,1,学前教育毛入园率,,%,20x5,target,>100,>,100,page 4"]
+BROKEN = ["1,1,学前教育毛入园率,,%,20x5,target,>100,>,100,page 4,"]
 YUECHENG_TOML = (PLANS_DIR / "yuecheng-2021-2025.toml").read_text(encoding="utf-8")
 KEYS = "indicator_code, breakdown, year, role, target_value, comparator, target_text, unit"
 
@@ -117,7 +121,7 @@ def test_a_plans_reported_figure_is_an_actual_not_a_target(night) -> None:
         "select region_code, indicator_code, year, value, source_ref, source_title "
         "from marts.fct_indicator_actual where source_kind = 'plan_reported'",
     )
-    assert len(reported) == 1  # the `-` (no figure) is not a figure
+    assert len(reported) == 1  # the `-` (no figure) is not a figure, nor a five-year total
     region, indicator, year, value, source_ref, title = reported[0]
     assert (region, indicator, year, float(value)) == (
         "330602",

@@ -1,6 +1,6 @@
 -- Every numeric baseline cell of a plan is an actual of the plan's region (source_kind
 -- plan_baseline), and so is every numeric figure a plan reports itself (role actual,
--- source_kind plan_reported), with the exact value written.
+-- source_kind plan_reported), with the exact value written; a five-year total is not a level.
 select
     cells.plan_id,
     cells.indicator_code,
@@ -27,4 +27,5 @@ left join {{ ref('fct_indicator_actual') }} as actuals
     and cells.value = actuals.value
 where cells.role in ('baseline', 'actual')
     and cells.value is not null
+    and not cells.is_cumulative
     and actuals.source_ref is null

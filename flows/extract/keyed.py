@@ -13,9 +13,11 @@ the hand-keyed file: `source_file` is NAME.cells.csv and `line` the row's line i
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
+from flows.controlled_vocabulary import vocabulary
+from flows.extract import read_text  # one rule for plan text: UTF-8, BOM optional
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.keyed_contract import (
     COLUMNS,
@@ -30,7 +32,6 @@ from flows.extract.keyed_contract import (
 )
 from flows.extract.models import ExtractedDocument, PlanCell, PlanTableError, TableInfo
 from flows.extract.plan_files import KEYED_SUFFIX, is_keyed, metadata_path
-from flows.vocabulary import vocabulary
 
 __all__ = ["KEYED_SUFFIX", "REQUIRED_COLUMNS", "KeyedCellsError", "is_keyed", "read_keyed"]
 
@@ -51,8 +52,6 @@ def _period(cells: list[PlanCell], document: tuple[int, int] | None) -> tuple[in
 def read_keyed(path: Path) -> ExtractedDocument:
     """Check and read one hand-keyed cells file; KeyedCellsError (naming file, line and every
     problem) when any row breaks the contract."""
-    from flows.extract import read_text  # one rule for plan text: UTF-8, BOM optional
-
     if not is_keyed(path):
         raise KeyedCellsError(str(path), None, f"hand-keyed cells files end in {KEYED_SUFFIX}")
     try:
@@ -110,13 +109,10 @@ def _document(
     if documents and not metadata.get("source_document"):
         metadata = {**metadata, "source_document": documents[0]}
     facts = document_facts(path.name, [], metadata)
-    declared = {f.name for f in fields(PlanCell)}
     comparators = vocabulary("comparator")
     cells: list[PlanCell] = []
     for order, (line, row) in enumerate(rows, start=1):
-        values = {
-            name: typed(row, name, dtype) for name, dtype in COLUMNS.items() if name in declared
-        }
+        values = {name: typed(row, name, dtype) for name, dtype in COLUMNS.items()}
         ref = row["source_ref"]
         values.update(
             doc=path.name,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.controlled_vocabulary import vocabulary
 from flows.extract.models import PlanTableError
 from flows.extract.output import PLAN_CELL_SCHEMA
-from flows.vocabulary import vocabulary
 
 # What a cell cannot be loaded without; every other column of plan_cells.csv may be left out.
 REQUIRED_COLUMNS = (
@@ -26,10 +26,7 @@ REQUIRED_COLUMNS = (
     "value",
     "source_ref",
 )
-# Columns a newer plan_cells.csv carries before this checkout's PlanCell has them: accepted and
-# checked, loaded once PlanCell declares them.
-LATER_COLUMNS: dict[str, pl.DataType] = {"needs_review": pl.String(), "is_cumulative": pl.Boolean()}
-COLUMNS: dict[str, pl.DataType] = {**LATER_COLUMNS, **PLAN_CELL_SCHEMA}
+COLUMNS: dict[str, pl.DataType] = PLAN_CELL_SCHEMA  # every column of plan_cells.csv
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
 _YEAR = re.compile(r"^\d{4}$")
 _DIGIT = re.compile(r"[0-9０-９]")  # a number written in raw_value must be keyed in value

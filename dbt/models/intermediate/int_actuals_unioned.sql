@@ -52,6 +52,8 @@ plan_figures as (
     left join catalogue on plan_cells.indicator_code = catalogue.indicator_code
     where plan_cells.role in ('baseline', 'actual')
         and plan_cells.value is not null
+        -- a five-year total (〔20〕) is not the year's level
+        and not plan_cells.is_cumulative
 
 ),
 

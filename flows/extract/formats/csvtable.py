@@ -23,10 +23,13 @@ from flows.extract.formats.cells import SpanCell, clean_text
 from flows.extract.formats.sheet import SheetLayout, lay_out_sheet
 from flows.extract.grid import LaidOutDocument, SourceRef
 from flows.extract.models import PlanTableError
+from flows.extract.plan_files import KEYED_SUFFIX
+from flows.load.actuals_contract import REQUIRED_COLUMNS as ACTUALS_COLUMNS
 
 
 def _text(path: Path) -> str:
-    from flows.extract import read_text  # one rule for plan text: UTF-8, BOM optional
+    # one rule for plan text (UTF-8, BOM optional), read where every plan reader reads it
+    from flows.extract import read_text  # lazy: flows.extract imports this package (a cycle)
 
     return read_text(path)
 
@@ -40,8 +43,7 @@ def _delimiter(text: str) -> str:
 
 def _not_a_plan_table(path: Path, header: list[str]) -> None:
     """Refuse the CSVs of the other contracts by their header, saying where they belong."""
-    from flows.extract.keyed import KEYED_SUFFIX, REQUIRED_COLUMNS
-    from flows.load.actuals_contract import REQUIRED_COLUMNS as ACTUALS_COLUMNS
+    from flows.extract.keyed_contract import REQUIRED_COLUMNS  # lazy: polars, vocabulary YAML
 
     names = {name.strip().lower() for name in header}
     if set(ACTUALS_COLUMNS) <= names:
@@ -60,8 +62,9 @@ def _not_a_plan_table(path: Path, header: list[str]) -> None:
         )
 
 
-def read_csv_table(path: Path) -> LaidOutDocument:
-    """Read a CSV plan table: running text (one-cell rows) and every table as a grid."""
+def read_csv_table(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read a CSV plan table: running text (one-cell rows) and every table as a grid. With
+    `tables_required=False` a CSV with no table is its running text (read by meaning)."""
     text = _text(path)
     reader = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(text))
     try:
@@ -83,6 +86,6 @@ def read_csv_table(path: Path) -> LaidOutDocument:
         lambda number, r: SourceRef(table=number, row=r + 1),
         layout,
     )
-    if not layout.grids:
+    if not layout.grids and tables_required:
         raise PlanTableError(str(path), None, "no table in the CSV (no rows of two cells or more)")
     return LaidOutDocument(doc=path.name, format="csv", text=layout.text, grids=layout.grids)

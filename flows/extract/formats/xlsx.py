@@ -66,7 +66,7 @@ def cell_text(value: object, number_format: str) -> str:
 
 
 def _load(path: Path):  # -> openpyxl.Workbook
-    import openpyxl
+    import openpyxl  # lazy: openpyxl costs ~0.3 s to import, only workbooks need it
 
     try:
         with warnings.catch_warnings():  # openpyxl warns of parts it drops (data validation...)
@@ -146,14 +146,15 @@ def _read_sheet(sheet, layout: SheetLayout) -> None:  # sheet: openpyxl Workshee
     lay_out_sheet(cells, ref, table_ref, layout)
 
 
-def read_xlsx(path: Path) -> LaidOutDocument:
-    """Read every visible sheet of a workbook: running text and every table as a grid."""
+def read_xlsx(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read every visible sheet of a workbook: running text and every table as a grid. With
+    `tables_required=False` a workbook with no table is its running text (read by meaning)."""
     workbook = _load(path)
     layout = SheetLayout()
     for sheet in workbook.worksheets:
         if sheet.sheet_state == "visible":
             _read_sheet(sheet, layout)
-    if not layout.grids:
+    if not layout.grids and tables_required:
         raise PlanTableError(
             str(path), None, "no table in the workbook (no rows of two cells or more)"
         )
@@ -162,7 +163,7 @@ def read_xlsx(path: Path) -> LaidOutDocument:
 
 def _hidden_columns(sheet) -> set[int]:  # sheet: openpyxl Worksheet
     """Column numbers hidden in the sheet (a dimension may cover a range of columns)."""
-    from openpyxl.utils import column_index_from_string
+    from openpyxl.utils import column_index_from_string  # lazy: as openpyxl above
 
     hidden: set[int] = set()
     for letter, dimension in sheet.column_dimensions.items():
