@@ -52,6 +52,12 @@ class StatusChange:
     role: str
     status_before: str | None
     status_after: str | None
+    breakdown: str = ""  # the target's breakdown (小学, 初中...; total when the plan has none)
+
+    @property
+    def part(self) -> str:
+        """The breakdown as shown: empty for a target of the whole (total)."""
+        return "" if self.breakdown in ("", "total") else self.breakdown
 
 
 @dataclass
@@ -99,11 +105,15 @@ class Changes:
                 f"{m.changed:,} | {m.removed:,} |"
             )
         if self.statuses:
-            lines += ["", "| region | indicator | attribute | year | role | before | after |"]
-            lines.append("|---|---|---|---:|---|---|---|")
+            lines += [
+                "",
+                "| region | indicator | breakdown | attribute | year | role | before | after |",
+            ]
+            lines.append("|---|---|---|---|---:|---|---|---|")
             for s in self.statuses[:MAX_LISTED]:
                 lines.append(
-                    f"| {s.region_name} {s.region_code} | {s.indicator} | {s.attribute or ''} | "
+                    f"| {s.region_name} {s.region_code} | {s.indicator} | {s.part} | "
+                    f"{s.attribute or ''} | "
                     f"{s.year} | {s.role} | {s.status_before or '(new)'} | "
                     f"{s.status_after or '(removed)'} |"
                 )
@@ -122,7 +132,8 @@ class Changes:
                 )
         for s in self.statuses[:MAX_LISTED]:
             lines.append(
-                f"  {s.region_name} {s.indicator} {s.year} {s.role} [{s.attribute or '-'}]: "
+                f"  {s.region_name} {s.indicator}{f' ({s.part})' if s.part else ''} {s.year} "
+                f"{s.role} [{s.attribute or '-'}]: "
                 f"{s.status_before or '(new)'} -> {s.status_after or '(removed)'}"
             )
         if len(self.statuses) > MAX_LISTED:
@@ -204,12 +215,12 @@ _STATUS_SQL = """
 with
 progress as (
     select 'old' as side, p.target_id, p.region_code, r.region_name_zh, p.indicator_name_raw,
-        p.attribute, p.year, p.role, p.status
+        p.attribute, p.year, p.role, p.status, p.breakdown
     from old.marts.mart_indicator_progress as p
     left join old.marts.dim_region as r using (region_code)
     union all
     select 'new', p.target_id, p.region_code, r.region_name_zh, p.indicator_name_raw,
-        p.attribute, p.year, p.role, p.status
+        p.attribute, p.year, p.role, p.status, p.breakdown
     from new.marts.mart_indicator_progress as p
     left join new.marts.dim_region as r using (region_code)
 ),
@@ -224,11 +235,12 @@ select
     coalesce(n.year, o.year) as year,
     coalesce(n.role, o.role) as role,
     o.status as status_before,
-    n.status as status_after
+    n.status as status_after,
+    coalesce(n.breakdown, o.breakdown) as breakdown
 from new_progress as n
 full outer join old_progress as o on n.target_id = o.target_id
 where n.status is distinct from o.status
-order by region_code, indicator, year, role
+order by region_code, indicator, breakdown, year, role
 """
 
 

@@ -15,6 +15,8 @@ import logging
 import math
 import multiprocessing
 import os
+import re
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,26 @@ def _kind_channels(points: list[dict[str, Any]]) -> tuple[alt.Color, alt.Shape]:
     return colour, shape
 
 
+SUBTITLE_PIXELS_PER_COLUMN = 5.9  # an 11 px subtitle's half-width character (CJK counts 2)
+
+
+def wrapped(lines: list[str], limit: int) -> list[str]:
+    """Subtitle lines broken at spaces (or anywhere in CJK text) to fit `limit` pixels, so a
+    long English name is wrapped rather than cut off with an ellipsis."""
+    columns = int(limit / SUBTITLE_PIXELS_PER_COLUMN)
+    out: list[str] = []
+    for line in lines:
+        current, width = "", 0
+        for token in re.findall(r"[\x21-\x7e]+\s*|\s+|.", line):  # a word, or one CJK char
+            size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in token)
+            if current and width + size > columns:
+                out.append(current.rstrip())
+                current, width = "", 0
+            current, width = current + token, width + size
+        out.append(current.rstrip())
+    return out
+
+
 def series_spec(
     title: str, subtitle: list[str], unit: str | None,
     actuals: list[dict[str, Any]], targets: list[dict[str, Any]],
@@ -116,6 +138,7 @@ def series_spec(
     )  # fmt: skip
     if unit:
         subtitle = [f"{subtitle[0]} · unit: {unit}", *subtitle[1:]]
+    subtitle = wrapped(subtitle, 380)
     return alt.layer(*layers).properties(
         width=340, height=170,
         title=alt.TitleParams(title, subtitle=subtitle, anchor="start", fontSize=13, limit=380,
@@ -132,13 +155,17 @@ def shared_spec(title: str, subtitle: list[str], unit: str | None,
         .mark_point(filled=True, size=90, opacity=0.9)
         .encode(
             y=alt.Y("region:N", title=None, sort=None),
-            x=alt.X("value:Q", title=unit or "", scale=alt.Scale(zero=False, nice=True)),
+            x=alt.X(
+                "value:Q", title=unit or "", scale=alt.Scale(zero=False, nice=True),
+                # few ticks, and labels that would touch are dropped (14.514.6...)
+                axis=alt.Axis(tickCount=5, labelOverlap="greedy", labelFlush=True),
+            ),
             color=colour, shape=shape,
             href="href:N", tooltip="label:N",
         )
         .properties(width=300, height=alt.Step(22),
-                    title=alt.TitleParams(title, subtitle=subtitle, anchor="start", fontSize=13,
-                                          limit=420))
+                    title=alt.TitleParams(title, subtitle=wrapped(subtitle, 420), anchor="start",
+                                          fontSize=13, limit=420))
     )  # fmt: skip
 
 

@@ -61,7 +61,23 @@ def test_two_nights_show_the_synthetic_figures_and_every_status_change(demo_nigh
     assert falls, "a binding target that fell to deterioration is listed"
     text = changes_markdown(previous, demo_night.warehouse)
     assert "| fct_indicator_actual |" in text
-    assert f"| {falls[0].region_name} {falls[0].region_code} | {falls[0].indicator} |" in text
+    assert f"| {falls[0].region_name} {falls[0].region_code} | {falls[0].indicator} | " in text
+    # a target of one breakdown (小学, 初中...) says which, in every view of the change
+    with duckdb.connect(str(demo_night.warehouse), read_only=True) as con:
+        parts = dict(con.execute(
+            "select target_id, breakdown from marts.mart_indicator_progress"
+        ).fetchall())  # fmt: skip
+    assert {s.target_id: s.breakdown for s in changes.statuses} == {
+        s.target_id: parts[s.target_id] for s in changes.statuses
+    }
+    (part,) = [s for s in changes.statuses if s.part][:1]
+    assert f"| {part.indicator} | {part.part} |" in text
+    assert (
+        f"{part.indicator} ({part.part}) {part.year}" in changes.format().replace("\n", " ")
+        or len(changes.statuses) > 20
+    )  # format() lists the first 20
+    page = demo_night.report.read_text(encoding="utf-8")
+    assert f"<td>{part.indicator}</td><td>{part.part}</td>" in page
 
 
 def test_changes_on_a_copy_changed_by_hand(demo_night, tmp_path: Path) -> None:
