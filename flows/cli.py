@@ -123,7 +123,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
     from flows.health import WarehouseCorruptError
-    from flows.publish import history, rollback
+    from flows.publish import history, rollback, unreadable_entries
 
     config = settings(warehouse=args.warehouse)
     if args.list:
@@ -132,14 +132,36 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             print("no earlier warehouses kept")
         for number, entry in enumerate(entries, start=1):
             print(f"{number:>3}  {entry}")
+        for path in unreadable_entries(config.warehouse):
+            print(f"  -  {path}: not a readable file (a dangling link?), not listed; "
+                  "the next night removes it")  # fmt: skip
         return EXIT_OK
     try:
         restored = rollback(config.warehouse, to=args.to, keep=config.keep)
     except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
         print(f"eduplan rollback: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as error:  # a full disk, no permission: the published file is unchanged
+        print(f"eduplan rollback: {_rollback_failure(error, config.warehouse)}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"restored {restored}")
     return EXIT_OK
+
+
+def _rollback_failure(error: OSError, warehouse: Path) -> str:
+    """Why a rollback could not write, in words: a full disk names its filesystem and room."""
+    from flows.diskspace import disk_full
+
+    full = disk_full(error, default=warehouse.parent)
+    if full is not None:
+        return (
+            f"the disk is full: could not write {full.path} ({full.detail}). Nothing was "
+            f"rolled back: {warehouse} is unchanged; free some space there and run again"
+        )
+    return (
+        f"could not write ({error.strerror or error}: {error.filename or warehouse}). "
+        f"Nothing was rolled back: {warehouse} is unchanged"
+    )
 
 
 def cmd_synth(args: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ from flows.summary import RunSummary, run_markdown
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
 
+    from flows.publish import Published
     from flows.report.night import NightReport
     from flows.transform import DbtResult
     from flows.validate import GateResult
@@ -167,11 +168,15 @@ def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
 
 
 @task(name="publish", retries=2, retry_delay_seconds=5)
-def publish_step(build_file: Path, config: Settings) -> Path:
+def publish_step(build_file: Path, config: Settings) -> Published:
+    """The swap (retried only when it did not happen: flows.publish raises only then); what
+    failed in the clean-up after it comes back as warnings."""
     from flows.publish import publish
 
     published = publish(build_file, config.warehouse, keep=config.keep)
-    run_logger().info("published %s (keeping %d earlier nights)", published, config.keep)
+    run_logger().info("published %s (keeping %d earlier nights)", published.warehouse, config.keep)
+    for warning in published.warnings:
+        run_logger().warning("%s", warning)
     return published
 
 
@@ -230,7 +235,11 @@ def nightly_load(
     summary.seconds = time.perf_counter() - started
     logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
     built = config.warehouse if summary.published else config.build_file  # publish moves it
-    _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
+    try:
+        _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
+    except Exception as error:  # the night's outcome stands; its artifact is only a view of it
+        logger.warning("the run's artifact could not be written: %s: %s",
+                       type(error).__name__, error)  # fmt: skip
     return summary
 
 
@@ -291,10 +300,28 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary.mart_rows = mart_counts(build_file)
         summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
         if marts_gate.passed:
-            _timed(summary, "publish", lambda: publish_step(build_file, config))
+            published = _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True
+            summary.warnings += list(published.warnings)
+            _record_publication(summary)
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
+
+
+def _record_publication(summary: RunSummary) -> None:
+    """The record of what is published (`<stem>.published.json`: rows, gates), written right
+    after the swap, before the report: if anything after it fails (a full disk), `eduplan
+    status` still describes the file that is live. The report step rewrites it whole."""
+    from prefect.runtime import flow_run
+
+    from flows.report.night import run_record
+    from flows.report.status import write_record
+
+    try:
+        write_record(run_record(summary, run_id=flow_run.get_id()))
+    except OSError as error:
+        summary.warnings.append(f"published, but its record could not be written ({error})")
+        run_logger().warning("%s", summary.warnings[-1])
 
 
 def _this_flow_run() -> tuple[str | None, str | None]:

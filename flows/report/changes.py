@@ -102,8 +102,15 @@ class Changes:
             lines += ["", "| region | indicator | attribute | year | role | before | after |"]
             lines.append("|---|---|---|---:|---|---|---|")
             for s in self.statuses[:MAX_LISTED]:
-                cells = (f"{s.region_name} {s.region_code}", s.indicator, s.attribute or "",
-                         s.year, s.role, s.status_before or "(new)", s.status_after or "(removed)")
+                cells = (
+                    f"{s.region_name} {s.region_code}",
+                    s.indicator,
+                    s.attribute or "",
+                    s.year,
+                    s.role,
+                    s.status_before or "(new)",
+                    s.status_after or "(removed)",
+                )
                 lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
             if len(self.statuses) > MAX_LISTED:
                 lines.append(f"\n... and {len(self.statuses) - MAX_LISTED} more")

@@ -47,20 +47,40 @@ def keep_report(index: Path, *, keep: int, name: str = "report") -> Path:
 
 
 def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = None) -> NightReport:
-    """Compare with the night before, write the report (published runs) and the run record."""
+    """Compare with the night before, write the report (published runs) and the run record.
+    The record is written also when the report fails (a full disk): it then says so, and
+    `eduplan status` shows that the report still shows an earlier night."""
     changes: Changes | None = None
     report: Path | None = None
+    error: str | None = None
     if summary.published:
-        entries = history(summary.warehouse)
-        changes = compare(entries[0].path if entries else None, summary.warehouse)
-        from flows.report.report import write_report
+        try:
+            entries = history(summary.warehouse)
+            changes = compare(entries[0].path if entries else None, summary.warehouse)
+            from flows.report.report import write_report
 
-        report = write_report(
-            summary.warehouse, report_dir(summary.warehouse) / "index.html", changes=changes
-        )
-        keep_report(report, keep=keep)
-        log.info("report written to %s", report)
-    record = RunRecord(
+            report = write_report(
+                summary.warehouse, report_dir(summary.warehouse) / "index.html", changes=changes
+            )
+            keep_report(report, keep=keep)
+            log.info("report written to %s", report)
+        except Exception as failure:
+            log.exception("the report of %s could not be written", summary.warehouse)
+            error = f"{type(failure).__name__}: {failure}"
+    summary.report_error = error or ""
+    write_record(run_record(summary, run_id=run_id, report=report, changes=changes))
+    return NightReport(changes, report, error=error)
+
+
+def run_record(
+    summary: RunSummary,
+    *,
+    run_id: str | None,
+    report: Path | None = None,
+    changes: Changes | None = None,
+) -> RunRecord:
+    """The record of a run (flows/report/status.py), from its summary."""
+    return RunRecord(
         warehouse=str(summary.warehouse),
         published=summary.published,
         finished_at=now_iso(),
@@ -78,7 +98,7 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
         ],
         dbt=summary.dbt,
         report=str(report) if report else None,
+        report_error=summary.report_error or None,
+        warnings=list(summary.warnings),
         changes=changes.to_dict() if changes else None,
     )
-    write_record(record)
-    return NightReport(changes, report)
