@@ -17,7 +17,7 @@ from prefect.exceptions import MissingContextError
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
-from flows.inputs import checked_input
+from flows.inputs import checked_input, list_inputs
 from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.load.plans import PlanSource, load_plans, plan_source
 from flows.load.warehouse import open_warehouse, table_counts
@@ -49,13 +49,18 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 @task(name="extract-plans")
 def extract_plans(
     plans_dir: Path,
-) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str]]:
+) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str], list[str]]:
     """Every plan document in raw/plans, extracted exactly, and every document that could not be
     (`file:line: what was wrong`, all of them at once): bad input stops the night, not the
-    extraction of the other documents."""
-    paths = sorted(p for p in plans_dir.iterdir() if p.suffix.lower() in READERS)
+    extraction of the other documents. A file whose name cannot be read (not UTF-8) is refused
+    by name and the night goes on without it; it and any subfolder come back as warnings."""
+    listing = list_inputs(plans_dir, READERS)
+    paths = listing.files
+    warnings = [f"{plans_dir}/{name}: {why}" for name, why, _ in listing.refused] + listing.notes
+    for warning in warnings:
+        run_logger().warning("%s", warning)
     if not paths:
-        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"]
+        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"], warnings
     documents: list[ExtractedDocument] = []
     sources: dict[str, PlanSource] = {}
     errors: list[str] = []
@@ -83,7 +88,7 @@ def extract_plans(
         sum(len(d.milestones) for d in documents),
         len(errors),
     )
-    return documents, sources, errors
+    return documents, sources, errors, warnings
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
@@ -122,9 +127,9 @@ def load_raw(
     documents: list[ExtractedDocument],
     sources: dict[str, PlanSource],
     actuals_dir: Path,
-) -> tuple[dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
-    returns rows per raw table and the actuals load counts."""
+    returns rows per raw table, the actuals load counts and notes on what was not read."""
     from flows.load.actuals import load_actuals
 
     with open_warehouse(build_file) as con:
@@ -134,8 +139,10 @@ def load_raw(
         counts = table_counts(con, "raw")
     logger = run_logger()
     logger.info("actuals: %s", result.as_dict())
+    for note in result.notes:
+        logger.warning("%s", note)
     logger.info("raw rows: %s", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-    return counts, result.as_dict()
+    return counts, result.as_dict(), list(result.notes)
 
 
 @task(name="validate-raw")
@@ -269,9 +276,10 @@ def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
 
 def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh: bool) -> None:
     logger = run_logger()
-    documents, sources, summary.input_errors = _timed(
+    documents, sources, summary.input_errors, refused = _timed(
         summary, "extract", lambda: extract_plans(config.plans_dir)
     )
+    summary.warnings += refused
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
@@ -279,9 +287,10 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
     )
     summary.warnings += [warning] if warning else []
-    summary.raw_rows, summary.actuals = _timed(
+    summary.raw_rows, summary.actuals, notes = _timed(
         summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
     )
+    summary.warnings += notes
     raw_gate = _timed(summary, "raw gate", lambda: validate_raw_gate(build_file, config.gx_dir))
     summary.gates.append(raw_gate)
     summary.data_docs = raw_gate.docs_path

@@ -85,7 +85,7 @@ def test_bad_plan_documents_are_all_reported_with_path_and_line(tmp_path: Path) 
         "维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8"
     )
     (plans / "b-gbk.txt").write_bytes("维度\t主要指标\t2025年\n学段\t学位数\t3\n".encode("gbk"))
-    documents, sources, errors = extract_plans.fn(plans)
+    documents, sources, errors, _ = extract_plans.fn(plans)
     assert [d.facts.doc for d in documents] == ["yuhang-2021-2025.txt"]
     assert errors == [
         f"{plans / 'a-no-year.txt'}:1: header has no year column: 维度 | 主要指标 | 指标属性",

@@ -73,7 +73,7 @@ def test_hostile_plan_documents_are_read_or_refused_naming_the_file(tmp_path: Pa
     (tmp_path / "elsewhere").mkdir()
     good = sorted(PLANS_DIR.glob("*.txt"))[0]
     cases = write_plans(folder, outside=tmp_path / "elsewhere", good=good, big_bytes=BIG)
-    documents, sources, errors = extract_plans.fn(folder)
+    documents, sources, errors, _ = extract_plans.fn(folder)
     read = {name for name in sources}
     for name, (outcome, *words) in cases.items():
         named = [e for e in errors if name in e]
