@@ -160,3 +160,60 @@ def test_a_rejected_file_deleted_leaves_the_quarantine(tmp_path: Path, name: str
     (folder / name).unlink()
     result = load_actuals(con, folder)
     assert _state(con) == ([], []) and result.files_removed == 1
+
+
+def _plans_folder(tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    good = sorted(PLANS_DIR.glob("*.txt"))[0]
+    shutil.copy(good, folder / good.name)
+    shutil.copy(good.with_suffix(".toml"), folder / good.with_suffix(".toml").name)
+    return folder, folder / good.name
+
+
+def _load(tmp_path: Path, folder: Path) -> tuple[list[str], list[str], int]:
+    from flows.load.plans import load_plans
+
+    documents, sources, errors, warnings = extract_plans.fn(folder)
+    con = duckdb.connect(str(tmp_path / "plans.duckdb"))
+    load_plans(con, documents, sources)
+    (documents_loaded,) = con.execute("select count(*) from raw.plan_documents").fetchall()[0]
+    return errors, warnings, documents_loaded
+
+
+@pytest.mark.parametrize("copy", ["same_stem_md", "second_name"])
+def test_the_same_plan_twice_is_loaded_once_naming_both(tmp_path: Path, copy: str) -> None:
+    folder, plan = _plans_folder(tmp_path)
+    other = folder / (f"{plan.stem}.md" if copy == "same_stem_md" else "copy-of-plan.txt")
+    shutil.copy(plan, other)
+    if copy == "second_name":
+        shutil.copy(plan.with_suffix(".toml"), other.with_suffix(".toml"))
+    errors, warnings, loaded = _load(tmp_path, folder)
+    assert errors == [] and loaded == 1
+    (said,) = [w for w in warnings if "same plan" in w]
+    assert plan.name in said and other.name in said
+
+
+def test_two_different_files_for_one_plan_id_are_refused_naming_both(tmp_path: Path) -> None:
+    folder, plan = _plans_folder(tmp_path)
+    text = plan.read_text(encoding="utf-8")
+    (folder / f"{plan.stem}.md").write_text(text + "\n补充说明。\n", encoding="utf-8")
+    errors, _, loaded = _load(tmp_path, folder)
+    (said,) = errors
+    assert plan.name in said and f"{plan.stem}.md" in said and "plan id" in said
+    assert "aborted" not in said and loaded == 0
+
+
+def test_a_duplicate_key_says_so_not_transaction_aborted(tmp_path: Path) -> None:
+    """Without the rule (documents passed to the loader as they are), the database's own error
+    is the one raised, not the "Current transaction is aborted" of the clean-up."""
+    from flows.extract import extract_document
+    from flows.load.plans import load_plans, plan_source
+
+    folder, plan = _plans_folder(tmp_path)
+    shutil.copy(plan, folder / f"{plan.stem}.md")
+    documents = [extract_document(p) for p in (plan, folder / f"{plan.stem}.md")]
+    sources = {p.name: plan_source(p) for p in (plan, folder / f"{plan.stem}.md")}
+    con = duckdb.connect(str(tmp_path / "plans.duckdb"))
+    with pytest.raises(duckdb.ConstraintException, match="duplicate key"):
+        load_plans(con, documents, sources)

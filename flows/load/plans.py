@@ -4,6 +4,7 @@ the truth, and a removed file takes its rows with it."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -64,6 +65,57 @@ def plan_source(path: Path) -> PlanSource:
     return PlanSource(path.stem, shown, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+@dataclass(frozen=True)
+class PlanSelection:
+    """The plan documents a night loads, one per plan, and what was said about the others."""
+
+    documents: list[ExtractedDocument]
+    sources: dict[str, PlanSource]
+    warnings: list[str]  # a copy left out: the night goes on
+    errors: list[str]  # two different files claim one plan id: the night cannot choose
+
+
+def one_per_plan(
+    documents: list[ExtractedDocument], sources: dict[str, PlanSource]
+) -> PlanSelection:
+    """The rule for duplicate plans, stated once: two files with the same region, the same
+    period and the same content (sha256) are one plan: the first by file name is loaded, the
+    other named in a warning. Two files that still share a plan id (the file stem, e.g.
+    `x.txt` and `x.md`) but differ in content are both refused by name: which is the plan is
+    for a person to say."""
+    kept: dict[tuple[object, ...], str] = {}
+    warnings: list[str] = []
+    chosen: list[ExtractedDocument] = []
+    for document in sorted(documents, key=lambda d: d.facts.doc):
+        facts, source = document.facts, sources[document.facts.doc]
+        key = (facts.region_code, facts.period_start_year, facts.period_end_year, source.sha256)
+        if key in kept:
+            warnings.append(
+                f"{source.source_file}: the same plan as {sources[kept[key]].source_file} "
+                f"(region {facts.region_code}, {facts.period_start_year}-"
+                f"{facts.period_end_year}, identical content sha256 {source.sha256[:12]}): "
+                f"not loaded twice; only {sources[kept[key]].source_file} is. Remove one"
+            )
+            continue
+        kept[key] = facts.doc
+        chosen.append(document)
+    by_id: dict[str, list[str]] = {}
+    for document in chosen:
+        by_id.setdefault(sources[document.facts.doc].plan_id, []).append(document.facts.doc)
+    errors = [
+        f"{', '.join(sources[d].source_file for d in docs)}: {len(docs)} different plan files "
+        f"share the plan id {plan_id!r} (the file name without its suffix); rename or remove "
+        "all but one"
+        for plan_id, docs in by_id.items()
+        if len(docs) > 1
+    ]
+    clashing = {d for docs in by_id.values() if len(docs) > 1 for d in docs}
+    chosen = [d for d in chosen if d.facts.doc not in clashing]
+    return PlanSelection(
+        chosen, {d.facts.doc: sources[d.facts.doc] for d in chosen}, warnings, errors
+    )
+
+
 def _with_source(
     frame: pl.DataFrame, sources: dict[str, PlanSource], *, file: bool
 ) -> pl.DataFrame:
@@ -114,6 +166,7 @@ def load_plans(
         }
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # (the error that aborted it is the one to see)
+            con.execute("ROLLBACK")
         raise
     return counts

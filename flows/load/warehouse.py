@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,13 @@ def replace_rows(
     try:
         con.execute(f"delete from {table} where {where}")
         con.execute(f"insert into {table} ({columns}) select {columns} from _eduplan_rows")
-    finally:
-        con.unregister("_eduplan_rows")
+    except duckdb.Error:
+        # in a failed transaction the unregister fails too ("Current transaction is aborted"):
+        # that must not hide the error that says what was wrong (e.g. a duplicate key)
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_eduplan_rows")
+        raise
+    con.unregister("_eduplan_rows")
     return frame.height
 
 
