@@ -29,7 +29,7 @@ run: $(STAMP)
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser
-	$(BIN)/python -m pytest -q -n 2 --durations=15
+	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not reliability"
 
 # The reliability tests at full length (`make test` runs them with few iterations): 20 kills
 # of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the

@@ -1,7 +1,8 @@
 """`eduplan`: the command line. flows/cli*.py are the only modules that know about arguments
 and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
-Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
+Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input; or `run`
+stopped by SIGTERM), 2 bad usage, 130 `run` stopped by Ctrl-C (SIGINT).
 Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
 """
 
@@ -30,10 +31,12 @@ __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 
 def cmd_run(args: argparse.Namespace) -> int:
     prefect_environment()
+    from flows import interrupt
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
     console_without_tracebacks()
+    interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)
     try:
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from prefect import flow, get_run_logger, task
 from prefect.exceptions import MissingContextError
 
+from flows import interrupt
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
@@ -105,13 +106,21 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
     over), or an empty file on the first night, with full_refresh, when the published file was
     built with other raw table definitions, or when it is corrupted (flows/health.py; everything
     is reloaded from raw/ then). Returns the build file and a warning for the run summary."""
-    from flows.health import warehouse_problem
+    from flows.health import lock_holder, warehouse_problem
 
     config.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
         stale.unlink(missing_ok=True)
     warning = None
-    if config.warehouse.exists() and not full_refresh:
+    holder = lock_holder(config.warehouse) if config.warehouse.exists() else None
+    if holder is not None and not full_refresh:  # busy, not damaged: never called corruption
+        warning = (
+            f"{config.warehouse} is held open for writing by {holder}, so it cannot be copied "
+            "consistently: tonight builds from raw/ afresh (which loses nothing) and is "
+            "published as usual; that process keeps reading its own (old) file until it "
+            "reopens it. Readers should open the warehouse read-only"
+        )
+    elif config.warehouse.exists() and not full_refresh:
         problem = warehouse_problem(config.warehouse)
         if problem is not None:
             warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
@@ -233,6 +242,7 @@ def nightly_load(
     summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
     summary.flow_run_id, summary.flow_run_url = _this_flow_run()
     logger = run_logger()
+    interrupt.rearm(config.warehouse)  # `eduplan run`: a signal stops the night at once
     logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
         try:
@@ -274,6 +284,7 @@ def _stop_if_disk_full(error: Exception, config: Settings) -> None:
 def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
     """Run one stage, recording its wall time in the summary and the run's logs."""
     started = time.perf_counter()
+    interrupt.at_stage(stage)
     run_logger().info("%s: started", stage)
     try:
         return step()
@@ -319,6 +330,7 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         if marts_gate.passed:
             published = _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True
+            interrupt.at_stage("the clean-up after publication", published=True)
             summary.warnings += list(published.warnings)
             _record_publication(summary)
     if not summary.published:

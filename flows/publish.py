@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.health import WarehouseCorruptError, lock_holder, quick_problem, warehouse_problem
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 _ENTRY = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<n>\d+))?$")
@@ -162,7 +162,8 @@ def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> list[str]:
     A current file that is plainly damaged (flows/health.py `quick_problem`: a stray `.wal`, an
     overwritten header, a truncated size) is not kept: it could never be rolled back to, and its
     `.wal` must not be replayed onto the file that replaces it."""
-    if warehouse.exists() and quick_problem(warehouse) is not None:
+    busy = warehouse.exists() and lock_holder(warehouse) is not None  # its .wal is the writer's
+    if warehouse.exists() and not busy and quick_problem(warehouse) is not None:
         wal_path(warehouse).unlink(missing_ok=True)
     elif warehouse.exists():
         folder = history_dir(warehouse)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flows.health import lock_holder
 from flows.publish import history
 from flows.report.changes import Changes, compare
 from flows.report.status import GateRecord, RunRecord, now_iso, write_record
@@ -55,8 +56,7 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
     error: str | None = None
     if summary.published:
         try:
-            entries = history(summary.warehouse)
-            changes = compare(entries[0].path if entries else None, summary.warehouse)
+            changes = _changes(summary.warehouse)
             from flows.report.report import write_report
 
             report = write_report(
@@ -70,6 +70,19 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
     summary.report_error = error or ""
     write_record(run_record(summary, run_id=run_id, report=report, changes=changes))
     return NightReport(changes, report, error=error)
+
+
+def _changes(warehouse: Path) -> Changes | None:
+    """What changed against the night before; None (said in the log) when that night's file is
+    held open for writing by another process: the report is written without the comparison."""
+    entries = history(warehouse)
+    previous = entries[0].path if entries else None
+    holder = lock_holder(previous) if previous is not None else None
+    if holder is not None:
+        log.warning("not compared with the previous night: %s is held open for writing by %s",
+                    previous, holder)  # fmt: skip
+        return None
+    return compare(previous, warehouse)
 
 
 def run_record(
