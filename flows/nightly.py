@@ -20,7 +20,7 @@ from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.inputs import checked_input, list_inputs
 from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
-from flows.load.plans import PlanSource, load_plans, one_per_plan, plan_source
+from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
 from flows.load.warehouse import open_warehouse, table_counts
 from flows.lock import build_lock
 from flows.names import unresolved_names
@@ -82,14 +82,15 @@ def extract_plans(
             continue
         for warning in documents[-1].warnings:  # read, kept as text, worth a look
             run_logger().warning("%s", warning)
-    selection = one_per_plan(documents, sources)
-    documents, sources = selection.documents, selection.sources
-    errors += selection.errors
-    warnings += selection.warnings
-    for message in selection.errors:
-        run_logger().error("%s", message)
-    for message in selection.warnings:
-        run_logger().warning("%s", message)
+    for rule in (loadable_plans, one_per_plan):  # refused by name, not by the raw gate
+        selection = rule(documents, sources)
+        documents, sources = selection.documents, selection.sources
+        errors += selection.errors
+        warnings += selection.warnings
+        for message in selection.errors:
+            run_logger().error("%s", message)
+        for message in selection.warnings:
+            run_logger().warning("%s", message)
     run_logger().info(
         "extracted %d document(s): %d value cells, %d milestones; %d unreadable",
         len(documents),

@@ -217,3 +217,46 @@ def test_a_duplicate_key_says_so_not_transaction_aborted(tmp_path: Path) -> None
     con = duckdb.connect(str(tmp_path / "plans.duckdb"))
     with pytest.raises(duckdb.ConstraintException, match="duplicate key"):
         load_plans(con, documents, sources)
+
+
+def _with_2035_column(source: Path, target: Path) -> None:
+    """`source` (a tab-separated plan table) with a 2035 (远景) column after 2025."""
+    lines = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        if len(fields) == 7:
+            fields.insert(6, "2035年" if fields[5] == "2025年" else "60")
+        lines.append("\t".join(fields))
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.copy(source.with_suffix(".toml"), target.with_suffix(".toml"))
+
+
+def test_a_2035_column_or_a_plan_without_region_is_refused_by_name_not_the_night(
+    tmp_path: Path,
+) -> None:
+    """The raw gate would refuse the whole night for either (a year outside the table's period;
+    `e.g. None` for a missing region, naming no plan): each is refused by name before it, the
+    other plans load and the gate passes."""
+    from flows.load.plans import load_plans
+    from flows.validate import validate_raw
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    _with_2035_column(PLANS_DIR / "jiaxing-2021-2025.txt", folder / "jiaxing-2021-2025.txt")
+    shutil.copy(PLANS_DIR / "yuhang-2021-2025.txt", folder / "no-region.txt")  # no .toml
+    for name in ("haining-2021-2025.txt", "haining-2021-2025.toml"):
+        shutil.copy(PLANS_DIR / name, folder / name)
+    documents, sources, errors, warnings = extract_plans.fn(folder)
+    assert errors == []
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        load_plans(con, documents, sources)
+    gate = validate_raw(database, gx_dir=tmp_path / "gx")
+    assert gate.passed, gate.format()
+    (table,) = [w for w in warnings if "year column(s) 2035" in w]
+    assert "jiaxing-2021-2025.txt" in table and "table 1" in table and "2021-2025" in table
+    (region,) = [w for w in warnings if "no-region.txt" in w]
+    assert "region code" in region
+    assert set(sources) == {"jiaxing-2021-2025.txt", "haining-2021-2025.txt"}
+    jiaxing = next(d for d in documents if d.facts.doc == "jiaxing-2021-2025.txt")
+    assert jiaxing.cells == [] and jiaxing.facts.region_code == "330400"

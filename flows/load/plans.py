@@ -5,6 +5,7 @@ the truth, and a removed file takes its rows with it."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +115,66 @@ def one_per_plan(
     return PlanSelection(
         chosen, {d.facts.doc: sources[d.facts.doc] for d in chosen}, warnings, errors
     )
+
+
+# The raw gate's rule (expectations/raw_suites.py): a plan cell's year lies inside its table's
+# period or one year next to it (a baseline year before it). Checked here too, per table, so that
+# one table the gate would refuse is refused by name instead of blocking the whole night.
+PERIOD_SLACK_YEARS = 1
+
+
+def loadable_plans(
+    documents: list[ExtractedDocument], sources: dict[str, PlanSource]
+) -> PlanSelection:
+    """Refuse by name, before the raw gate would stop the night for them: a plan whose region
+    or period is unknown (the plan), and a table with a year column outside its period (the
+    table: e.g. a 2035 long-range 远景 column beside a 2021-2025 plan's, which is not read yet).
+    The rest of the plan and the night go on."""
+    kept: list[ExtractedDocument] = []
+    warnings: list[str] = []
+    for document in documents:
+        facts, source = document.facts, sources[document.facts.doc]
+        missing = [what for what, value in (("region code", facts.region_code),
+                                            ("period start year", facts.period_start_year),
+                                            ("period end year", facts.period_end_year))
+                   if value is None]  # fmt: skip
+        if missing:
+            warnings.append(
+                f"{source.source_file}: no {', '.join(missing)} found in its text or in "
+                f"{Path(source.source_file).with_suffix('.toml').name}: the plan is not loaded "
+                '(add region_code = "..." / period = "2021-2025" to that file)'
+            )
+            continue
+        refused: dict[int, list[int]] = {}
+        periods = {t.table: (t.period_start_year, t.period_end_year) for t in document.tables}
+        for cell in document.cells:
+            start, end = periods.get(cell.table, (None, None))
+            if (
+                start is None
+                or end is None
+                or not start - PERIOD_SLACK_YEARS <= cell.year <= end + PERIOD_SLACK_YEARS
+            ):
+                refused.setdefault(cell.table, []).append(cell.year)  # fmt: skip
+        for table, years in sorted(refused.items()):
+            start, end = periods.get(table, (None, None))
+            header = next((t.header_ref or f"line {t.header_line}"
+                           for t in document.tables if t.table == table), "?")  # fmt: skip
+            period = f"{start}-{end}" if start is not None else "unknown"
+            warnings.append(
+                f"{source.source_file}: table {table} ({header}) has year column(s) "
+                f"{', '.join(map(str, sorted(set(years))))} outside its period {period} (a "
+                "long-range column such as 2035 is not read yet): the table is not loaded; the "
+                "rest of the plan is"
+            )
+        if refused:
+            document = dataclasses.replace(
+                document,
+                cells=[c for c in document.cells if c.table not in refused],
+                tables=[t for t in document.tables if t.table not in refused],
+            )
+        kept.append(document)
+    chosen = {d.facts.doc for d in kept}
+    return PlanSelection(kept, {k: v for k, v in sources.items() if k in chosen}, warnings, [])
 
 
 def _with_source(
