@@ -91,21 +91,26 @@ def test_a_signal_during_dbt_stops_the_night_in_seconds(
         assert any("uvicorn" in _cmdline(pid) for pid in descendants), "a temporary server"
         signalled = time.monotonic()
         (os.killpg if to_group else os.kill)(process.pid, signum)
-        out, err = process.communicate(timeout=300)
+        try:
+            out, err = process.communicate(timeout=120)
+        except subprocess.TimeoutExpired:  # main: an orphaned server keeps the pipes open
+            out, err = "", f"no end of output 120 s after the signal (exit {process.poll()})"
         seconds = time.monotonic() - signalled
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-    print(f"{case}: stopped in {seconds:.1f} s, exit {process.returncode}")
+    time.sleep(1)
+    left = [(pid, _cmdline(pid)) for pid in descendants if _alive(pid)]
+    for pid, _ in left:  # (the test leaves nothing behind either)
+        os.kill(pid, signal.SIGKILL)
+    print(f"{case}: stopped in {seconds:.1f} s, exit {process.returncode}, left {len(left)}")
     assert process.returncode == expected, (out, err)
     assert seconds < STOP_WITHIN, (seconds, err[-3000:])
     lines = [line for line in err.splitlines() if "interrupted" in line]
     assert len(lines) == 1 and "during dbt build" in lines[0], err[-3000:]
     assert "nothing was published" in lines[0]
     assert "Connection refused" not in err and "Traceback" not in err, err[-3000:]
-    time.sleep(1)
-    left = [(pid, _cmdline(pid)) for pid in descendants if _alive(pid)]
     assert left == [], f"processes left behind: {left}"
     assert _sha(warehouse) == before, "the published file is untouched"
     with (warehouse.parent / ".build" / ".lock").open("a+") as lock:
