@@ -200,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
         description="Run the Prefect flow nightly-load once. Exit 0 when published, "
-        "1 when a gate blocked publication (the published warehouse is unchanged).",
+        "1 when a gate blocked publication (the published warehouse is unchanged) or SIGTERM "
+        "stopped the run, 130 when Ctrl-C stopped it.",
     )
     run.add_argument(
         "--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)"
