@@ -222,3 +222,34 @@ def test_markdown_from_the_data_is_literal_text() -> None:
     assert md_text("published_actuals.csv") == "published_actuals.csv"
     block = md_code_block("a ``` b ```` c")
     assert block[0] == block[-1] == "`````"
+
+
+def test_the_gates_data_docs_show_hostile_values_as_text(tmp_path: Path) -> None:
+    """`eduplan docs` / the run's Data Docs link: a gate that fails on a hostile value lists it
+    (partial unexpected values) on a page opened in chromium: no dialog, the value as text
+    (GX 1.24 writes unexpected values into the page as raw HTML: flows/gx/runner.py escapes
+    them in the stored results first)."""
+    import dataclasses
+
+    import duckdb
+
+    from flows.extract import extract_document
+    from flows.load.plans import load_plans, plan_source
+    from flows.validate import validate_raw
+    from tests.conftest import PLANS_DIR
+
+    plan = PLANS_DIR / "jiaxing-2021-2025.txt"
+    document = extract_document(plan)
+    cells = [dataclasses.replace(c, evaluation=XSS[2]) for c in document.cells[:3]]
+    document = dataclasses.replace(document, cells=cells + document.cells[3:])
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        load_plans(con, [document], {plan.name: plan_source(plan)})
+    gate = validate_raw(database, gx_dir=tmp_path / "gx")
+    assert not gate.passed and "evaluation" in gate.format()
+    pages = [p for p in (tmp_path / "gx").rglob("*plan_cells*.html") if "validations" in str(p)]
+    assert pages, "the failed validation has a Data Docs page"
+    seen = open_in_chromium(pages[0])
+    assert seen["dialogs"] == []
+    assert set(seen["handlers"]) <= {"LABEL onclick"}, "none but GX's own (its toggles)"
+    assert XSS[2] in seen["text"], "the value is listed, as text"
