@@ -224,6 +224,7 @@ def test_markdown_from_the_data_is_literal_text() -> None:
     assert block[0] == block[-1] == "`````"
 
 
+@pytest.mark.reliability  # ~25 s (a gate run and Data Docs): `make reliability`, not `make test`
 def test_the_gates_data_docs_show_hostile_values_as_text(tmp_path: Path) -> None:
     """`eduplan docs` / the run's Data Docs link: a gate that fails on a hostile value lists it
     (partial unexpected values) on a page opened in chromium: no dialog, the value as text
