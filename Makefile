@@ -31,12 +31,13 @@ run: $(STAMP)
 test: $(STAMP) cjk-font browser
 	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not reliability"
 
-# The reliability tests at full length (`make test` runs them with few iterations): 20 kills
+# The reliability tests at full length (`make test` runs them with few iterations, and leaves out
+# those marked `reliability`: a night each, signals, the hostile night, Data Docs): 20 kills
 # of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the
 # copy, and 60 soak nights. Needs root for the tmpfs of the full-disk test. Takes hours here.
 reliability: $(STAMP)
 	EDUPLAN_CRASH_KILLS=20 EDUPLAN_RELIABILITY_FULL=1 EDUPLAN_SOAK_NIGHTS=60 \
-		$(BIN)/python -m pytest -q -s tests/test_reliability_*.py
+		$(BIN)/python -m pytest -q -s tests/test_reliability_*.py tests/test_report_hostile.py
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:
