@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.publish import history, publish, rollback, wal_path
+from flows.warehouse.layout import wal_of
+from flows.warehouse.publish import history, publish, rollback
 
 
 def sha256(path: Path) -> str:
@@ -58,9 +59,9 @@ def test_first_publish_moves_the_build_file_in(warehouse: Path) -> None:
 
 def test_publish_checkpoints_so_no_wal_is_left(warehouse: Path) -> None:
     make_build(build_of(warehouse), 1, leave_wal=True)
-    assert wal_path(build_of(warehouse)).exists(), "the test needs a build file with a WAL"
+    assert wal_of(build_of(warehouse)).exists(), "the test needs a build file with a WAL"
     publish(build_of(warehouse), warehouse)
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     assert not list(warehouse.parent.glob("*.wal"))
     assert night_of(warehouse) == 1
 
@@ -76,7 +77,7 @@ def test_publish_keeps_earlier_nights_and_rollback_restores_them(warehouse: Path
     restored = rollback(warehouse)  # 1 = the previous night
     assert sha256(warehouse) == hashes[2]
     assert sha256(restored) == hashes[2]
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     # the night rolled back is kept as entry 1, so the rollback can itself be undone
     assert [night_of(e.path) for e in history(warehouse)] == [3, 2, 1]
 
@@ -138,7 +139,8 @@ def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", "import sys; from flows.cli import main; sys.exit(main())", *args],
+        capture_output=True, text=True, timeout=120,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
 
@@ -242,20 +244,22 @@ def test_the_record_of_what_is_published_survives_a_report_that_fails(warehouse:
     disk does the same): `published.json` and `eduplan status` describe the new night and say
     the report was not written, instead of describing the previous night."""
     from flows.nightly import _record_publication
-    from flows.report.night import report_dir, report_night
-    from flows.report.status import published_path, read_record, status_text
+    from flows.report.run_outputs import report_night
+    from flows.report.status import read_record, status_text
     from flows.summary import RunSummary
+    from flows.warehouse.layout import WarehouseLayout
 
+    layout = WarehouseLayout(warehouse)
     make_build(build_of(warehouse), 1)
     publish(build_of(warehouse), warehouse)
-    report_dir(warehouse).parent.mkdir(parents=True, exist_ok=True)
-    report_dir(warehouse).write_text("not a folder")  # every write of the report fails
+    layout.report_dir.parent.mkdir(parents=True, exist_ok=True)
+    layout.report_dir.write_text("not a folder")  # every write of the report fails
     summary = RunSummary(published=True, warehouse=warehouse, build_file=build_of(warehouse),
                          mart_rows={"fct_new_night": 42})  # fmt: skip
     _record_publication(summary)  # what the flow does right after the swap
-    assert read_record(published_path(warehouse)).mart_rows == {"fct_new_night": 42}
+    assert read_record(layout.published_record).mart_rows == {"fct_new_night": 42}
     night = report_night(summary)
     assert night.report is None and night.error
-    record = read_record(published_path(warehouse))
+    record = read_record(layout.published_record)
     assert record.mart_rows == {"fct_new_night": 42} and record.report_error
     assert "NOT WRITTEN for this night" in status_text(warehouse)

@@ -19,7 +19,11 @@ from flows.summary import run_markdown
 from tests.conftest import REPO_ROOT
 from tests.test_report_hostile import linked, open_in_chromium
 
-pytestmark = [pytest.mark.reliability, pytest.mark.usefixtures("prefect_backend")]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.long,  # two nights
+    pytest.mark.usefixtures("prefect_backend"),
+]
 
 HEADER = "region,indicator,breakdown,year,value,unit,source_url,source_title"
 PLAN_FILE = "<img src=x onerror=alert('file')>.txt"

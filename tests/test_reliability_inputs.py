@@ -20,6 +20,8 @@ from tests.hostile_corpus import HEADER, ROW
 GBK_NAME = "中文统计.csv".encode("gbk")  # b'\xd6\xd0\xce\xc4...': what unzip leaves
 GBK_SHOWN = GBK_NAME.decode("utf-8", "backslashreplace")
 
+pytestmark = pytest.mark.reliability
+
 
 def _audit(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     rows = con.execute(

@@ -26,7 +26,7 @@ from flows.interrupt import _children
 from tests.conftest import REPO_ROOT
 from tests.prefect_server import BIN
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.long]  # a night up to dbt, three times
 
 CASES = {  # case -> (signal, to the group?, expected exit code)
     "ctrl_c_to_the_group": (signal.SIGINT, True, 130),

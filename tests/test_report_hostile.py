@@ -75,6 +75,7 @@ def _target(i: int, hostile: str, url: str) -> dict[str, Any]:
         "source_line": 4, "indicator_name_zh": hostile, "indicator_name_en": hostile,
         "indicator_unit": hostile, "breakdown_name_zh": hostile, "breakdown_name_en": hostile,
         "sort_order": 1, "latest_source_url": url, "latest_source_title": hostile,
+        "path_is_compound": True, "path_growth": 0.02,
     }  # fmt: skip
 
 
@@ -224,7 +225,8 @@ def test_markdown_from_the_data_is_literal_text() -> None:
     assert block[0] == block[-1] == "`````"
 
 
-@pytest.mark.reliability  # ~25 s (a gate run and Data Docs): `make reliability`, not `make test`
+@pytest.mark.reliability
+@pytest.mark.long  # ~25 s (a gate run and Data Docs): `make reliability`, not `make test`
 def test_the_gates_data_docs_show_hostile_values_as_text(tmp_path: Path) -> None:
     """`eduplan docs` / the run's Data Docs link: a gate that fails on a hostile value lists it
     (partial unexpected values) on a page opened in chromium: no dialog, the value as text
