@@ -29,13 +29,14 @@ run: $(STAMP)
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser bi-reader
-	$(BIN)/python -m pytest -q -n 2 --durations=15
+	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not long"
 
 # The edit loop: everything but the tests marked slow, server, browser or reliability.
 test-fast: $(STAMP) cjk-font
 	$(BIN)/python -m pytest -q -n 2 -m "not slow and not server and not browser and not reliability"
 
-# The reliability tests at full length (`make test` runs them with few iterations): 20 kills
+# The reliability tests at full length (`make test` runs them with few iterations, and leaves out
+# those marked `long`: a night or more each: signals, the hostile night, Data Docs): 20 kills
 # of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the
 # copy, and 60 soak nights. Needs root for the tmpfs of the full-disk test. Takes hours here.
 reliability: $(STAMP)

@@ -19,15 +19,15 @@ from prefect.runtime import flow_run
 from prefect.schedules import Cron, Interval
 from prefect.settings import get_current_settings
 
-from flows import progress
+from flows import interrupt, progress
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.extract.keyed import KeyedCellsError
 from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, plan_stem
-from flows.input_files import checked_input
+from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
-from flows.load.plans import PlanSource, load_plans, plan_source
+from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
 from flows.report.run_outputs import NightReport, report_night
 from flows.summary import RunSummary, run_markdown
 from flows.transform import DbtResult, run_dbt_build
@@ -43,12 +43,14 @@ from flows.warehouse.db import (
     table_counts,
 )
 from flows.warehouse.diskspace import disk_full, remove_build_leftovers
-from flows.warehouse.health import warehouse_problem
+from flows.warehouse.health import lock_holder, warehouse_problem
 from flows.warehouse.lock import build_lock
 from flows.warehouse.publish import publish
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
+
+    from flows.warehouse.publish import Published
 
 T = TypeVar("T")
 
@@ -69,12 +71,17 @@ def extract_plans(
 ) -> tuple[list[ExtractedDocument], dict[str, PlanSource], list[str], list[str]]:
     """Every plan document in raw/plans, extracted exactly, and every document that could not be
     (`file:line: what was wrong`, all of them at once): bad input stops the night, not the
-    extraction of the other documents. A hand-keyed `NAME.cells.csv` that breaks its contract
-    is refused whole and the night goes on without it, like an actuals file: the fourth list
-    names each refusal (the run summary's warnings)."""
-    paths, set_aside = plan_files(plans_dir.iterdir(), READERS)
+    extraction of the other documents. A file whose name cannot be read (not UTF-8) is refused
+    by name and the night goes on without it, and so is a hand-keyed `NAME.cells.csv` that
+    breaks its contract (like an actuals file); they and any subfolder come back in the fourth
+    list (the run summary's warnings)."""
+    listing = list_inputs(plans_dir, [*READERS, ".csv"])
+    paths, set_aside = plan_files(listing.files, READERS)
+    warnings = [f"{plans_dir}/{name}: {why}" for name, why, _ in listing.refused] + listing.notes
+    for warning in warnings:
+        run_logger().warning("%s", warning)
     if not paths:
-        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"], []
+        return [], {}, [f"{plans_dir}: no plan documents ({', '.join(READERS)}) found"], warnings
     documents: list[ExtractedDocument] = []
     sources: dict[str, PlanSource] = {}
     errors: list[str] = []
@@ -102,6 +109,15 @@ def extract_plans(
             continue
         for warning in documents[-1].warnings:  # read, kept as text, worth a look
             run_logger().warning("%s", warning)
+    for rule in (loadable_plans, one_per_plan):  # refused by name, not by the raw gate
+        selection = rule(documents, sources)
+        documents, sources = selection.documents, selection.sources
+        errors += selection.errors
+        warnings += selection.warnings
+        for message in selection.errors:
+            run_logger().error("%s", message)
+        for message in selection.warnings:
+            run_logger().warning("%s", message)
     run_logger().info(
         "extracted %d document(s): %d value cells, %d milestones; %d unreadable",
         len(documents),
@@ -109,7 +125,7 @@ def extract_plans(
         sum(len(d.milestones) for d in documents),
         len(errors),
     )
-    return documents, sources, errors, refused
+    return documents, sources, errors, warnings + refused
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
@@ -125,7 +141,15 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
     for stale in (layout.build_file, layout.build_wal):
         stale.unlink(missing_ok=True)
     warning = None
-    if config.warehouse.exists() and not full_refresh:
+    holder = lock_holder(config.warehouse) if config.warehouse.exists() else None
+    if holder is not None and not full_refresh:  # busy, not damaged: never called corruption
+        warning = (
+            f"{config.warehouse} is held open for writing by {holder}, so it cannot be copied "
+            "consistently: tonight builds from raw/ afresh (which loses nothing) and is "
+            "published as usual; that process keeps reading its own (old) file until it "
+            "reopens it. Readers should open the warehouse read-only"
+        )
+    elif config.warehouse.exists() and not full_refresh:
         problem = warehouse_problem(config.warehouse)
         if problem is not None:
             warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
@@ -156,9 +180,9 @@ def load_raw(
     documents: list[ExtractedDocument],
     sources: dict[str, PlanSource],
     actuals_dir: Path,
-) -> tuple[dict[str, int], dict[str, int]]:
+) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
-    returns rows per raw table and the actuals load counts."""
+    returns rows per raw table, the actuals load counts and notes on what was not read."""
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
@@ -166,8 +190,10 @@ def load_raw(
         counts = table_counts(con, "raw")
     logger = run_logger()
     logger.info("actuals: %s", result.as_dict())
+    for note in result.notes:
+        logger.warning("%s", note)
     logger.info("raw rows: %s", ", ".join(f"{t} {n:,}" for t, n in counts.items()))
-    return counts, result.as_dict()
+    return counts, result.as_dict(), list(result.notes)
 
 
 @task(name="validate-raw")
@@ -195,9 +221,13 @@ def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
 
 
 @task(name="publish", retries=2, retry_delay_seconds=5)
-def publish_step(build_file: Path, config: Settings) -> Path:
+def publish_step(build_file: Path, config: Settings) -> Published:
+    """The swap (retried only when it did not happen: flows.warehouse.publish raises only then);
+    what failed in the clean-up after it comes back as warnings."""
     published = publish(build_file, config.warehouse, keep=config.keep)
-    run_logger().info("published %s (keeping %d earlier nights)", published, config.keep)
+    run_logger().info("published %s (keeping %d earlier nights)", published.warehouse, config.keep)
+    for warning in published.warnings:
+        run_logger().warning("%s", warning)
     return published
 
 
@@ -235,6 +265,7 @@ def nightly_load(
     summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
     summary.flow_run_id, summary.flow_run_url = _this_flow_run()
     logger = run_logger()
+    interrupt.rearm(config.warehouse)  # `eduplan run`: a signal stops the night at once
     logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
         try:
@@ -252,7 +283,11 @@ def nightly_load(
     summary.seconds = time.perf_counter() - started
     logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
     built = config.warehouse if summary.published else config.build_file  # publish moves it
-    _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
+    try:
+        _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
+    except Exception as error:  # the night's outcome stands; its artifact is only a view of it
+        logger.warning("the run's artifact could not be written: %s: %s",
+                       type(error).__name__, error)  # fmt: skip
     return summary
 
 
@@ -270,6 +305,7 @@ def _stop_if_disk_full(error: Exception, config: Settings) -> None:
 def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
     """Run one stage, recording its wall time in the summary and the run's logs."""
     started = time.perf_counter()
+    interrupt.at_stage(stage)
     run_logger().info("%s: started", stage)
     try:
         with progress.stage(stage):  # the live line in a terminal (flows/progress.py)
@@ -292,9 +328,10 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
     )
     summary.warnings += [warning] if warning else []
-    summary.raw_rows, summary.actuals = _timed(
+    summary.raw_rows, summary.actuals, notes = _timed(
         summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
     )
+    summary.warnings += notes
     raw_gate = _timed(summary, "raw gate", lambda: validate_raw_gate(build_file, config.gx_dir))
     summary.gates.append(raw_gate)
     summary.data_docs = raw_gate.docs_path
@@ -314,10 +351,28 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary.mart_rows = mart_counts(build_file)
         summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
         if marts_gate.passed:
-            _timed(summary, "publish", lambda: publish_step(build_file, config))
+            published = _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True
+            interrupt.at_stage("the clean-up after publication", published=True)
+            summary.warnings += list(published.warnings)
+            _record_publication(summary)
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
+
+
+def _record_publication(summary: RunSummary) -> None:
+    """The record of what is published (`<stem>.published.json`: rows, gates), written right
+    after the swap, before the report: if anything after it fails (a full disk), `eduplan
+    status` still describes the file that is live. The report step rewrites it whole."""
+    from prefect.runtime import flow_run
+
+    from flows.report.status import RunRecord, write_record
+
+    try:
+        write_record(RunRecord.of(summary, run_id=flow_run.get_id()))
+    except OSError as error:
+        summary.warnings.append(f"published, but its record could not be written ({error})")
+        run_logger().warning("%s", summary.warnings[-1])
 
 
 def _this_flow_run() -> tuple[str | None, str | None]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from flows.markup import md_code_block, md_text
 from flows.warehouse.db import open_warehouse
 
 if TYPE_CHECKING:
@@ -110,13 +111,13 @@ def row_count_lines(rows: dict[str, int]) -> list[str]:
 
 
 def _table(header: list[str], rows: list[tuple[object, ...]]) -> list[str]:
-    """A markdown table (cells' pipes escaped); "(none)" when there are no rows."""
+    """A markdown table (cells as literal text: `flows.markup.md_text`); "(none)" when there are
+    no rows."""
     if not rows:
         return ["(none)"]
 
     def cell(value: object) -> str:
-        text = f"{value:,}" if isinstance(value, int) else str("" if value is None else value)
-        return text.replace("|", "\\|").replace("\n", " ")
+        return f"{value:,}" if isinstance(value, int) else md_text(value)
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
@@ -212,14 +213,14 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     lines = [
         f"# nightly-load: {verdict}",
         "",
-        f"- warehouse: `{summary.warehouse}`",
+        f"- warehouse: {md_text(summary.warehouse)}",
         f"- took: {summary.seconds:.1f} s",
     ]
     if summary.changes:
         lines += ["", summary.changes.markdown()]
     if summary.input_errors:
         lines += ["", "## Bad input (nothing was loaded)", ""]
-        lines += [f"- `{error}`" for error in summary.input_errors]
+        lines += [f"- {md_text(error)}" for error in summary.input_errors]
     files = _query(database, _FILES_TONIGHT, {"since": started_at})
     lines += ["", "## Actuals files tonight", ""]
     lines += _table(["file", "status", "rows landed", "held back (dbt)", "detail"], files)
@@ -230,9 +231,9 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     ]
     lines += _table(["gate", "result", "expectations", "failed", "time"], gate_rows)
     failures = [f for g in summary.gates for f in g.failures]
-    lines += [f"- `{f.format().strip()}`" for f in failures]
+    lines += [f"- {md_text(f.format().strip())}" for f in failures]
     if summary.dbt:
-        lines += ["", "```", summary.dbt, "```"]
+        lines += ["", *md_code_block(summary.dbt)]
     lines += ["", "## Progress status per region (targets)", ""]
     lines += _status_table(_query(database, _STATUS_BY_REGION))
     lines += ["", "## Stage timings", ""]

@@ -130,6 +130,7 @@ def write_plans(folder: Path, *, outside: Path, good: Path, big_bytes: int = 200
         codecs.BOM_UTF8 + lines.replace("\n", "\r\n").encode("utf-8")
     )
     cases["bom_crlf.txt"] = ("read",)
+    (folder / "bom_crlf.toml").write_bytes(good.with_suffix(".toml").read_bytes())  # its region
     (folder / "hostile.md").write_text(
         "| 指标 | 2020 | 2025 | 属性 |\n|---|---|---|---|\n"
         f"| {HOSTILE} | ９０．５ | ≥９２ | 预期性 |\n",

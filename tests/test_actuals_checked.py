@@ -47,6 +47,9 @@ FILES = {
         f"绍兴市,幼儿园保育员数,,2022,10948,人,{SOURCE}",  # a figure of its own indicator
         f"浙江省,高等教育毛入学率,,2020,104.2,%,{SOURCE}",  # gross rates may pass 100
         f"绍兴市,普惠性幼儿园覆盖率,,2023,-0.5,%,{SOURCE}",
+        f"绍兴市,学校数,,2019,123456789012345678901234567890,所,{SOURCE}",  # 25
+        f"绍兴市,普惠性幼儿园覆盖率,,2019,0.000000000001,%,{SOURCE}",  # not stored as 0
+        f"绍兴市,普惠性幼儿园覆盖率,,2018,85.100000000000001,%,{SOURCE}",  # float noise: a figure
     ],
     "units.csv": [
         f"绍兴市,小学在校生,,2022,287195,人,{SOURCE}",
@@ -96,6 +99,8 @@ HELD_BACK = {  # (file, line) -> (column, raw value as written, reason)
     ("rows.csv", 20): ("*", None, "malformed_row"),
     ("rows.csv", 21): ("*", None, "malformed_row"),
     ("rows.csv", 24): ("value", "-0.5", "value_out_of_range"),
+    ("rows.csv", 25): ("value", "123456789012345678901234567890", "value_out_of_range"),
+    ("rows.csv", 26): ("value", "0.000000000001", "value_out_of_range"),
     ("dup.csv", 2): ("value", "10", "duplicate_disagrees"),
     ("dup.csv", 3): ("value", "11", "duplicate_disagrees"),
     ("dup.csv", 5): ("value", "2", "duplicate_row"),

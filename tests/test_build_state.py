@@ -108,6 +108,8 @@ def test_bad_plan_documents_are_all_reported_with_path_and_line(tmp_path: Path) 
     plans.mkdir()
     good = PLANS_DIR / "yuhang-2021-2025.txt"
     (plans / good.name).write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    meta = good.with_suffix(".toml")  # its region code
+    (plans / meta.name).write_text(meta.read_text(encoding="utf-8"), encoding="utf-8")
     (plans / "a-no-year.txt").write_text(
         "维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8"
     )

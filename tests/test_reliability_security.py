@@ -45,6 +45,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
         "limit": "duckdb_memory_limit(), checked against a size pattern (or a caller's keyword)",
         "before": "DuckDB's own current_setting('memory_limit')",
+        "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
     },
     "flows/load/raw_tables.py": {
         "table": "raw table names declared in code (RAW_TABLES)",

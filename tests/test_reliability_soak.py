@@ -49,7 +49,8 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 def change_inputs(raw: Path, night: int, rng: random.Random) -> str:
     """Tonight's change to raw/actuals: add a synthetic file, change or remove an earlier one,
-    sometimes drop in a bad one (GBK, or a missing column). Returns what was done."""
+    sometimes (always on the first night) drop in a bad one (GBK, or a missing column), and
+    on even nights delete the bad ones. Returns what was done."""
     header, seed = _seed_rows(raw)
     folder = raw / "actuals"
     done = []
@@ -72,7 +73,11 @@ def change_inputs(raw: Path, night: int, rng: random.Random) -> str:
             lines = victim.read_text(encoding="utf-8").splitlines()
             _write(victim, header, [r.split(",") for r in lines[1:2]] if len(lines) > 1 else [])
             done.append(f"changed {victim.name}")
-    if rng.random() < 0.3:
+    if night % 2 == 0:  # a rejected file deleted: its quarantine row must go with it
+        for bad in sorted(folder.glob("bad_*.csv")):
+            bad.unlink()
+            done.append(f"removed {bad.name}")
+    elif night == 1 or rng.random() < 0.3:
         bad = folder / f"bad_{night:03d}.csv"
         if rng.random() < 0.5:
             bad.write_bytes(",".join(header).encode() + "\n海宁市,x,,2023,1,%,u,统计".encode("gbk"))

@@ -1,7 +1,8 @@
 """`eduplan`: the command line. flows/cli/ is the only modules that know about arguments
 and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
-Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
+Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input; or `run`
+stopped by SIGTERM), 2 bad usage, 130 `run` stopped by Ctrl-C (SIGINT).
 Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
 """
 
@@ -48,12 +49,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
-    from flows import progress
+    from flows import interrupt, progress
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
     console_without_tracebacks()
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
+    interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)
     try:
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,
@@ -146,7 +148,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from flows.config import settings
     from flows.warehouse.health import WarehouseCorruptError
-    from flows.warehouse.publish import history, rollback
+    from flows.warehouse.publish import history, rollback, unreadable_entries
 
     config = settings(warehouse=args.warehouse)
     if args.list:
@@ -155,14 +157,36 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             print("no earlier warehouses kept")
         for number, entry in enumerate(entries, start=1):
             print(f"{number:>3}  {entry}")
+        for path in unreadable_entries(config.warehouse):
+            print(f"  -  {path}: not a readable file (a dangling link?), not listed; "
+                  "the next night removes it")  # fmt: skip
         return EXIT_OK
     try:
         restored = rollback(config.warehouse, to=args.to, keep=config.keep)
     except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
         print(f"eduplan rollback: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as error:  # a full disk, no permission: the published file is unchanged
+        print(f"eduplan rollback: {_rollback_failure(error, config.warehouse)}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"restored {restored}")
     return EXIT_OK
+
+
+def _rollback_failure(error: OSError, warehouse: Path) -> str:
+    """Why a rollback could not write, in words: a full disk names its filesystem and room."""
+    from flows.warehouse.diskspace import disk_full
+
+    full = disk_full(error, default=warehouse.parent)
+    if full is not None:
+        return (
+            f"the disk is full: could not write {full.path} ({full.detail}). Nothing was "
+            f"rolled back: {warehouse} is unchanged; free some space there and run again"
+        )
+    return (
+        f"could not write ({error.strerror or error}: {error.filename or warehouse}). "
+        f"Nothing was rolled back: {warehouse} is unchanged"
+    )
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -198,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
         description="Run the Prefect flow nightly-load once. Exit 0 when published, "
-        "1 when a gate blocked publication (the published warehouse is unchanged).",
+        "1 when a gate blocked publication (the published warehouse is unchanged) or SIGTERM "
+        "stopped the run, 130 when Ctrl-C stopped it.",
     )
     run.add_argument(
         "--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)"

@@ -4,6 +4,7 @@ functions import this module, inside their bodies (it never imports them)."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -84,6 +85,7 @@ def run_validations(
     if docs:
         prune_results(gx_dir / GX_VALIDATIONS, keep=keep_results)
         tonight = _results_of(context, run_id)
+        escape_stored_values(context, tonight)
         suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
         context.build_data_docs(resource_identifiers=[*suites, *tonight])
         outcome.docs_still_remote = make_offline(gx_dir / GX_DATA_DOCS)
@@ -111,6 +113,31 @@ def _results_of(context: Any, run_id: RunIdentifier) -> list[ValidationResultIde
     (earlier nights' pages stay as rendered; the index lists the kept ones)."""
     keys = context.validation_results_store.list_keys()
     return [k for k in keys if k.run_id == run_id]
+
+
+def _escaped(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
+
+
+def escape_stored_values(context: Any, keys: list[ValidationResultIdentifier]) -> None:
+    """HTML-escape what the data put into tonight's stored results (each expectation's `result`:
+    unexpected values and rows; `exception_info`) before Data Docs render them: GX 1.24 writes
+    unexpected values into its pages as raw HTML, so a value such as `<img onerror=...>` in a
+    plan or actuals file would run as script there. The in-memory results the gate reports were
+    read before; the stored ones exist for the Data Docs only."""
+    store = context.validation_results_store
+    for key in keys:
+        stored = store.get(key)
+        for item in stored.results:
+            item.result = _escaped(item.result or {})
+            item.exception_info = _escaped(item.exception_info or {})
+        store.set(key, stored)
 
 
 def prune_results(folder: Path, *, keep: int) -> None:

@@ -23,8 +23,8 @@ import duckdb
 
 from flows.config import duckdb_memory_limit
 from flows.errors import InputFileError
-from flows.input_files import checked_input
-from flows.load.actuals_audit import LATEST_AUDIT
+from flows.input_files import checked_input, list_inputs, shown_name
+from flows.load.actuals_audit import LATEST_AUDIT, LATEST_OUTCOME
 from flows.load.actuals_contract import (
     CONTRACT_COLUMNS,
     ActualsContractError,
@@ -60,9 +60,10 @@ class ActualsLoadResult:
     rows_landed: int
     files_rejected: int = 0
     files_removed: int = 0
+    notes: tuple[str, ...] = ()  # what in the folder is not read (subfolders), for the summary
 
     def as_dict(self) -> dict[str, int]:
-        return {k: int(v) for k, v in asdict(self).items()}
+        return {k: int(v) for k, v in asdict(self).items() if k != "notes"}
 
 
 def _last_shas(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -148,20 +149,52 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
         con.execute(f"set memory_limit = '{before}'")
 
 
+# Files that look like actuals but are not read: refused by name (not silently passed over).
+REFUSED_SUFFIXES = {
+    ".xlsx": "an Excel workbook: actuals are read from CSV (UTF-8); save the sheet as "
+    "CSV UTF-8 beside it. Refused, not read",
+    ".xls": "an Excel workbook: actuals are read from CSV (UTF-8); save the sheet as "
+    "CSV UTF-8 beside it. Refused, not read",
+}
+
+
+def _reject(con: duckdb.DuckDBPyConnection, file: str, message: str, reason: str) -> None:
+    error = ActualsContractError(file, None, message, reason=reason)
+    with _transaction(con, file):
+        _audit(con, file, None, "rejected", 0, error=error)
+
+
+_FILES_ON_RECORD = f"""
+with latest as (
+    {LATEST_OUTCOME}
+),
+
+final as (
+    select file from latest where status <> 'removed'
+    union
+    select distinct file from raw.actuals
+)
+
+select file from final order by file
+"""
+
+
 def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadResult:
     con.execute(DDL)
-    paths = sorted(actuals_dir.glob("*.csv")) if actuals_dir.is_dir() else []
-    names = {p.relative_to(actuals_dir).as_posix() for p in paths}
+    listing = list_inputs(actuals_dir, [".csv"], refuse=REFUSED_SUFFIXES)
+    paths = listing.files
+    names = {shown_name(p, actuals_dir) for p in paths} | {n for n, _, _ in listing.refused}
     totals = dict(loaded=0, skipped=0, rejected=0, removed=0, rows=0)
     last_shas = _last_shas(con)
+    for file, why, kind in listing.refused:  # (a GBK name, a workbook: not read at all)
+        _reject(con, file, why, "not_utf8" if kind == "name" else "not_csv")
+        totals["rejected"] += 1
     for path in paths:
         file = path.relative_to(actuals_dir).as_posix()
         try:
             checked_input(path, actuals_dir)
         except InputFileError as refused:  # (a link out of raw/actuals: not read at all)
-            error = ActualsContractError(file, None, refused.message, reason="not_csv")
-            with _transaction(con, file):
-                _audit(con, file, None, "rejected", 0, error=error)
+            _reject(con, file, refused.message, "not_csv")
             totals["rejected"] += 1
             continue
         sha = file_sha256(path)
@@ -182,17 +215,19 @@ def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadR
             _audit(con, file, info.sha256, "loaded", rows)
         totals["loaded"] += 1
         totals["rows"] += rows
-    landed = con.execute("select distinct file from raw.actuals").fetchall()
-    for (file,) in landed:
-        if file not in names:  # the file was removed from raw/actuals: its rows go with it
+    # a file gone from raw/actuals: its rows go, and so does its rejection (a full refresh of
+    # the same folder would know nothing of it either)
+    for (file,) in con.execute(_FILES_ON_RECORD).fetchall():
+        if file not in names:
             with _transaction(con, file):
                 _audit(con, file, None, "removed", 0, detail="file no longer in raw/actuals")
             totals["removed"] += 1
     return ActualsLoadResult(
-        files_seen=len(paths),
+        files_seen=len(names),
         files_loaded=totals["loaded"],
         files_skipped=totals["skipped"],
         rows_landed=totals["rows"],
         files_rejected=totals["rejected"],
         files_removed=totals["removed"],
+        notes=tuple(listing.notes),
     )

@@ -165,8 +165,13 @@ def _parse_header(text: str, shown: str) -> tuple[str, ...]:
             shown, 1, "first line is empty; expected a header", reason="not_csv"
         )
     names = tuple(n.strip().lower() for n in next(csv.reader([text])))
+    # a spreadsheet's export leaves empty header cells after the last column (`,,,`): they name
+    # nothing and are ignored (their fields are read and dropped), not taken for a duplicate
+    named = len(names)
+    while named and not names[named - 1]:
+        named -= 1
     seen: set[str] = set()
-    for name in names:
+    for name in names[:named]:
         if name in seen:
             raise ActualsContractError(
                 shown,

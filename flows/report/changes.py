@@ -17,6 +17,7 @@ import duckdb
 import yaml
 
 from flows.config import DBT_PROJECT_DIR
+from flows.markup import md_text
 from flows.warehouse.db import connect
 
 MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
@@ -94,14 +95,14 @@ class Changes:
 
     def markdown(self) -> str:
         """Markdown for the Prefect run artifact and the report."""
-        lines = ["## What changed tonight", "", self.headline()]
+        lines = ["## What changed tonight", "", md_text(self.headline())]
         if self.previous is None:
             return "\n".join(lines) + "\n"
         lines += ["", "| mart | before | after | added | changed | removed |"]
         lines.append("|---|---:|---:|---:|---:|---:|")
         for m in self.marts:
             lines.append(
-                f"| {m.table} | {m.rows_before:,} | {m.rows_after:,} | {m.added:,} | "
+                f"| {md_text(m.table)} | {m.rows_before:,} | {m.rows_after:,} | {m.added:,} | "
                 f"{m.changed:,} | {m.removed:,} |"
             )
         if self.statuses:
@@ -111,12 +112,17 @@ class Changes:
             ]
             lines.append("|---|---|---|---|---:|---|---|---|")
             for s in self.statuses[:MAX_LISTED]:
-                lines.append(
-                    f"| {s.region_name} {s.region_code} | {s.indicator} | {s.part} | "
-                    f"{s.attribute or ''} | "
-                    f"{s.year} | {s.role} | {s.status_before or '(new)'} | "
-                    f"{s.status_after or '(removed)'} |"
+                cells = (
+                    f"{s.region_name} {s.region_code}",
+                    s.indicator,
+                    s.part,
+                    s.attribute or "",
+                    s.year,
+                    s.role,
+                    s.status_before or "(new)",
+                    s.status_after or "(removed)",
                 )
+                lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
             if len(self.statuses) > MAX_LISTED:
                 lines.append(f"\n... and {len(self.statuses) - MAX_LISTED} more")
         return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ import duckdb
 
 from flows.config import REPO_ROOT
 from flows.controlled_vocabulary import codes
+from flows.markup import safe_url
 from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
@@ -134,9 +135,11 @@ def read_report_data(warehouse: Path) -> ReportData:
 
 def source_link(ref: str | None, url: str | None = None) -> str | None:
     """Where a number comes from, as an address: its URL when it was published on the web, else
-    the file (a plan excerpt or an actuals file) with its line. None when unknown or synthetic."""
-    if url and url.startswith(("http://", "https://")):
-        return url
+    the file (a plan excerpt or an actuals file) with its line. None when unknown or synthetic.
+    Only http(s) addresses are linked (`flows.markup.safe_url`); any other URL is not."""
+    web = safe_url(url)
+    if web:
+        return web
     if not ref or (url or "").startswith("synthetic://"):
         return None
     path, _, line = ref.rpartition(":")

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from flows.config import settings
 from flows.report import charts
@@ -176,7 +176,8 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
 
 
 def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    # every template escapes: names, titles and URLs come from files anybody can put in raw/
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["num"] = number
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)

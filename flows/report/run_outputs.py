@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from flows.report.changes import Changes, compare
 from flows.report.status import RunRecord, write_record
+from flows.warehouse.health import lock_holder
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
 
@@ -43,18 +44,37 @@ def keep_report(layout: WarehouseLayout, *, keep: int, name: str = "report") -> 
 
 
 def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = None) -> NightReport:
-    """Compare with the night before, write the report (published runs) and the run record."""
+    """Compare with the night before, write the report (published runs) and the run record.
+    The record is written also when the report fails (a full disk): it then says so, and
+    `eduplan status` shows that the report still shows an earlier night."""
     changes: Changes | None = None
     report: Path | None = None
+    error: str | None = None
     if summary.published:
-        entries = history(summary.warehouse)
-        changes = compare(entries[0].path if entries else None, summary.warehouse)
-        from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
+        try:
+            changes = _changes(summary.warehouse)
+            from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
 
-        report = write_report(
-            summary.warehouse, WarehouseLayout(summary.warehouse).report_index, changes=changes
-        )
-        keep_report(WarehouseLayout(summary.warehouse), keep=keep)
-        log.info("report written to %s", report)
+            layout = WarehouseLayout(summary.warehouse)
+            report = write_report(summary.warehouse, layout.report_index, changes=changes)
+            keep_report(layout, keep=keep)
+            log.info("report written to %s", report)
+        except Exception as failure:
+            log.exception("the report of %s could not be written", summary.warehouse)
+            error = f"{type(failure).__name__}: {failure}"
+    summary.report_error = error or ""
     write_record(RunRecord.of(summary, run_id=run_id, report=report, changes=changes))
-    return NightReport(changes, report)
+    return NightReport(changes, report, error=error)
+
+
+def _changes(warehouse: Path) -> Changes | None:
+    """What changed against the night before; None (said in the log) when that night's file is
+    held open for writing by another process: the report is written without the comparison."""
+    entries = history(warehouse)
+    previous = entries[0].path if entries else None
+    holder = lock_holder(previous) if previous is not None else None
+    if holder is not None:
+        log.warning("not compared with the previous night: %s is held open for writing by %s",
+                    previous, holder)  # fmt: skip
+        return None
+    return compare(previous, warehouse)

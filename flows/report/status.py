@@ -50,6 +50,8 @@ class RunRecord:
     gates: list[GateRecord] = field(default_factory=list)
     dbt: str = ""
     report: str | None = None
+    report_error: str | None = None  # the night is published but its report was not written
+    warnings: list[str] = field(default_factory=list)
     changes: dict[str, Any] | None = None
 
     @classmethod
@@ -58,8 +60,8 @@ class RunRecord:
         summary: RunSummary,
         *,
         run_id: str | None,
-        report: Path | None,
-        changes: Changes | None,
+        report: Path | None = None,
+        changes: Changes | None = None,
     ) -> RunRecord:
         """The record of a finished run: its summary, with the report and changes it wrote."""
         return cls(
@@ -80,6 +82,8 @@ class RunRecord:
             ],
             dbt=summary.dbt,
             report=str(report) if report else None,
+            report_error=summary.report_error or None,
+            warnings=list(summary.warnings),
             changes=changes.to_dict() if changes else None,
         )
 
@@ -87,7 +91,8 @@ class RunRecord:
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
         data = dict(data)
         data["gates"] = [GateRecord(**g) for g in data.get("gates", [])]
-        return cls(**data)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def now_iso() -> str:
@@ -142,6 +147,7 @@ def status_text(warehouse: Path) -> str:
             + (f", flow run {last.run_id})" if last.run_id else ")")
         )
         lines += [f"    bad input: {error}" for error in last.input_errors]
+        lines += [f"    WARNING: {warning}" for warning in last.warnings]
         if not last.published:
             lines += _gates(last)
     if not warehouse.exists():
@@ -158,6 +164,11 @@ def status_text(warehouse: Path) -> str:
         lines += _gates(published)
         if published.report:
             lines.append(f"  report    : {Path(published.report).as_uri()}")
+        elif published.report_error:
+            lines.append(
+                f"  report    : NOT WRITTEN for this night ({published.report_error}); "
+                "the report on disk shows an earlier night: `eduplan report` writes it"
+            )
     if published is not None and published.changes is not None:
         changes = Changes.from_dict(published.changes)
     else:  # no record (published by an older version): compare with the kept previous night

@@ -7,6 +7,7 @@ before, the report, the health check. dbt reads the same limit from its profile.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,8 +108,13 @@ def replace_rows(
     try:
         con.execute(f"delete from {table} where {where}")
         con.execute(f"insert into {table} ({columns}) select {columns} from _eduplan_rows")
-    finally:
-        con.unregister("_eduplan_rows")
+    except duckdb.Error:
+        # in a failed transaction the unregister fails too ("Current transaction is aborted"):
+        # that must not hide the error that says what was wrong (e.g. a duplicate key)
+        with contextlib.suppress(duckdb.Error):
+            con.unregister("_eduplan_rows")
+        raise
+    con.unregister("_eduplan_rows")
     return frame.height
 
 

@@ -15,6 +15,9 @@ gets a verdict, and a night never dies of the file it was about to replace.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +101,33 @@ def warehouse_problem(path: Path, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> 
     if child.returncode < 0:
         return f"reading it crashed DuckDB (signal {-child.returncode})"
     return lines[-1] if lines else f"reading it failed (exit {child.returncode})"
+
+
+def lock_holder(path: Path) -> str | None:
+    """The process holding `path` open for writing (DuckDB takes an fcntl write lock on its
+    file: the DuckDB CLI's default, or any read-write connection), as `PID n (command)`; None
+    when no other process writes it. Readers (read-only, a shared lock) are not reported: they
+    stop nothing. This is not damage: the file is whole, only busy."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:  # struct flock: l_type, l_whence, l_start, l_len, l_pid (+ padding)
+        query = struct.pack("hhqqi4x", fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, query)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    kind, _, _, _, pid = struct.unpack("hhqqi4x", answer)
+    if kind == fcntl.F_UNLCK or pid <= 0:
+        return None
+    try:
+        command = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(
+            "utf-8", "replace").strip()  # fmt: skip
+    except OSError:
+        command = ""
+    return f"PID {pid}" + (f" ({command[:200]})" if command else "")
 
 
 def _main(argv: list[str]) -> int:

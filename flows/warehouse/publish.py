@@ -8,8 +8,11 @@ is checkpointed so no write-ahead log (`.wal`) is left to be replayed onto the w
 directory is fsynced so the swap survives a crash.
 
 The replaced warehouse is kept as `history/<stem>-<UTC time>.duckdb` (a hard link: no copy),
-newest first, pruned to `keep`. `rollback(to=N)` puts entry N back the same way, and keeps the
-warehouse it replaces as the newest entry, so a rollback can itself be rolled back.
+newest first, pruned to `keep`. Publication is the rename: once it is done the night is published,
+and whatever fails afterwards (pruning an entry that cannot be removed, a dangling link in
+`history/`) is a warning in the result, never an error that would make a caller retry the swap.
+`rollback(to=N)` puts entry N back the same way, and keeps the warehouse it replaces as the
+newest entry, so a rollback can itself be rolled back.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.warehouse.db import connect
-from flows.warehouse.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.warehouse.health import (
+    WarehouseCorruptError,
+    lock_holder,
+    quick_problem,
+    warehouse_problem,
+)
 from flows.warehouse.layout import WarehouseLayout, wal_of
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -54,8 +62,18 @@ def checkpoint(database: Path) -> None:
         raise RuntimeError(f"{wal_of(database)} is still there after a checkpoint")
 
 
-def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Path:
-    """Make the audited build_file the published warehouse; keep the replaced one in history."""
+@dataclass(frozen=True)
+class Published:
+    """A done publication: the published file, and what could not be cleaned up after the swap
+    (each a sentence for the run's warnings)."""
+
+    warehouse: Path
+    warnings: tuple[str, ...] = ()
+
+
+def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Published:
+    """Make the audited build_file the published warehouse; keep the replaced one in history.
+    Raises only when the swap did not happen (the published file is then unchanged)."""
     build_file, warehouse = Path(build_file).resolve(), Path(warehouse).resolve()
     staged = WarehouseLayout(warehouse).publishing
     if build_file.exists():
@@ -66,8 +84,7 @@ def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Path:
         _fsync_dir(build_file.parent)
     elif not staged.exists():  # (a retried publish finds the file already staged)
         raise FileNotFoundError(f"no build file to publish at {build_file}")
-    _swap_in(staged, warehouse, keep=keep)
-    return warehouse
+    return Published(warehouse, tuple(_swap_in(staged, warehouse, keep=keep)))
 
 
 def history(warehouse: Path) -> list[HistoryEntry]:
@@ -75,13 +92,35 @@ def history(warehouse: Path) -> list[HistoryEntry]:
     folder = WarehouseLayout(Path(warehouse).resolve()).history_dir
     if not folder.is_dir():
         return []
+    return [e for e in _entries(folder) if e.readable]
+
+
+@dataclass(frozen=True)
+class _Entry(HistoryEntry):
+    readable: bool = True
+
+
+def _entries(folder: Path) -> list[_Entry]:
+    """Every file named like a history entry, newest first, also those that are not a regular
+    file one can read (a dangling link, a folder): listing them must not fail, pruning removes
+    them."""
     entries = []
     for path in folder.glob("*.duckdb"):
         match = _ENTRY.match(path.stem)
         if match:
             when = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
-            entries.append(HistoryEntry(path, when, path.stat().st_size))
+            try:
+                size, readable = path.stat().st_size, path.is_file()
+            except OSError:  # a dangling link, a loop, no permission
+                size, readable = 0, False
+            entries.append(_Entry(path, when, size, readable))
     return sorted(entries, key=lambda e: (e.replaced_at, e.path.name), reverse=True)
+
+
+def unreadable_entries(warehouse: Path) -> list[Path]:
+    """Names in history/ that look like entries but are no readable file (listed apart)."""
+    folder = WarehouseLayout(Path(warehouse).resolve()).history_dir
+    return [e.path for e in _entries(folder) if not e.readable] if folder.is_dir() else []
 
 
 def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None) -> Path:
@@ -105,7 +144,7 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
         raise WarehouseCorruptError(chosen.path, f"{problem}; choose another with --to")
     staged = WarehouseLayout(warehouse).rollback_copy
     try:
-        shutil.copy2(chosen.path, staged)
+        shutil.copyfile(chosen.path, staged)  # created under the umask, never chmod-ed wider
         _fsync_file(staged)
     except BaseException:  # (a full disk) no half-written copy is left behind
         staged.unlink(missing_ok=True)
@@ -115,13 +154,15 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
     return chosen.path
 
 
-def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> None:
+def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> list[str]:
     """Keep the current warehouse in history (hard link), then rename staged over it.
 
     A current file that is plainly damaged (flows/warehouse/health.py `quick_problem`: a stray
     write-ahead log, an overwritten header, a truncated size) is not kept: it could never be
-    rolled back to, and its log must not be replayed onto the file that replaces it."""
-    if warehouse.exists() and quick_problem(warehouse) is not None:
+    rolled back to, and its log must not be replayed onto the file that replaces it. A file
+    another process holds open for writing is not damaged: it is kept (its log is the writer's)."""
+    busy = warehouse.exists() and lock_holder(warehouse) is not None
+    if warehouse.exists() and not busy and quick_problem(warehouse) is not None:
         wal_of(warehouse).unlink(missing_ok=True)
     elif warehouse.exists():
         folder = WarehouseLayout(warehouse).history_dir
@@ -129,8 +170,13 @@ def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> None:
         _link_or_copy(warehouse, _history_name(folder, warehouse))
         _fsync_dir(folder)
     os.replace(staged, warehouse)
-    _fsync_dir(warehouse.parent)
-    _prune(warehouse, keep=keep)
+    # published: from here on a failure is a warning about the clean-up, not about the night
+    warnings = []
+    try:
+        _fsync_dir(warehouse.parent)
+    except OSError as error:
+        warnings.append(f"published, but the folder could not be synced ({error})")
+    return warnings + _prune(warehouse, keep=keep)
 
 
 def _history_name(folder: Path, warehouse: Path) -> Path:
@@ -155,10 +201,25 @@ def _link_or_copy(source: Path, target: Path) -> None:
             raise
 
 
-def _prune(warehouse: Path, *, keep: int) -> None:
-    for entry in history(warehouse)[max(keep, 0) :]:
-        entry.path.unlink(missing_ok=True)
-        wal_of(entry.path).unlink(missing_ok=True)
+def _prune(warehouse: Path, *, keep: int) -> list[str]:
+    """Remove history beyond `keep` readable entries and every name that is no readable entry;
+    returns a warning for each that could not be removed (the night stays published)."""
+    folder = WarehouseLayout(warehouse).history_dir
+    entries = _entries(folder) if folder.is_dir() else []
+    readable = [e for e in entries if e.readable]
+    doomed = readable[max(keep, 0) :] + [e for e in entries if not e.readable]
+    warnings = []
+    for entry in doomed:
+        try:
+            entry.path.unlink(missing_ok=True)
+            wal_of(entry.path).unlink(missing_ok=True)
+        except OSError as error:
+            what = "kept night" if entry.readable else "name that is no readable history entry"
+            warnings.append(
+                f"history: could not remove the {what} {entry.path} "
+                f"({error.strerror or error}); remove it by hand"
+            )
+    return warnings
 
 
 def _fsync_file(path: Path) -> None:

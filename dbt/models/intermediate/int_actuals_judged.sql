@@ -54,8 +54,25 @@
     ~ year_range,
     "'year'", "year_text", "'year_not_a_year'", "'expected a 4-digit year 1949-2100'"
 )) -%}
+{#- a plain decimal the warehouse's decimal(38, 10) cannot hold as written: too many integer
+    digits (more than 18), or a non-zero figure its 10 decimal places would change (0.000000000001
+    stored as 0): out of range, with what it would have become; float noise from a spreadsheet
+    (85.100000000000001) is a figure -#}
+{%- set too_long = "regexp_full_match(value_text, '[+-]?[0-9]{19,}(\\.[0-9]*)?')" -%}
 {%- do checks.append((
-    "value_text is not null and value is null",
+    "value_text is not null and value is null and " ~ too_long,
+    "'value'", "value_text", "'value_out_of_range'",
+    "'more than 18 digits before the decimal point: too large for a figure'"
+)) -%}
+{%- do checks.append((
+    "value is not null and try_cast(value_text as double) <> 0 and abs(cast(value as double) - "
+    ~ "try_cast(value_text as double)) > 1e-6 * abs(try_cast(value_text as double))",
+    "'value'", "value_text", "'value_out_of_range'",
+    "'more decimal places than a figure keeps (10): it would be stored as ' || cast(value as "
+    ~ "varchar)"
+)) -%}
+{%- do checks.append((
+    "value_text is not null and value is null and not " ~ too_long,
     "'value'", "value_text", "'value_not_a_number'",
     "case when regexp_matches(value_text, '^[<>≤≥≈约]') then 'a bound or estimate, not a "
     ~ "figure' else 'expected a plain decimal number (no separators, units or text)' end"
