@@ -15,7 +15,7 @@ from flows.cli import main
 from flows.config import settings
 from flows.nightly import prepare_build
 from flows.warehouse.build_info import stamp_build
-from flows.warehouse.db import open_warehouse
+from flows.warehouse.db import create_warehouse, open_warehouse
 from flows.warehouse.health import WarehouseCorruptError, quick_problem, warehouse_problem
 from flows.warehouse.layout import wal_of
 from flows.warehouse.publish import history, publish, rollback
@@ -25,8 +25,11 @@ pytestmark = pytest.mark.reliability
 
 
 def _night(path: Path, night: int) -> Path:
-    """A stamped warehouse file of a few blocks (so damage in its middle hits table data)."""
+    """A stamped warehouse file of a few blocks (so damage in its middle hits table data), in
+    the storage format the night creates files in."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        create_warehouse(path)
     with open_warehouse(path) as con:
         con.execute("create schema if not exists marts")
         con.execute(
@@ -75,7 +78,9 @@ def test_a_corrupted_published_file_is_not_tonights_starting_point(
     _night(config.warehouse, 1)
     damage(config.warehouse)
     build, warning = prepare_build.fn(config)
-    assert not build.exists(), "a corrupted file was copied as tonight's starting point"
+    with duckdb.connect(str(build), read_only=True) as con:  # a new, empty file: not a copy
+        tables = con.execute("select count(*) from duckdb_tables()").fetchall()
+    assert tables == [(0,)], "a corrupted file was copied as tonight's starting point"
     assert warning is not None and "corrupted" in warning and str(config.warehouse) in warning
 
     # tonight's build (from raw/) is published over it; the damaged file is not kept as a

@@ -35,6 +35,7 @@ SQL = re.compile(
 # file -> interpolated expression -> why it is not input data (reviewed)
 REVIEWED: dict[str, dict[str, str]] = {
     "flows/warehouse/build_digest.py": {
+        "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
     },
@@ -46,6 +47,11 @@ REVIEWED: dict[str, dict[str, str]] = {
         "limit": "duckdb_memory_limit(), checked against a size pattern (or a caller's keyword)",
         "before": "DuckDB's own current_setting('memory_limit')",
         "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
+        "LATEST_AUDIT": "flows/load/actuals_audit.py's query, a code constant",
+    },
+    "flows/load/actuals_audit.py": {
+        "_NEWEST_PER_FILE": "the module's own query text, a code constant",
+        "LATEST_AUDIT": "the module's own query text, a code constant",
     },
     "flows/load/raw_tables.py": {
         "table": "raw table names declared in code (RAW_TABLES)",
@@ -66,6 +72,8 @@ REVIEWED: dict[str, dict[str, str]] = {
         "schema": "a schema name from code",
         "name": "table names from information_schema, quoted",
         "duckdb_memory_limit()": "EDUPLAN_DUCKDB_MEMORY_LIMIT, checked as a size (flows/config.py)",
+        "_quoted(path)": "a warehouse path from the night's settings, its quotes doubled",
+        "STORAGE_VERSION": "a code constant (the storage format files are created in)",
     },
     "flows/report/changes.py": {
         "old": "the aliases old/new or tables from the catalog",
