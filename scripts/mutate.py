@@ -9,9 +9,11 @@ For each module in TARGETS it makes one mutant per site: a comparator flipped (`
 `True`/`False` and `is None`/`is not None` swapped, a number moved by one (last digit for a
 decimal: 0.95 -> 0.96), a bare call statement removed (`_fsync_dir(...)` -> `pass`), and in SQL
 also `desc`/`asc`, `is null`/`is not null` and `=`/`<>`. Strings, comments, docstrings and Jinja
-are left alone. Each mutant is written in place (the original is put back whatever happens),
-the module's tests run with a time limit, and a mutant is killed when they fail. It prints the
-score per module and every surviving mutant (file, line, the line before and after).
+are left alone. The run works in a copy of the repo (a temporary folder), so the checkout can
+be edited meanwhile: each mutant is written there, the module's tests run with a time limit,
+and a mutant is killed when they fail. Modules whose tests do not read each other's code run
+side by side (LANES). It prints the score per module and every surviving mutant (file, line,
+the line before and after).
 
     .venv/bin/python scripts/mutate.py                 # every module
     .venv/bin/python scripts/mutate.py publish values  # some modules
@@ -31,15 +33,20 @@ import shutil
 import subprocess
 import sys
 import time
+import tempfile
 import tokenize
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+WORK = REPO  # the copy the mutants are written in (main() sets it)
 PYTHON = str(Path(sys.executable))
 PYTEST = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly"]
-DEV_DB = REPO / "warehouse" / ".mutate" / "warehouse.duckdb"  # for dbt unit tests (ignored)
+DEV_DB = Path("warehouse") / ".mutate" / "warehouse.duckdb"  # dbt unit tests run in it
+DEMO = Path("warehouse") / ".mutate" / "demo"  # the report's demo night, built once
+COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "warehouse", "target", "logs", "__pycache__")
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Target:
     command: list[str]
     lines: tuple[int, int] | None = None  # only these lines (inclusive), e.g. one function
     needs_dev_db: bool = False
+    needs_demo: bool = False
 
 
 def _dbt_unit(model: str) -> list[str]:
@@ -60,7 +68,7 @@ def _dbt_unit(model: str) -> list[str]:
         "artifacts_dir=Path(sys.argv[1]).parent); print(r.format()); sys.exit(0 if r.success "
         "else 1)"
     )
-    return [PYTHON, "-c", code, str(DEV_DB)]
+    return [PYTHON, "-c", code, str(DEV_DB)]  # relative to the copy (the working folder)
 
 
 def _report_lines() -> tuple[int, int]:
@@ -103,8 +111,12 @@ TARGETS = [
         "flows/report/report.py",
         [*PYTEST, "tests/test_report_warehouse.py"],
         lines=_report_lines(),
+        needs_demo=True,
     ),
 ]
+# Targets in one lane run one after the other; lanes run side by side. The dbt lane's tests read
+# no Python module mutated in the other lane, and the other lane's tests no SQL model.
+LANES = [["values", "semantic", "publish", "names", "report"], ["progress", "quarantine"]]
 
 
 @dataclass(frozen=True)
@@ -116,7 +128,7 @@ class Mutant:
     text: str = field(repr=False)  # the whole mutated file
 
     def describe(self) -> str:
-        return f"{self.path.relative_to(REPO)}:{self.line}\n    - {self.before.strip()}\n    + {self.after.strip()}"
+        return f"{self.path.relative_to(WORK)}:{self.line}\n    - {self.before.strip()}\n    + {self.after.strip()}"
 
 
 # ---------------------------------------------------------------- Python
@@ -251,7 +263,7 @@ def _sql_sites(source: str) -> Iterator[tuple[int, int, int, str]]:
 
 
 def mutants(target: Target) -> list[Mutant]:
-    path = REPO / target.path
+    path = WORK / target.path
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines(keepends=True)
     sites = _sql_sites(source) if path.suffix == ".sql" else _python_sites(source)
@@ -299,10 +311,16 @@ def _docstring_lines(source: str) -> set[int]:
 def run(command: list[str], timeout: float) -> tuple[bool, float]:
     """(passed, seconds); a run over its time limit counts as failed (the mutant hangs)."""
     started = time.perf_counter()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": str(WORK),  # the copy's modules, not the checkout's editable install
+        "EDUPLAN_DBT_DIR": str(WORK / "dbt"),
+        "EDUPLAN_TEST_DEMO_WAREHOUSE": str(WORK / DEMO / "warehouse.duckdb"),
+    }
     try:
         process = subprocess.run(
-            command, cwd=REPO, env=env, capture_output=True, timeout=timeout, check=False
+            command, cwd=WORK, env=env, capture_output=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired:
         return False, time.perf_counter() - started
@@ -330,14 +348,26 @@ with open_warehouse(database) as con:
 r = run_dbt('build --exclude-resource-type test unit_test', database, artifacts_dir=database.parent)
 print(r.format()); sys.exit(0 if r.success else 1)
 """
-    process = subprocess.run([PYTHON, "-c", code, str(DEV_DB)], cwd=REPO, check=False)
+    env = {**os.environ, "PYTHONPATH": str(WORK), "EDUPLAN_DBT_DIR": str(WORK / "dbt")}
+    process = subprocess.run([PYTHON, "-c", code, str(DEV_DB)], cwd=WORK, env=env, check=False)
     if process.returncode != 0:
         raise SystemExit("could not build the warehouse for the dbt unit tests")
 
 
+def build_demo() -> None:
+    """The demo night the report's test reads (`eduplan demo`: two nights of the real flow)."""
+    env = {**os.environ, "PYTHONPATH": str(WORK), "EDUPLAN_DBT_DIR": str(WORK / "dbt")}
+    code = "import sys; from flows.cli import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.run(
+        [PYTHON, "-c", code, "demo", "--out", str(WORK / DEMO)], cwd=WORK, env=env, check=False
+    )
+    if process.returncode != 0:
+        raise SystemExit("could not build the demo night for the report's test")
+
+
 def mutate(target: Target) -> tuple[int, list[Mutant]]:
     """Run every mutant of target; (mutants, survivors)."""
-    path = REPO / target.path
+    path = WORK / target.path
     original = path.read_bytes()
     passed, baseline = run(target.command, timeout=1800)
     if not passed:
@@ -376,10 +406,24 @@ def main(argv: list[str] | None = None) -> int:
             for mutant in found:
                 print("  " + mutant.describe())
         return 0
-    if any(t.needs_dev_db for t in chosen):
-        build_dev_db()
+    global WORK
+    WORK = Path(tempfile.mkdtemp(prefix="eduplan-mutate-")) / "repo"
+    shutil.copytree(REPO, WORK, ignore=COPY_IGNORE)
+    (WORK / "warehouse").mkdir()
+    print(f"mutating a copy of the repo in {WORK}", flush=True)
     started = time.perf_counter()
-    results = [(t, *mutate(t)) for t in chosen]
+    try:
+        if any(t.needs_dev_db for t in chosen):
+            build_dev_db()
+        if any(t.needs_demo for t in chosen):
+            build_demo()
+        lanes = [[t for t in chosen if t.name in lane] for lane in LANES]
+        with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+            done = pool.map(lambda lane: [(t, *mutate(t)) for t in lane], lanes)
+            by_name = {t.name: (t, n, s) for lane in done for t, n, s in lane}
+    finally:
+        shutil.rmtree(WORK.parent, ignore_errors=True)
+    results = [by_name[t.name] for t in chosen]
     total = sum(n for _, n, _ in results)
     killed = total - sum(len(s) for _, _, s in results)
     print(f"\nmutation score ({(time.perf_counter() - started) / 60:.1f} min):")
@@ -390,7 +434,6 @@ def main(argv: list[str] | None = None) -> int:
     for target, _, survivors in results:
         for mutant in survivors:
             print("SURVIVED " + mutant.describe())
-    shutil.rmtree(DEV_DB.parent, ignore_errors=True)
     return 0
 
 

@@ -18,16 +18,16 @@ import pytest
 from flows import publish as publish_module
 from flows.publish import history, publish
 
-ROWS = 200_000  # a file of a few MB: a copy written in place takes long enough to be seen
+BIG = 60_000  # rows: a file of a few MB, so that a copy written in place is caught mid-way
 
 
-def make_build(path: Path, night: int) -> Path:
+def make_build(path: Path, night: int, *, rows: int = 1000) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(
         "create or replace table night as select ? as n, range as i, md5(range::varchar) as h "
         "from range(?)",
-        [night, ROWS],
+        [night, rows],
     )
     con.close()
     return path
@@ -163,7 +163,7 @@ def test_published_path_changes_inode_in_one_replace(
 def test_a_reader_never_sees_a_half_written_file(warehouse: Path, history_kind: str) -> None:
     """A thread reads the published path whole, over and over, while five nights are published:
     every read is one night's complete file, byte for byte."""
-    make_build(build_of(warehouse), 0)
+    make_build(build_of(warehouse), 0, rows=BIG)
     nights = {digest(build_of(warehouse))}
     publish(build_of(warehouse), warehouse)
     done = threading.Event()
@@ -184,7 +184,7 @@ def test_a_reader_never_sees_a_half_written_file(warehouse: Path, history_kind: 
     reader.start()
     try:
         for night in range(1, 6):
-            make_build(build_of(warehouse), night)
+            make_build(build_of(warehouse), night, rows=BIG)
             nights.add(digest(build_of(warehouse)))  # before it can appear at the path
             publish(build_of(warehouse), warehouse)
     finally:
@@ -193,3 +193,99 @@ def test_a_reader_never_sees_a_half_written_file(warehouse: Path, history_kind: 
     assert torn == [], f"{len(torn)} read(s) of a file that was no night's whole file"
     assert len(set(seen)) >= 2  # the reader did read across publications
     assert len(history(warehouse)) == 5
+
+
+def test_rollback_fsyncs_its_copy_before_the_swap_and_the_folder_after(
+    warehouse: Path, recorder: Recorder
+) -> None:
+    for night in (1, 2):
+        make_build(build_of(warehouse), night)
+        publish(build_of(warehouse), warehouse)
+    recorder.events.clear()
+    publish_module.rollback(warehouse)
+    staged = str(warehouse.with_name(f".{warehouse.name}.rollback"))
+    swap = recorder.index("replace", staged, str(warehouse))
+    assert ("fsync", staged) in recorder.events[:swap]
+    assert ("fsync", str(warehouse.parent)) in recorder.events[swap:]
+
+
+def test_a_failed_copy_leaves_no_half_file(
+    warehouse: Path, history_kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills during a copy (rollback's, or history's without hard links): the
+    half-written file is removed, the published warehouse is untouched."""
+    for night in (1, 2):
+        make_build(build_of(warehouse), night)
+        publish(build_of(warehouse), warehouse)
+    before = digest(warehouse)
+    real_copy2 = shutil.copy2
+
+    def full_disk(src: object, dst: object, **kwargs: object) -> None:
+        real_copy2(src, dst, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copy2", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        publish_module.rollback(warehouse)
+    assert not warehouse.with_name(f".{warehouse.name}.rollback").exists()
+    if history_kind == "copy":
+        make_build(build_of(warehouse), 3)
+        with pytest.raises(OSError, match="No space"):
+            publish(build_of(warehouse), warehouse)
+        assert len(history(warehouse)) == 1  # no half-written entry beside the first night's
+    assert digest(warehouse) == before
+
+
+def test_a_retried_publish_takes_the_file_already_staged(warehouse: Path) -> None:
+    make_build(build_of(warehouse), 1)
+    staged = warehouse.with_name(f".{warehouse.name}.publishing")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build_of(warehouse), staged)  # a publish that died after staging
+    assert publish(build_of(warehouse), warehouse) == warehouse
+    assert not staged.exists() and warehouse.exists()
+    with pytest.raises(FileNotFoundError, match="no build file"):
+        publish(build_of(warehouse), warehouse)
+
+
+def test_publish_creates_the_warehouse_folder(tmp_path: Path) -> None:
+    build = make_build(tmp_path / "elsewhere" / "build.duckdb", 1)
+    warehouse = tmp_path / "new" / "folder" / "warehouse.duckdb"
+    publish(build, warehouse)
+    assert warehouse.is_file()
+
+
+def test_pruning_keeps_exactly_keep_entries_and_their_logs_go_too(warehouse: Path) -> None:
+    for night in range(1, 5):
+        make_build(build_of(warehouse), night)
+        publish(build_of(warehouse), warehouse)
+    oldest = history(warehouse)[-1].path
+    stray = oldest.with_name(oldest.name + ".wal")
+    stray.write_bytes(b"log")
+    # rollback to entry 2 with keep=1: the restored entry (number + 1 = 3rd after) is kept
+    publish_module.rollback(warehouse, to=2, keep=1)
+    assert len(history(warehouse)) == 3
+    assert not stray.exists()  # the oldest entry was pruned with its log
+    make_build(build_of(warehouse), 5)
+    publish(build_of(warehouse), warehouse, keep=0)
+    assert history(warehouse) == []
+    assert not list((warehouse.parent / "history").iterdir())
+
+
+def test_a_damaged_current_file_is_not_kept_and_its_log_is_removed(warehouse: Path) -> None:
+    warehouse.parent.mkdir(parents=True)
+    warehouse.write_bytes(b"not a database" * 1000)
+    (warehouse.parent / (warehouse.name + ".wal")).write_bytes(b"stray log")
+    make_build(build_of(warehouse), 1)
+    publish(build_of(warehouse), warehouse)
+    assert history(warehouse) == []
+    assert not (warehouse.parent / (warehouse.name + ".wal")).exists()
+
+
+def test_publish_and_rollback_leave_no_file_open(warehouse: Path, history_kind: str) -> None:
+    make_build(build_of(warehouse), 1)
+    publish(build_of(warehouse), warehouse)
+    open_before = len(os.listdir("/proc/self/fd"))
+    make_build(build_of(warehouse), 2)
+    publish(build_of(warehouse), warehouse)
+    publish_module.rollback(warehouse)
+    assert len(os.listdir("/proc/self/fd")) == open_before
