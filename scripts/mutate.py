@@ -32,8 +32,8 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import tempfile
+import time
 import tokenize
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -91,7 +91,9 @@ TARGETS = [
         [*PYTEST, "tests/test_extract_semantic.py", "tests/test_extract_formats_cells.py"],
     ),
     Target(
-        "publish", "flows/publish.py", [*PYTEST, "tests/test_publish.py", "tests/test_publish_durable.py"]
+        "publish",
+        "flows/publish.py",
+        [*PYTEST, "tests/test_publish.py", "tests/test_publish_durable.py"],
     ),
     Target("names", "flows/names.py", [*PYTEST, "tests/test_names_unit.py"]),
     Target(
@@ -128,7 +130,8 @@ class Mutant:
     text: str = field(repr=False)  # the whole mutated file
 
     def describe(self) -> str:
-        return f"{self.path.relative_to(WORK)}:{self.line}\n    - {self.before.strip()}\n    + {self.after.strip()}"
+        where = f"{self.path.relative_to(WORK)}:{self.line}"
+        return f"{where}\n    - {self.before.strip()}\n    + {self.after.strip()}"
 
 
 # ---------------------------------------------------------------- Python
@@ -137,8 +140,17 @@ _PY_OPS = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "==", "
 _PY_NAMES = {"and": "or", "or": "and", "True": "False", "False": "True"}
 # keyword arguments whose flip says nothing about what a user sees (or only crashes)
 _QUIET_KEYWORDS = {
-    "exist_ok", "parents", "missing_ok", "frozen", "strict", "flush", "capture_output", "text",
-    "check", "keepends", "read_only",
+    "exist_ok",
+    "parents",
+    "missing_ok",
+    "frozen",
+    "strict",
+    "flush",
+    "capture_output",
+    "text",
+    "check",
+    "keepends",
+    "read_only",
 }
 
 
@@ -198,14 +210,20 @@ def _python_sites(source: str) -> Iterator[tuple[int, int, int, str]]:
         if "no mutate" in line:
             continue
         match = re.fullmatch(r"(\s*)([A-Za-z_][\w.]*)\((.*)\)\s*", line)
-        if match and match.group(2) not in {"print", "super"} and line.count("(") == line.count(")"):
+        if (
+            match
+            and match.group(2) not in {"print", "super"}
+            and line.count("(") == line.count(")")
+        ):
             yield number, 0, len(line), f"{match.group(1)}pass"
 
 
 def _in_annotation(tokens: list[tokenize.TokenInfo], i: int) -> bool:
     """A token inside a type annotation or a default in a signature (`keep: int = 7`)."""
     line = tokens[i].line.strip()
-    return line.startswith(("def ", "async def ")) or bool(re.match(r"^\w+\s*:\s*[\w\[\], |]+=", line))
+    return line.startswith(("def ", "async def ")) or bool(
+        re.match(r"^\w+\s*:\s*[\w\[\], |]+=", line)
+    )
 
 
 # ---------------------------------------------------------------- SQL
@@ -218,7 +236,14 @@ _SQL_TOKEN = re.compile(
     re.S | re.I,
 )
 _SQL_OPS = {"<>": "=", "!=": "=", "=": "<>", ">=": ">", ">": ">=", "<=": "<", "<": "<="}
-_SQL_WORDS = {"and": "or", "or": "and", "desc": "asc", "asc": "desc", "true": "false", "false": "true"}
+_SQL_WORDS = {
+    "and": "or",
+    "or": "and",
+    "desc": "asc",
+    "asc": "desc",
+    "true": "false",
+    "false": "true",
+}
 
 
 def _sql_sites(source: str) -> Iterator[tuple[int, int, int, str]]:
@@ -371,7 +396,9 @@ def mutate(target: Target) -> tuple[int, list[Mutant]]:
     original = path.read_bytes()
     passed, baseline = run(target.command, timeout=1800)
     if not passed:
-        raise SystemExit(f"{target.name}: its tests fail without a mutant: {' '.join(target.command)}")
+        raise SystemExit(
+            f"{target.name}: its tests fail without a mutant: {' '.join(target.command)}"
+        )
     timeout = max(60.0, baseline * 3)
     found = mutants(target)
     survivors: list[Mutant] = []
@@ -429,9 +456,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nmutation score ({(time.perf_counter() - started) / 60:.1f} min):")
     for target, n, survivors in results:
         score = (n - len(survivors)) / n if n else 1.0
-        print(f"  {target.name:<11} {n - len(survivors):>4}/{n:<4} killed  {score:6.1%}  {target.path}")
+        killed_here = f"{n - len(survivors):>4}/{n:<4}"
+        print(f"  {target.name:<11} {killed_here} killed  {score:6.1%}  {target.path}")
     print(f"  {'all':<11} {killed:>4}/{total:<4} killed  {killed / max(total, 1):6.1%}")
-    for target, _, survivors in results:
+    for _, _, survivors in results:
         for mutant in survivors:
             print("SURVIVED " + mutant.describe())
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
-PROBE = '''
+PROBE = """
 from pathlib import Path
 
 import tests.conftest as conftest
@@ -19,7 +19,7 @@ conftest.SEEDS_DIR = Path("/nonexistent/shared/seeds")
 
 def test_needs_seeds(seeds_dir):
     assert seeds_dir.is_dir()
-'''
+"""
 
 
 def run_probe(tmp_path: Path, ci: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.extract import ExtractedDocument, PlanCell, extract_document
-from tests.conftest import PLANS_DIR, SEEDS_DIR
+from tests.conftest import PLANS_DIR
 
 
 @pytest.fixture(scope="module")

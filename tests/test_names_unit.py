@@ -73,7 +73,9 @@ def test_unresolved_names_grouped_with_their_candidates_in_rank_order(tmp_path: 
     con.close()
     names = unresolved_names(database)
     assert names == [
-        UnresolvedName("indicator", "入园", 5, "b.csv:2", (Candidate("preschool", "学前三年毛入园率", 0.5),)),
+        UnresolvedName(
+            "indicator", "入园", 5, "b.csv:2", (Candidate("preschool", "学前三年毛入园率", 0.5),)
+        ),
         UnresolvedName(
             "indicator",
             "近视人数",

@@ -30,7 +30,11 @@ STATUSES = [
     "not_achieved",
     "no_data",
 ]
-ATTRIBUTE_LABELS = {"binding": "约束性 binding", "expected": "预期性 expected", None: "未分类 unclassified"}
+ATTRIBUTE_LABELS = {
+    "binding": "约束性 binding",
+    "expected": "预期性 expected",
+    None: "未分类 unclassified",
+}
 
 REGIONS_SQL = """
 select distinct regions.region_code, regions.region_name_zh

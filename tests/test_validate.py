@@ -454,7 +454,9 @@ def test_every_gate_rule_is_tripped_by_its_case(
     assert sorted(described) == sorted(set(rules) - set(UNTRIPPABLE))
     for (batch, round_), cases in sorted(batches.items()):
         tables = sorted({table for _, table, _ in cases})
-        unconstrained = "; ".join(f"CREATE OR REPLACE TABLE {t} AS SELECT * FROM {t}" for t in tables)
+        unconstrained = "; ".join(
+            f"CREATE OR REPLACE TABLE {t} AS SELECT * FROM {t}" for t in tables
+        )
         sql = "; ".join([unconstrained, *(s for _, _, s in cases)])
         build = mutated(source, tmp_path / f"{batch}-{round_}", sql)
         result = validate(build, gx_dir=gx_dir)
