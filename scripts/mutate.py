@@ -445,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     WORK = Path(tempfile.mkdtemp(prefix="eduplan-mutate-")) / "repo"
     shutil.copytree(REPO, WORK, ignore=COPY_IGNORE)
     (WORK / "warehouse").mkdir()
+    for git in (["init", "-q"], ["add", "-A"]):  # some tests list the repo's files with git
+        subprocess.run(["git", *git], cwd=WORK, check=True, capture_output=True)
     print(f"mutating a copy of the repo in {WORK}", flush=True)
     started = time.perf_counter()
     try:
