@@ -78,7 +78,8 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
     expected = Counter(tuple(_value(row.get(c)) for c in columns) for row in expected_rows)
     if actual == expected:
         return None
-    return f"{test['name']}: missing {list(expected - actual)[:3]}, unexpected {list(actual - expected)[:3]}"
+    missing, unexpected = list(expected - actual)[:3], list(actual - expected)[:3]
+    return f"{test['name']}: missing {missing}, unexpected {unexpected}"
 
 
 def main(argv: list[str]) -> int:
