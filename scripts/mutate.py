@@ -79,7 +79,12 @@ TARGETS = [
     Target(
         "values",
         "flows/extract/values.py",
-        [*PYTEST, "tests/test_extract_variants.py", "tests/test_vocabulary.py"],
+        [
+            *PYTEST,
+            "tests/test_extract_values.py",
+            "tests/test_extract_variants.py",
+            "tests/test_vocabulary.py",
+        ],
     ),
     Target(
         "semantic",
