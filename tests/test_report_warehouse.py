@@ -284,3 +284,52 @@ def test_named_targets(report, marts, region: str, name: str, year: int, role: s
         line = int(href.rpartition("#L")[2])
         source = Path(unquote(urlparse(href).path)).read_text(encoding="utf-8").splitlines()
         assert name in source[line - 1] or expected.target_text in source[line - 1]
+
+
+SERIES_SQL = """
+select
+    progress.region_code, progress.indicator_code, progress.breakdown, progress.year,
+    progress.role, progress.attribute, progress.status, progress.latest_year,
+    exists (
+        select 1 from marts.fct_indicator_actual as actuals
+        where actuals.region_code = progress.region_code
+            and actuals.indicator_code = progress.indicator_code
+            and actuals.breakdown = progress.breakdown
+            and actuals.source_kind = 'synthetic'
+            and actuals.value is not null
+            and actuals.unit_matches_catalogue is not false
+    ) as has_synthetic
+from marts.mart_indicator_progress as progress
+"""
+ATTRIBUTE_ZH = {"binding": "约束性", "expected": "预期性"}
+
+
+def test_each_chart_shows_its_series_statuses_and_synthetic_label(report) -> None:
+    """A chart per series with a value after its baseline: the statuses of all its targets and
+    milestones above it, and the SYNTHETIC label exactly when a synthetic figure is drawn."""
+    con = duckdb.connect(str(report[0]), read_only=True)
+    try:
+        rows = con.execute(SERIES_SQL).fetchall()
+    finally:
+        con.close()
+    series: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
+    for region, indicator, breakdown, *rest in rows:
+        series.setdefault((region, indicator, breakdown), []).append(tuple(rest))
+    for code, section in sections(report[1]).items():
+        expected = Counter()
+        for (region, _, _), targets in series.items():
+            if region != code or all(t[4] is None for t in targets):  # no value after baseline
+                continue
+            badges = tuple(sorted(
+                (f"{y} {role}" + (f" ({ATTRIBUTE_ZH[a]})" if a else ""), status)
+                for y, role, a, status, _, _ in targets
+            ))  # fmt: skip
+            expected[(targets[0][5], badges)] += 1
+        shown = Counter()
+        for figure in section.xpath(".//figure[contains(@class, 'chart')]"):
+            spans = figure.xpath(".//div[@class='statuses']/span[@class='status']")
+            badges = tuple(sorted((_text(s[0]), _text(s[1])) for s in spans))
+            synthetic = figure.get("data-synthetic") == "true"
+            assert synthetic == bool(figure.xpath("./figcaption[contains(., 'SYNTHETIC')]"))
+            shown[(synthetic, badges)] += 1
+        assert shown == expected, code
