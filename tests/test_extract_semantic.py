@@ -124,3 +124,49 @@ def test_title_rows_above_the_header_and_units_in_year_headers() -> None:
         ("学前三年毛入园率", 2020, "baseline", "97"),
         ("学前三年毛入园率", 2025, "target", "98"),
     ]
+
+
+def _sections_and_categories(
+    rows: list[list[str]],
+) -> tuple[list[str], set[tuple[str | None, str]]]:
+    read = read_grid("s.html", 1, grid(rows), (2021, 2025))
+    assert read is not None
+    return read.sections, {(c.category, c.indicator) for c in read.cells}
+
+
+HEADER = ["序号", "指标", "单位", "2020年", "2025年"]
+
+
+def test_a_numbered_heading_in_two_cells_is_a_section() -> None:
+    """一 | 发展水平 with nothing else on the row heads the rows below it; the next row (the
+    only one) names its own indicator, which is what makes it a heading."""
+    sections, cells = _sections_and_categories(
+        [HEADER, ["一", "发展水平", "", "", ""], ["1", "学前三年毛入园率", "%", "98", "99"]]
+    )
+    assert sections == ["发展水平"]
+    assert cells == {("发展水平", "学前三年毛入园率")}
+
+
+def test_a_stage_word_alone_on_a_row_is_no_section() -> None:
+    sections, _ = _sections_and_categories(
+        [HEADER, ["1", "校际综合差异系数", "", "0.4", "0.3"], ["", "小学", "", "", ""],
+         ["2", "学前三年毛入园率", "%", "98", "99"]]
+    )  # fmt: skip
+    assert sections == []
+
+
+def test_with_a_category_column_a_lone_label_is_no_section() -> None:
+    """The category column carries the sections there; a lone label is an indicator's parent."""
+    sections, _ = _sections_and_categories(
+        [["类别", "指标", "单位", "2020年", "2025年"],
+         ["学前教育", "办学条件", "", "", ""],
+         ["", "生均经费", "元", "98", "99"],
+         ["", "办学条件", "", "", ""],
+         ["", "学前三年毛入园率", "%", "98", "99"]]
+    )  # fmt: skip
+    assert sections == []
+
+
+def test_a_table_of_header_rows_only_is_an_error_naming_it() -> None:
+    with pytest.raises(PlanTableError, match="not followed by any row"):
+        read_grid("h.html", 1, grid([HEADER, ["^", "^", "^", "目标", "目标"]]), (2021, 2025))
