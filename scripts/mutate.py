@@ -89,7 +89,13 @@ TARGETS = [
     Target(
         "semantic",
         "flows/extract/semantic.py",
-        [*PYTEST, "tests/test_extract_semantic.py", "tests/test_extract_formats_cells.py"],
+        [
+            *PYTEST,
+            "tests/test_extract_semantic.py",
+            "tests/test_extract_seeds.py",
+            "tests/test_extract_variants.py",
+            "tests/test_extract_formats_cells.py",
+        ],
     ),
     Target(
         "publish",
@@ -202,7 +208,9 @@ def _python_sites(source: str) -> Iterator[tuple[int, int, int, str]]:
                 yield row, col, tokens[i + 1].start[1], ""  # not x -> x
         elif kind == tokenize.NAME and text == "is" and tokens[i + 1].string == "None":
             yield row, col, ecol, "is not"
-        elif kind == tokenize.NUMBER and previous not in (":",) and not _in_annotation(tokens, i):
+        elif kind == tokenize.NUMBER and previous != ":" and not _in_annotation(tokens, i):
+            if line.lstrip().startswith("@"):
+                continue  # a decorator's argument (a cache size) changes nothing a user sees
             bumped = _bump(text)
             if bumped is not None:
                 yield row, col, ecol, bumped

@@ -7,6 +7,7 @@ import pytest
 
 from flows.extract import PlanTableError, extract_laid_out
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
+from flows.extract.models import TableInfo
 from flows.extract.semantic import read_grid
 
 
@@ -170,3 +171,42 @@ def test_with_a_category_column_a_lone_label_is_no_section() -> None:
 def test_a_table_of_header_rows_only_is_an_error_naming_it() -> None:
     with pytest.raises(PlanTableError, match="not followed by any row"):
         read_grid("h.html", 1, grid([HEADER, ["^", "^", "^", "目标", "目标"]]), (2021, 2025))
+
+
+def test_what_a_table_is_and_where_it_sits() -> None:
+    """TableInfo: the kind, the period from the caption before the document's, the header's
+    position; a schedule grid is a schedule."""
+    g = grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"]])
+    titled = Grid(g.rows, g.ref, caption="表2 “十三五”教育发展主要指标")
+    read = read_grid("i.html", 2, titled, (2021, 2025))
+    assert read is not None and read.info == TableInfo(
+        doc="i.html", table=2, kind="indicators", title="表2 “十三五”教育发展主要指标",
+        header_line=None, last_line=None, period_start_year=2016, period_end_year=2020,
+        header_ref="table 1, row 1, column 1",
+    )  # fmt: skip
+    untitled = read_grid("i.html", 2, Grid(g.rows, g.ref, caption="主要指标"), (2021, 2025))
+    assert untitled is not None
+    assert (untitled.info.period_start_year, untitled.info.period_end_year) == (2021, 2025)
+    schedule = read_grid(
+        "s.html", 1,
+        grid([["项目", "时间", "越城区", "柯桥区"], ["省现代化学校", "2025", "达到", "达到"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert schedule is not None and schedule.info.kind == "schedule" and schedule.cells == []
+    assert [(m.program, m.year, m.region) for m in schedule.milestones] == [
+        ("省现代化学校", 2025, "越城区"), ("省现代化学校", 2025, "柯桥区"),
+    ]  # fmt: skip
+
+
+def test_a_header_repeated_after_a_page_break_is_skipped() -> None:
+    read = read_grid(
+        "p.html", 1,
+        grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"], HEADER,
+              ["2", "普惠性幼儿园覆盖率", "%", "92", "95"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert read is not None
+    assert [(c.indicator, c.year) for c in read.cells] == [
+        ("学前三年毛入园率", 2020), ("学前三年毛入园率", 2025),
+        ("普惠性幼儿园覆盖率", 2020), ("普惠性幼儿园覆盖率", 2025),
+    ]  # fmt: skip
