@@ -59,12 +59,12 @@ def raw_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def marts_db(tmp_path_factory: pytest.TempPathFactory, raw_db: Path) -> Path:
     """raw_db with the marts built by `dbt build`, run the way the flow runs it; a build that
     fails fails the tests that need it (never a skip)."""
-    from flows.transform import run_dbt
+    from flows.transform import BUILD, run_dbt
 
     folder = tmp_path_factory.mktemp("marts")
     path = folder / "built.duckdb"  # not marts.duckdb (catalog vs schema)
     shutil.copyfile(raw_db, path)
-    result = run_dbt("build", path, artifacts_dir=folder)
+    result = run_dbt(BUILD, path, artifacts_dir=folder)  # unit tests: test_dbt_marts.py
     assert result.success, result.format()
     return path
 
