@@ -210,3 +210,32 @@ def test_a_header_repeated_after_a_page_break_is_skipped() -> None:
         ("学前三年毛入园率", 2020), ("学前三年毛入园率", 2025),
         ("普惠性幼儿园覆盖率", 2020), ("普惠性幼儿园覆盖率", 2025),
     ]  # fmt: skip
+
+
+def test_a_text_tables_header_and_last_lines() -> None:
+    """For a text document each cell knows its line: the table's header line and last line."""
+    rows = [
+        HEADER,
+        ["1", "学前三年毛入园率", "%", "98", "99"],
+        ["2", "普惠性覆盖率", "%", "92", "95"],
+    ]
+    cells = [
+        tuple(GridCell(text, SourceRef(line=10 + r, column=c + 1)) for c, text in enumerate(row))
+        for r, row in enumerate(rows)
+    ]
+    read = read_grid("t.txt", 1, Grid(cells, SourceRef(line=10)), (2021, 2025))
+    assert read is not None
+    assert (read.info.header_line, read.info.last_line) == (10, 12)
+
+
+def test_a_header_repeated_in_other_words_is_skipped_too() -> None:
+    """After a page break the header may come back spelled otherwise (指标名称 for 指标)."""
+    read = read_grid(
+        "p.html", 1,
+        grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"],
+              ["序号", "指标名称", "单位", "2020年", "2025年"],
+              ["2", "普惠性幼儿园覆盖率", "%", "92", "95"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert read is not None
+    assert {c.indicator for c in read.cells} == {"学前三年毛入园率", "普惠性幼儿园覆盖率"}
