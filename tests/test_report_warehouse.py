@@ -331,5 +331,40 @@ def test_each_chart_shows_its_series_statuses_and_synthetic_label(report) -> Non
             badges = tuple(sorted((_text(s[0]), _text(s[1])) for s in spans))
             synthetic = figure.get("data-synthetic") == "true"
             assert synthetic == bool(figure.xpath("./figcaption[contains(., 'SYNTHETIC')]"))
+            # the chart itself says so too (its subtitle), not only the caption above it
+            drawn = " ".join(figure.xpath(".//svg")[0].text_content().split())
+            assert synthetic == ("includes SYNTHETIC figures" in drawn)
             shown[(synthetic, badges)] += 1
+        assert shown == expected, code
+
+
+MILESTONES_SQL = """
+select plans.region_code, milestones.program, milestones.year, milestones.milestone_text
+from marts.fct_milestone as milestones
+inner join marts.dim_plan as plans on milestones.plan_id = plans.plan_id
+"""
+
+
+def test_each_regions_schedule_is_its_plans_milestones(report) -> None:
+    """A schedule plan's milestones (Shaoxing's programme x district x year) in its own region's
+    section, and in no other."""
+    con = duckdb.connect(str(report[0]), read_only=True)
+    try:
+        rows = con.execute(MILESTONES_SQL).fetchall()
+    finally:
+        con.close()
+    assert rows, "the demo night has a schedule plan"
+    for code, section in sections(report[1]).items():
+        expected = Counter((program, year, text) for region, program, year, text in rows
+                           if region == code)  # fmt: skip
+        shown: Counter = Counter()
+        headings = section.xpath(".//h3[contains(., 'Schedule')]")
+        if headings:
+            table = headings[0].getnext()
+            years = [int(_text(th)) for th in table.xpath("./tr[1]/th")[2:]]
+            for tr in table.xpath("./tr[td]"):
+                cells = tr.xpath("./td")
+                for year, cell in zip(years, cells[2:], strict=True):
+                    if _text(cell):
+                        shown[(_text(cells[0]), year, _text(cell))] += 1
         assert shown == expected, code
