@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint lock bench clean cjk-font browser demo reliability mutate
+.PHONY: install run test test-fast lint lock bench clean cjk-font browser bi-reader demo reliability mutate
 
 install: $(STAMP) cjk-font
 
@@ -28,15 +28,19 @@ run: $(STAMP)
 	$(BIN)/eduplan run
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
-test: $(STAMP) cjk-font browser
+test: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=15
+
+# The edit loop: everything but the tests marked slow, server, browser or reliability.
+test-fast: $(STAMP) cjk-font
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not server and not browser and not reliability"
 
 # The reliability tests at full length (`make test` runs them with few iterations): 20 kills
 # of `eduplan run` and of `eduplan rollback`, a disk that fills during dbt as well as during the
 # copy, and 60 soak nights. Needs root for the tmpfs of the full-disk test. Takes hours here.
 reliability: $(STAMP)
 	EDUPLAN_CRASH_KILLS=20 EDUPLAN_RELIABILITY_FULL=1 EDUPLAN_SOAK_NIGHTS=60 \
-		$(BIN)/python -m pytest -q -s tests/test_reliability_*.py
+		$(BIN)/python -m pytest -q -s -m reliability
 
 # The report's browser test needs Debian's chromium and a CJK font: installed when missing.
 browser:
@@ -52,6 +56,14 @@ browser:
 MODULES ?=
 mutate: $(STAMP)
 	$(BIN)/python scripts/mutate.py $(MODULES)
+
+# The oldest DuckDB the published warehouse promises to open (flows/warehouse/db.py
+# STORAGE_VERSION), for tests/test_bi_readers.py: a DuckDB 1.x client beside the venv's 2.x.
+BI_READER_DUCKDB := 1.1.3
+BI_READER := $(VENV)/bi-reader-duckdb-$(BI_READER_DUCKDB)
+bi-reader: $(STAMP)
+	@test -d $(BI_READER)/duckdb || $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--no-deps --target $(BI_READER) duckdb==$(BI_READER_DUCKDB)
 
 # A demo night: the real plans plus synthetic 2021-2025 figures (warehouse/demo/).
 demo: $(STAMP)
@@ -71,7 +83,7 @@ lock:
 	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
 	rm -rf .lock-venv
 
-# The whole night at 1M and 10M rows against a pure-DuckDB floor (README "Performance");
+# The whole night at 1M and 10M rows against a pure-DuckDB floor (docs/performance.md);
 # the other benchmarks: `.venv/bin/python -m benchmarks [extract|formats|actuals]`.
 BENCH_ROWS ?= 1000000,10000000
 bench: $(STAMP)

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         return _child(args)
 
-    from flows.synth import write_synthetic_actuals
+    from flows.demo.synth import write_synthetic_actuals
 
     per_region = INDICATORS * (YEARS[1] - YEARS[0] + 1)
     regions = max(1, math.ceil(args.rows / per_region))

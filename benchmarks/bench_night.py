@@ -122,7 +122,7 @@ def _child(argv: list[str]) -> int:
         csvs = sorted(Path(argv[1]).glob("*.csv"))
         out: dict = run_floor(csvs, Path(argv[2]), Path(argv[3]))
     else:  # eduplan run, as the CLI runs it, keeping the flow's own timings
-        from flows.cli_common import prefect_environment
+        from flows.cli.common import prefect_environment
 
         prefect_environment()
         from flows.nightly import nightly_load
@@ -143,9 +143,9 @@ def _child(argv: list[str]) -> int:
 
 def prepare(work: Path, rows: int) -> tuple[Path, Path, int]:
     """raw/ for eduplan (real plans + synthetic actuals) and the plans' CSVs for the floor."""
+    from flows.demo.synth import write_synthetic_actuals
     from flows.extract import extract_document
     from flows.extract.output import write_csvs
-    from flows.synth import write_synthetic_actuals
 
     raw = work / "raw"
     shutil.copytree(REPO_ROOT / "raw" / "plans", raw / "plans")
@@ -246,7 +246,7 @@ def bench_size(work: Path, rows: int, *, incremental: bool) -> tuple[list[dict],
     print(f"[{size}] eduplan {wall:.1f} s: {full}", flush=True)
     results = [full]
     if incremental:
-        from flows.synth import write_synthetic_actuals
+        from flows.demo.synth import write_synthetic_actuals
 
         regions = math.ceil(rows / (SERIES * (YEARS[1] - YEARS[0] + 1)))
         year = YEARS[1] + 1

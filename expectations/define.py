@@ -32,10 +32,11 @@ from suite_spec import HERE, REPO
 def write(context_root: Path = HERE) -> None:
     """Rewrite the datasource, suites and validation definitions of the context in context_root."""
     sys.path.insert(0, str(REPO))
+    # lazy: flows/ is importable only once REPO is on the path; great_expectations costs ~4.5 s
     import great_expectations as gx
 
-    from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
     from flows.gx.engine import STATE_VARIABLE, URL_VARIABLE
+    from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
     scratch = Path(tempfile.mkdtemp()) / "empty.duckdb"  # only for GX's connection test
     duckdb.connect(str(scratch)).close()
@@ -44,7 +45,7 @@ def write(context_root: Path = HERE) -> None:
         shutil.rmtree(context_root / sub, ignore_errors=True)
     (context_root / "great_expectations.yml").unlink(missing_ok=True)
     context = gx.get_context(mode="file", context_root_dir=context_root)
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import ProgressBarsConfig  # lazy: GX, ~4.5 s
 
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.variables.save()

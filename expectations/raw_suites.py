@@ -13,33 +13,24 @@ import csv
 
 from suite_spec import REPO, SuiteSpec, unexpected_rows
 
-from flows import vocabulary
+from flows import controlled_vocabulary as vocabulary
 from flows.gx.results import CHANGED_ROWS
-from flows.load.actuals_contract import CONTRACT_COLUMNS
+from flows.load.actuals_audit import LATEST_OUTCOME, LOADED_TONIGHT
+from flows.load.raw_tables import column_names
 
 REGIONS_SEED = REPO / "dbt" / "seeds" / "regions.csv"
 # the vocabularies are declared once, in dbt/dbt_project.yml
 COMPARATORS = vocabulary.codes("comparator")
 ROLES = vocabulary.codes("role")
-# Cells that are explicitly not a number: a placeholder, or words with no digit in them
-# (`逐年只增不减`). A cell with a digit and no parsed value is a parse failure.
-PLACEHOLDERS = ["-", "—", "－", "--", "/", "／"]
 
-# Each load audits every file it sees (loaded / skipped / rejected / removed), so a file whose
-# newest audit row says `loaded` was loaded by tonight's load (docs/raw_schema.md).
-LOADED_TONIGHT = (
-    "SELECT file FROM raw.actuals_load_audit "
-    "QUALIFY row_number() OVER (PARTITION BY file ORDER BY loaded_at DESC, rowid DESC) = 1 "
-    "AND status = 'loaded'"
-)
-# Rows each file should have in raw.actuals: what its newest load that was not `skipped` landed
-# (rows_in when `loaded`; none when `rejected` or `removed`), beside the rows it has.
+# Rows each file should have in raw.actuals: what its latest load outcome landed (rows_in when
+# `loaded`; none when `rejected` or `removed`), beside the rows it has. The latest-audit rules
+# (LATEST_OUTCOME, LOADED_TONIGHT) are flows/load/actuals_audit.py's.
 ROWS_PER_FILE = (  # a query asset must start with SELECT: subqueries, not a WITH
     "SELECT coalesce(l.file, a.file) AS file, "
     "CASE WHEN l.status = 'loaded' THEN l.rows_in ELSE 0 END AS audited_rows, "
     "coalesce(a.landed_rows, 0) AS landed_rows "
-    "FROM (SELECT file, status, rows_in FROM raw.actuals_load_audit WHERE status <> 'skipped' "
-    "QUALIFY row_number() OVER (PARTITION BY file ORDER BY loaded_at DESC, rowid DESC) = 1) l "
+    f"FROM ({LATEST_OUTCOME}) l "
     "FULL JOIN (SELECT file, count(*) AS landed_rows FROM raw.actuals GROUP BY file) a "
     "ON a.file = l.file"
 )
@@ -60,7 +51,7 @@ def _regions() -> tuple[list[str], list[str]]:
 
 
 def raw_suites() -> list[SuiteSpec]:
-    import great_expectations.expectations as E  # noqa: N812
+    import great_expectations.expectations as E  # noqa: N812  (lazy: GX costs ~4.5 s)
 
     codes, names = _regions()
 
@@ -86,6 +77,8 @@ def raw_suites() -> list[SuiteSpec]:
                     "evaluation",
                     "line",
                     "source_ref",
+                    "needs_review",
+                    "is_cumulative",
                     "table_start",
                     "table_end",
                 ],
@@ -225,7 +218,7 @@ def raw_suites() -> list[SuiteSpec]:
         # rows land as written; what they mean (and whether they are usable) is dbt's
         return [
             E.ExpectTableColumnsToMatchSet(
-                column_set=["file", "line", "malformed", *CONTRACT_COLUMNS],
+                column_set=column_names("actuals"),
                 exact_match=True,
                 description="actuals has the landed columns (docs/raw_schema.md)",
             ),

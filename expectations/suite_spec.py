@@ -33,7 +33,7 @@ class SuiteSpec:
 def unexpected_rows(description: str, query: str):  # noqa: ANN201
     """An expectation that the query returns no rows (GX has no regex for the duckdb dialect:
     such rules are written in SQL; {batch} is the suite's table)."""
-    import great_expectations as gx
+    import great_expectations as gx  # lazy: ~4.5 s, only when a suite is built
 
     return gx.expectations.UnexpectedRowsExpectation(
         description=description, unexpected_rows_query=query

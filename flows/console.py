@@ -29,7 +29,7 @@ class _WithoutTraceback(logging.Formatter):
 
 def console_without_tracebacks() -> None:
     """Wrap the formatter of every Prefect console handler (call after Prefect is imported)."""
-    from prefect.logging.handlers import PrefectConsoleHandler
+    from prefect.logging.handlers import PrefectConsoleHandler  # lazy: prefect costs ~1.6 s
 
     loggers = [logging.getLogger()] + [
         logger

@@ -18,7 +18,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
 
 HEARTBEAT_SECONDS = 30  # PREFECT_FLOWS_HEARTBEAT_FREQUENCY for served and worker runs
 ZOMBIE_AFTER_HEARTBEATS = 3  # missed heartbeats before a Running run is marked Crashed
@@ -28,8 +28,8 @@ ZOMBIE_AUTOMATION = "eduplan: crash zombie flow runs"
 def zombie_after_seconds() -> float:
     """How long a run may go without a heartbeat before it is marked Crashed
     (EDUPLAN_ZOMBIE_AFTER_SECONDS, else three heartbeat periods)."""
-    configured = os.environ.get("EDUPLAN_ZOMBIE_AFTER_SECONDS")
-    return float(configured) if configured else heartbeat_seconds() * ZOMBIE_AFTER_HEARTBEATS
+    configured = environment().zombie_after_seconds
+    return configured or heartbeat_seconds() * ZOMBIE_AFTER_HEARTBEATS
 
 
 def heartbeat_seconds() -> int:
@@ -40,6 +40,7 @@ def heartbeat_seconds() -> int:
 def ensure_zombie_automation(*, within_seconds: float | None = None) -> str:
     """Create (or update) the automation that crashes runs whose heartbeats stopped; returns its
     id. Idempotent: `eduplan serve` and `eduplan prefect-setup` call it on every start."""
+    # lazy: the Prefect client (~1.6 s) only for a command that talks to a server
     from prefect.automations import Automation
     from prefect.client.schemas.objects import StateType
     from prefect.events.actions import ChangeFlowRunState
@@ -108,6 +109,7 @@ def serve(
     pauses them (Prefect's `serve`). For a schedule that outlives any one process, deploy
     with prefect.yaml onto a work pool (README, "Production scheduling").
     """
+    # lazy: Prefect (~1.6 s, also what flows.nightly loads) only for `eduplan serve`
     from prefect import serve as serve_deployments
 
     from flows.nightly import nightly_deployment
@@ -123,7 +125,7 @@ WORK_POOL = "eduplan"  # the process work pool prefect.yaml deploys onto
 
 def ensure_work_pool(name: str = WORK_POOL) -> bool:
     """Create the process work pool `name` unless it exists; True when it was created."""
-    from prefect.client.orchestration import get_client
+    from prefect.client.orchestration import get_client  # lazy: the Prefect client, ~1.6 s
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists
 

@@ -7,30 +7,46 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.exceptions import MissingContextError
+from prefect.runtime import flow_run
+from prefect.schedules import Cron, Interval
+from prefect.settings import get_current_settings
 
+from flows import progress
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
-from flows.inputs import checked_input
-from flows.load.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
+from flows.input_files import checked_input
+from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, plan_source
-from flows.load.warehouse import open_warehouse, table_counts
-from flows.lock import build_lock
-from flows.names import unresolved_names
+from flows.report.run_outputs import NightReport, report_night
 from flows.summary import RunSummary, run_markdown
+from flows.transform import DbtResult, run_dbt_build
+from flows.unresolved_names import unresolved_names
+from flows.validate import GateResult, validate_marts, validate_raw
+from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
+from flows.warehouse.db import (
+    STORAGE_VERSION,
+    create_warehouse,
+    open_warehouse,
+    readable_by_older_readers,
+    storage_version,
+    table_counts,
+)
+from flows.warehouse.diskspace import disk_full, remove_build_leftovers
+from flows.warehouse.health import warehouse_problem
+from flows.warehouse.lock import build_lock
+from flows.warehouse.publish import publish
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
-
-    from flows.report.night import NightReport
-    from flows.transform import DbtResult
-    from flows.validate import GateResult
 
 T = TypeVar("T")
 
@@ -89,18 +105,24 @@ def extract_plans(
 def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path, str | None]:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
     over), or an empty file on the first night, with full_refresh, when the published file was
-    built with other raw table definitions, or when it is corrupted (flows/health.py; everything
-    is reloaded from raw/ then). Returns the build file and a warning for the run summary."""
-    from flows.health import warehouse_problem
-
-    config.build_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (config.build_file, config.build_file.with_name(config.build_file.name + ".wal")):
+    built with other raw table definitions or in a storage format DuckDB 1.x readers refuse, or
+    when it is corrupted (flows/warehouse/health.py; everything is reloaded from raw/ then). A
+    new file is created in flows/warehouse/db.py's STORAGE_VERSION. Returns the build file and
+    a warning for the run summary."""
+    layout = config.layout
+    layout.build_dir.mkdir(parents=True, exist_ok=True)
+    for stale in (layout.build_file, layout.build_wal):
         stale.unlink(missing_ok=True)
     warning = None
     if config.warehouse.exists() and not full_refresh:
         problem = warehouse_problem(config.warehouse)
         if problem is not None:
             warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
+        elif not readable_by_older_readers(version := storage_version(config.warehouse)):
+            run_logger().warning(
+                "%s is in DuckDB storage format %s, which DuckDB 1.x readers refuse: building "
+                "from raw/ afresh in %s", config.warehouse, version, STORAGE_VERSION,
+            )  # fmt: skip
         elif build_raw_schema(config.warehouse) == raw_schema_fingerprint():
             shutil.copyfile(config.warehouse, config.build_file)
             run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
@@ -110,6 +132,8 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
             )
     else:
         run_logger().info("tonight's build starts empty (%s)", config.build_file)
+    if not config.build_file.exists():
+        create_warehouse(config.build_file)
     if warning:
         run_logger().warning("%s", warning)
     return config.build_file, warning
@@ -124,8 +148,6 @@ def load_raw(
 ) -> tuple[dict[str, int], dict[str, int]]:
     """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
     returns rows per raw table and the actuals load counts."""
-    from flows.load.actuals import load_actuals
-
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
         result = load_actuals(con, actuals_dir)
@@ -139,8 +161,6 @@ def load_raw(
 
 @task(name="validate-raw")
 def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    from flows.validate import validate_raw
-
     result = validate_raw(build_file, gx_dir=gx_dir)
     _log_result(result.passed, result.format())
     return result
@@ -149,9 +169,8 @@ def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
 @task(name="dbt-build")
 def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
     """dbt build: a failed model or test is a gate like the others (no retry: not transient).
-    Skipped when its inputs are those the marts were built from (flows/build_inputs.py)."""
-    from flows.transform import run_dbt_build
-
+    Skipped when its inputs are those the marts were built from (flows/warehouse/build_digest.py).
+    """
     result = run_dbt_build(build_file, artifacts_dir=artifacts_dir)
     _log_result(result.success, result.format())
     return result
@@ -159,8 +178,6 @@ def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
 
 @task(name="validate-marts")
 def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    from flows.validate import validate_marts
-
     result = validate_marts(build_file, gx_dir=gx_dir)
     _log_result(result.passed, result.format())
     return result
@@ -168,8 +185,6 @@ def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
 
 @task(name="publish", retries=2, retry_delay_seconds=5)
 def publish_step(build_file: Path, config: Settings) -> Path:
-    from flows.publish import publish
-
     published = publish(build_file, config.warehouse, keep=config.keep)
     run_logger().info("published %s (keeping %d earlier nights)", published, config.keep)
     return published
@@ -184,10 +199,6 @@ def _log_result(passed: bool, text: str) -> None:
 def report_step(summary: RunSummary, config: Settings) -> NightReport:
     """What changed tonight, the HTML report and the run's record beside the warehouse. A
     failure here is logged: it cannot take back a night that is already published."""
-    from prefect.runtime import flow_run
-
-    from flows.report.night import NightReport, report_night
-
     try:
         return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
     except Exception as error:
@@ -237,12 +248,10 @@ def nightly_load(
 def _stop_if_disk_full(error: Exception, config: Settings) -> None:
     """A full disk: remove the build leftovers (they filled it) and raise DiskFullError naming
     the path; any other error is left to the caller."""
-    from flows.diskspace import disk_full, remove_build_leftovers
-
     full = disk_full(error, default=config.build_dir)
     if full is None:
         return
-    removed = remove_build_leftovers(config.build_file, config.warehouse)
+    removed = remove_build_leftovers(config.layout)
     run_logger().error("%s (removed %s)", full, ", ".join(map(str, removed)) or "nothing")
     raise full from error
 
@@ -252,7 +261,8 @@ def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
     started = time.perf_counter()
     run_logger().info("%s: started", stage)
     try:
-        return step()
+        with progress.stage(stage):  # the live line in a terminal (flows/progress.py)
+            return step()
     finally:
         summary.stage_seconds[stage] = time.perf_counter() - started
         run_logger().info("%s: %.1f s", stage, summary.stage_seconds[stage])
@@ -276,8 +286,9 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
     raw_gate = _timed(summary, "raw gate", lambda: validate_raw_gate(build_file, config.gx_dir))
     summary.gates.append(raw_gate)
     summary.data_docs = raw_gate.docs_path
+    artifacts = config.layout.dbt_artifacts_dir
     dbt_result = (
-        _timed(summary, "dbt build", lambda: dbt_build_step(build_file, config.build_dir / "dbt"))
+        _timed(summary, "dbt build", lambda: dbt_build_step(build_file, artifacts))
         if raw_gate.passed
         else None
     )
@@ -299,9 +310,6 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
 
 def _this_flow_run() -> tuple[str | None, str | None]:
     """This flow run's id, and its page in the Prefect UI when a server is configured."""
-    from prefect.runtime import flow_run
-    from prefect.settings import get_current_settings
-
     run_id = flow_run.get_id()
     ui_url = get_current_settings().ui_url
     if not run_id:
@@ -311,8 +319,6 @@ def _this_flow_run() -> tuple[str | None, str | None]:
 
 def _publish_artifact(markdown: str) -> None:
     """The run's summary as a markdown artifact (key `nightly-load-summary`), also on failure."""
-    from prefect.artifacts import create_markdown_artifact
-
     create_markdown_artifact(
         markdown=markdown,
         key="nightly-load-summary",
@@ -329,11 +335,6 @@ def nightly_deployment(
     """`nightly-load` as a deployment: a cron schedule in a time zone (or, for trying it out, an
     interval), one run at a time: a run that comes due while another is running is cancelled,
     not queued behind it (Prefect does so once the run is late, ~15-20 s after it was due)."""
-    from datetime import timedelta
-
-    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
-    from prefect.schedules import Cron, Interval
-
     schedule = (
         Interval(timedelta(seconds=interval_seconds), timezone=timezone)
         if interval_seconds

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.load.warehouse import open_warehouse
+from flows.warehouse.db import open_warehouse
 
 if TYPE_CHECKING:
     from flows.report.changes import Changes
@@ -31,6 +31,7 @@ class RunSummary:
     warehouse: Path
     build_file: Path
     seconds: float = 0.0
+    startup_seconds: float = 0.0  # `eduplan run`: before the flow began (imports, Prefect)
     raw_rows: dict[str, int] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
     actuals: dict[str, int] = field(default_factory=dict)
@@ -61,7 +62,7 @@ class RunSummary:
         for title, rows in (("raw", self.raw_rows), ("marts", self.mart_rows)):
             if rows:
                 lines.append(f"  {title} rows:")
-                lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+                lines += row_count_lines(rows)
         if self.actuals:
             a = self.actuals
             lines.append(
@@ -94,8 +95,18 @@ class RunSummary:
         if self.stage_seconds:
             stages = ", ".join(f"{s} {t:.1f} s" for s, t in self.stage_seconds.items())
             lines.append(f"  stages    : {stages}")
-        lines.append(f"  took      : {self.seconds:.1f}s")
+        startup = (
+            f" (start-up {self.startup_seconds:.1f} s: imports, Prefect's server)"
+            if self.startup_seconds
+            else ""
+        )
+        lines.append(f"  took      : {self.seconds:.1f}s{startup}")
         return "\n".join(lines)
+
+
+def row_count_lines(rows: dict[str, int]) -> list[str]:
+    """Rows per table as the terminal shows them (the run summary and `eduplan status`)."""
+    return [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
 
 
 def _table(header: list[str], rows: list[tuple[object, ...]]) -> list[str]:

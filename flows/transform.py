@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DUCKDB_MEMORY_LIMIT, dbt_project_dir
+from flows.config import dbt_project_dir, duckdb_memory_limit
+from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class DbtResult:
         default_factory=dict
     )  # status -> nodes (success, pass, error, fail...)
     failures: list[str] = field(default_factory=list)  # "node: message" for every failed node
+    warnings: list[str] = field(default_factory=list)  # "node: message" for every warning
     skipped: bool = False  # nothing changed since the warehouse's marts were built
     node_seconds: dict[str, float] = field(default_factory=dict)  # node name -> execution time
 
@@ -33,13 +35,14 @@ class DbtResult:
         if self.skipped:
             return (
                 f"dbt build: skipped, its inputs are those the marts were built from "
-                f"(flows/build_inputs.py) ({self.seconds:.1f}s)"
+                f"(flows/warehouse/build_digest.py) ({self.seconds:.1f}s)"
             )
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()))
         lines = [
             f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"
         ]
         lines += [f"  - {failure}" for failure in self.failures]
+        lines += [f"  - warning {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
@@ -68,7 +71,7 @@ def dbt_invocation(
     env = {
         **os.environ,
         "EDUPLAN_BUILD_DB": str(database),
-        "EDUPLAN_DUCKDB_MEMORY_LIMIT": DUCKDB_MEMORY_LIMIT,
+        "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     return args, env
@@ -92,6 +95,7 @@ def run_dbt(
     seconds = time.perf_counter() - started
     counts: dict[str, int] = {}
     failures: list[str] = []
+    warnings: list[str] = []
     node_seconds: dict[str, float] = {}
     results_file = target / "run_results.json"
     results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
@@ -101,10 +105,19 @@ def run_dbt(
         node_seconds[str(node["unique_id"]).split(".", 2)[-1]] = float(node["execution_time"])
         if status in {"error", "fail", "runtime error"}:
             failures.append(f"{node['unique_id']}: {(node.get('message') or '').strip()}")
+        elif status == "warn":  # a test of severity warn: say which, and what it found
+            warnings.append(f"{_node_name(node)}: {_warning_meaning(node)}")
     if process.returncode != 0 and not failures:
         output = (process.stdout + process.stderr).strip()
         failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
-    return DbtResult(process.returncode == 0, seconds, counts, failures, node_seconds=node_seconds)
+    return DbtResult(
+        process.returncode == 0,
+        seconds,
+        counts,
+        failures,
+        warnings=warnings,
+        node_seconds=node_seconds,
+    )
 
 
 BUILD = "build --exclude-resource-type unit_test"  # the nightly build: models, seeds, data tests
@@ -112,13 +125,11 @@ BUILD = "build --exclude-resource-type unit_test"  # the nightly build: models, 
 
 def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
-    dbt project, same raw contents: flows/build_inputs.py), when it would rebuild every model
-    from the same inputs. A passing build records the digest of its inputs.
+    dbt project, same raw contents: flows/warehouse/build_digest.py), when it would rebuild every
+    model from the same inputs. A passing build records the digest of its inputs.
 
     The models' unit tests are left out: they check the SQL's rules on fixed rows, not
     tonight's data, so they run with the code's tests (tests/test_dbt_marts.py), not nightly."""
-    from flows.build_inputs import built_digest, forget_built, inputs_digest, record_built
-
     started = time.perf_counter()
     digest = inputs_digest(database)
     if built_digest(database) == digest:
@@ -128,3 +139,23 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     if result.success:
         record_built(database, digest)
     return result
+
+
+def _node_name(node: dict[str, object]) -> str:
+    """`assert_x` of `test.eduplan.assert_x`."""
+    return str(node["unique_id"]).split(".")[-1]
+
+
+def _warning_meaning(node: dict[str, object]) -> str:
+    """What a warning-severity test found (dbt's message) and what it means: the leading
+    comment of its SQL file in dbt/tests/, which owns that meaning."""
+    found = str(node.get("message") or "").strip()
+    source = dbt_project_dir() / "tests" / f"{_node_name(node)}.sql"
+    comment = []
+    if source.exists():
+        for line in source.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("--"):
+                break
+            comment.append(line.removeprefix("--").strip())
+    meaning = " ".join(comment)
+    return f"{found}: {meaning}" if meaning else found or "a warning"

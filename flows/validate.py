@@ -37,6 +37,7 @@ class GateResult:
     skipped: list[str] = field(default_factory=list)  # optional suites whose tables are absent
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> changed rows / whole table
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows validated, when GX says
+    docs_still_remote: list[str] = field(default_factory=list)  # Data Docs files still on a CDN
 
     def format(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
@@ -54,6 +55,12 @@ class GateResult:
             lines.append(f"  on whole tables: {', '.join(whole)}")
         if self.docs_path:
             lines.append(f"  Data Docs: {self.docs_path.as_uri()}")
+        if self.docs_still_remote:
+            lines.append(
+                f"  warning: Data Docs load {len(self.docs_still_remote)} file(s) from the "
+                f"network, with no copy in flows/gx/data_docs_assets/ (offline they show less): "
+                f"{self.docs_still_remote[0]}"
+            )
         return "\n".join(lines)
 
     __str__ = format
@@ -96,7 +103,7 @@ def run_gate(
 
     The caller must have closed its own connections to db_path: GX opens it read-only.
     """
-    from flows.gx.runner import run_validations
+    from flows.gx.runner import run_validations  # lazy: great_expectations costs ~4.5 s
 
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
@@ -117,6 +124,7 @@ def run_gate(
         skipped=outcome.skipped,
         scopes=outcome.scopes,
         rows=outcome.rows,
+        docs_still_remote=outcome.docs_still_remote,
     )
 
 

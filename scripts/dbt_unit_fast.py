@@ -6,9 +6,9 @@ for `make mutate` (scripts/mutate.py), which runs them once per mutant.
 For each unit test of MODEL in dbt/models/**/*.yml: its `given` rows are loaded into empty
 copies of the input models' tables (their columns and types read from WAREHOUSE, a warehouse
 built by dbt, so a fixture only names the columns it sets, as in dbt), the model's SQL is run
-with each `{{ ref('x') }}` replaced by its fixture, and the rows must equal the `expect` rows
-on the columns those name (as a multiset, numbers to 1e-9), as dbt compares them. Only models
-whose Jinja is `ref()` can be run this way; exit status 1 when a test fails. `dbt build` stays
+with the project's macros expanded (Jinja) and each `ref('x')` replaced by its fixture, and the rows must equal the `expect` rows
+on the columns those name (as a multiset, numbers to 1e-9), as dbt compares them. Models whose
+Jinja is `ref()` and the project's own macros run this way; exit status 1 when a test fails. `dbt build` stays
 the authority: tests/test_dbt_marts.py runs the same unit tests with dbt.
 """
 
@@ -26,7 +26,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "dbt" / "models"
-_REF = re.compile(r"\{\{\s*ref\(\s*'(\w+)'\s*\)\s*\}\}")
+MACROS = REPO / "dbt" / "macros"
+_MACRO = re.compile(r"\{%-?\s*macro\b.*?\{%-?\s*endmacro\s*-?%\}", re.S)
 
 
 def unit_tests(model: str) -> list[dict[str, Any]]:
@@ -70,7 +71,7 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
             values = [v if not isinstance(v, dict | list) else str(v) for v in row.values()]
             con.execute(f"insert into {fixture} ({columns}) values ({marks})", values)
         fixtures[name] = fixture
-    query = _REF.sub(lambda m: fixtures[m.group(1)], sql)
+    query = re.sub(r"__ref__(\w+)__", lambda m: fixtures[m.group(1)], sql)
     expected_rows = test["expect"]["rows"]
     columns = list(dict.fromkeys(c for row in expected_rows for c in row))
     cursor = con.execute(f"select {', '.join(columns)} from ({query}) as model")
@@ -82,10 +83,24 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
     return f"{test['name']}: missing {missing}, unexpected {unexpected}"
 
 
+def render(model_sql: str) -> str:
+    """The model's SQL with the project's macros expanded and each ref('x') as __ref__x__."""
+    import jinja2
+
+    macros = "".join(  # the {% macro %} blocks only (not dbt's {% test %} blocks)
+        block
+        for p in sorted(MACROS.rglob("*.sql"))
+        for block in _MACRO.findall(p.read_text(encoding="utf-8"))
+    )
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])  # dbt enables `do`
+    template = env.from_string(macros + model_sql)
+    return template.render(ref=lambda name: f"__ref__{name}__")
+
+
 def main(argv: list[str]) -> int:
     warehouse, model = Path(argv[0]), argv[1]
     path = next(MODELS.rglob(f"{model}.sql"))
-    sql = path.read_text(encoding="utf-8")
+    sql = render(path.read_text(encoding="utf-8"))
     tests = unit_tests(model)
     if not tests:
         print(f"no unit tests of {model}")

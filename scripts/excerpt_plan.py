@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 
 from flows.extract import extract_document
-from flows.extract.layout import split_lines
+from flows.extract.formats.text_lines import split_lines
 
 
 def excerpt(seed: Path, out: Path, region_code: str, region_name: str) -> None:

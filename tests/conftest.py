@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,23 +18,24 @@ if TYPE_CHECKING:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`make test` runs on two processes (pytest-xdist): a test file stays on one process, so its
-    module fixtures (a warehouse, a night) are built once, and the files that share the session's
-    demo night run together, on one process that builds it once. (xdist's own `loadgroup` does
-    not work with pytest 9: it renames `Item._nodeid`, which pytest 9 no longer reads.)"""
+    """`make test` runs on two processes (pytest-xdist): the files of one test folder below
+    tests/ (e.g. tests/report/, which share the session's demo night) stay on one process, which
+    builds their shared fixtures once; a file directly in tests/ is a group of its own, so its
+    module fixtures (a warehouse, a night) are built once. (xdist's own `loadgroup` does not work
+    with pytest 9: it renames `Item._nodeid`, which pytest 9 no longer reads.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class TestFileScheduling(LoadScopeScheduling):
+    class TestFolderScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return _scope_of(nodeid.split("::", 1)[0])
 
-    return TestFileScheduling(config, log)
+    return TestFolderScheduling(config, log)
 
 
-@functools.cache
 def _scope_of(test_file: str) -> str:
-    text = (REPO_ROOT / test_file).read_text(encoding="utf-8") if test_file.endswith(".py") else ""
-    return "demo_night" if "demo_night" in text else test_file
+    """tests/<folder>/... -> tests/<folder>; tests/test_x.py -> itself."""
+    parts = Path(test_file).parts
+    return str(Path(*parts[:2])) if len(parts) > 2 else test_file
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -44,7 +44,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLANS_DIR = REPO_ROOT / "raw" / "plans"
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+# ../shared beside the checkout (CI); EDUPLAN_SHARED points elsewhere (a git worktree)
+SHARED_DIR = Path(os.environ.get("EDUPLAN_SHARED", REPO_ROOT.parent / "shared"))
+SEEDS_DIR = SHARED_DIR / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +77,13 @@ def prefect_backend() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def demo_night(  # -> flows.report.demo.DemoResult
+def demo_night(  # -> flows.demo.night.DemoResult
     tmp_path_factory: pytest.TempPathFactory, prefect_backend: None
 ):
     """Two real nights of the flow into one warehouse, shared by the report tests: the real raw
     inputs, then the same plus the demo's synthetic figures (`eduplan demo`). Its history holds
     the first night, so what changed between two runs is tested on real builds."""
-    from flows.report.demo import build_demo
+    from flows.demo.night import build_demo
 
     return build_demo(tmp_path_factory.mktemp("demo"))
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from flows.health import warehouse_problem
-from flows.publish import history, wal_path
+from flows.warehouse.health import warehouse_problem
+from flows.warehouse.layout import wal_of
+from flows.warehouse.publish import history
 
 
 def overwrite_header(path: Path) -> None:
@@ -38,9 +39,9 @@ def foreign_wal(path: Path) -> None:
     con.execute("pragma disable_checkpoint_on_shutdown")
     con.execute("create table elsewhere as select range as i from range(1000)")
     con.close()
-    shutil.copyfile(wal_path(other), wal_path(path))
+    shutil.copyfile(wal_of(other), wal_of(path))
     other.unlink()
-    wal_path(other).unlink()
+    wal_of(other).unlink()
 
 
 CORRUPTIONS = {
@@ -74,7 +75,7 @@ def assert_published_whole(warehouse: Path, *, keep: int) -> None:
     """The published file and every kept one open and read whole, no `.wal` anywhere beside
     them, and the history holds no more than `keep` entries."""
     assert warehouse_problem(warehouse) is None, warehouse_problem(warehouse)
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     entries = history(warehouse)
     assert len(entries) <= keep, entries
     for entry in entries:

@@ -14,8 +14,8 @@ import pytest
 from flows.extract import extract_document
 from flows.load.actuals import load_actuals
 from flows.load.plans import load_plans, plan_source
-from flows.load.warehouse import open_warehouse
 from flows.transform import BUILD, run_dbt
+from flows.warehouse.db import open_warehouse
 from tests.conftest import PLANS_DIR
 
 HEADER = "region,indicator,breakdown,year,value,unit,source_url,source_title"

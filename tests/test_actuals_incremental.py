@@ -1,7 +1,7 @@
 """Incremental nights: dbt judges only the rows of files loaded since the last build
 (int_actuals_judged), yet a changed file replaces its rows, a removed file takes them away and
 a duplicate across files is judged again, exactly as a build from scratch would; a night with
-nothing new skips `dbt build` altogether (flows/build_inputs.py)."""
+nothing new skips `dbt build` altogether (flows/warehouse/build_digest.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from flows.extract import extract_document
 from flows.load.actuals import load_actuals
 from flows.load.plans import load_plans, plan_source
-from flows.load.warehouse import open_warehouse
 from flows.transform import run_dbt, run_dbt_build
+from flows.warehouse.db import open_warehouse
 from tests.conftest import PLANS_DIR
 
 SOURCE = "https://example.gov.cn/a.html,某某公报"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from flows.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, build_parser, main
 from tests.conftest import PLANS_DIR
 
 COMMANDS = ["run", "extract", "serve", "rollback", "synth"]
@@ -22,6 +23,39 @@ def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]
         main([command, "--help"])
     assert exited.value.code == 0
     assert f"usage: eduplan {command}" in capsys.readouterr().out
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    actions = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return {name: sub for action in actions for name, sub in action.choices.items()}
+
+
+def test_every_command_and_option_says_what_it_is() -> None:
+    """Every command has a description or help line, every option a help text (and a default
+    that is not obvious is named in it), down to `names accept`."""
+    commands = _subparsers(build_parser())
+    commands |= {f"names {n}": sub for n, sub in _subparsers(commands["names"]).items()}
+    missing = [
+        f"{name} {' / '.join(action.option_strings or [action.dest])}"
+        for name, sub in commands.items()
+        for action in sub._actions
+        if not isinstance(action, argparse._SubParsersAction) and not action.help
+    ]
+    assert missing == []
+    assert all(sub.description or sub.format_usage() for sub in commands.values())
+    assert "default: parquet" in commands["export"].format_help()
+    assert "[accept]" in commands["names"].format_usage()  # optional: without it, names are listed
+
+
+def test_explain_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    """`eduplan extract --explain ... | head -2`: no "[Errno 32] Broken pipe" per document."""
+    shown = subprocess.run(
+        f"set -o pipefail; {Path(sys.executable).with_name('eduplan')} extract --explain "
+        f"{PLANS_DIR}/*.txt | head -2",
+        shell=True, executable="/bin/bash", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stderr == "" and len(shown.stdout.splitlines()) == 2
 
 
 def test_bad_usage_exits_2() -> None:
@@ -71,7 +105,7 @@ def test_extract_writes_one_row_per_value_cell(tmp_path: Path) -> None:
     assert list(rows[0]) == [
         "doc", "table", "row_order", "category", "indicator", "breakdown", "unit", "year", "role",
         "raw_value", "comparator", "value", "attribute", "evaluation", "line", "value_upper",
-        "is_approximate", "source_ref",
+        "is_approximate", "source_ref", "needs_review", "is_cumulative",
     ]  # fmt: skip
     jiaxing = [
         r
@@ -135,3 +169,12 @@ def test_explain_a_document_that_cannot_be_read_exits_1_and_says_why(
     bad.write_text("规划\n\n维度\t主要指标\t指标属性\n学段\t学位数\t预期性\n", encoding="utf-8")
     assert main(["extract", "--explain", str(bad)]) == EXIT_FAILED
     assert "ERROR bad.txt:3: header has no year column" in capsys.readouterr().out
+
+
+def test_run_reports_the_whole_wall_time_start_up_included() -> None:
+    """`took` is the wall time of `eduplan run`, with the start-up before the flow said."""
+    from flows.summary import RunSummary
+
+    summary = RunSummary(published=True, warehouse=Path("w.duckdb"), build_file=Path("b.duckdb"))
+    summary.seconds, summary.startup_seconds = 76.0, 27.0
+    assert "took      : 76.0s (start-up 27.0 s: imports, Prefect's server)" in summary.format()

@@ -15,8 +15,8 @@ import pytest
 from flows.extract import extract_document
 from flows.load.actuals import DDL as ACTUALS_RAW_DDL
 from flows.load.plans import load_plans, plan_source
-from flows.load.warehouse import open_warehouse
 from flows.transform import run_dbt
+from flows.warehouse.db import open_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = REPO_ROOT / "docs" / "queries"

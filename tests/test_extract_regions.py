@@ -12,7 +12,7 @@ import pytest
 from flows.extract import extract_document
 
 REGIONS = Path(__file__).parent / "corpus" / "regions"
-B, M, T = "baseline", "milestone", "target"
+B, M, T, A = "baseline", "milestone", "target", "actual"
 
 # (category, indicator, breakdown, year, role, comparator, value, value_upper, approximate)
 EXPECTED: dict[str, list[tuple[object, ...]]] = {
@@ -44,16 +44,16 @@ EXPECTED: dict[str, list[tuple[object, ...]]] = {
         ("保障水平", "专任教师中研究生学历比例", None, 2020, B, "=", "8", None, False),
         ("保障水平", "专任教师中研究生学历比例", None, 2025, T, ">=", "12", None, False),
     ],
-    "donghu-two-tables.txt": [
+    "donghu-two-tables.txt": [  # 2020年实际 in a 十三五 review: the plan's own figure (actual)
         (None, "学前三年毛入园率（%）", None, 2015, B, "=", "95", None, False),
         (None, "学前三年毛入园率（%）", None, 2020, T, "=", "97", None, False),
-        (None, "学前三年毛入园率（%）", None, 2020, B, "=", "98.2", None, False),
+        (None, "学前三年毛入园率（%）", None, 2020, A, "=", "98.2", None, False),
         (None, "高中段毛入学率（%）", None, 2015, B, "=", "96", None, False),
         (None, "高中段毛入学率（%）", None, 2020, T, "=", "98", None, False),
-        (None, "高中段毛入学率（%）", None, 2020, B, "=", "97.5", None, False),
+        (None, "高中段毛入学率（%）", None, 2020, A, "=", "97.5", None, False),
         (None, "中小学生近视率（%）", None, 2015, B, "=", "60", None, False),
         (None, "中小学生近视率（%）", None, 2020, T, "<", "55", None, False),
-        (None, "中小学生近视率（%）", None, 2020, B, "=", "56", None, False),
+        (None, "中小学生近视率（%）", None, 2020, A, "=", "56", None, False),
         (None, "普惠性幼儿园覆盖率", None, 2020, B, "=", "90", None, False),
         (None, "普惠性幼儿园覆盖率", None, 2023, M, "=", "92", None, False),
         (None, "普惠性幼儿园覆盖率", None, 2025, T, ">=", "95", "97", False),

@@ -148,14 +148,6 @@ def test_a_numbered_heading_in_two_cells_is_a_section() -> None:
     assert cells == {("发展水平", "学前三年毛入园率")}
 
 
-def test_a_stage_word_alone_on_a_row_is_no_section() -> None:
-    sections, _ = _sections_and_categories(
-        [HEADER, ["1", "校际综合差异系数", "", "0.4", "0.3"], ["", "小学", "", "", ""],
-         ["2", "学前三年毛入园率", "%", "98", "99"]]
-    )  # fmt: skip
-    assert sections == []
-
-
 def test_with_a_category_column_a_lone_label_is_no_section() -> None:
     """The category column carries the sections there; a lone label is an indicator's parent."""
     sections, _ = _sections_and_categories(

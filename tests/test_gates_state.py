@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.config import EXPECTATIONS_DIR, GX_DATA_DOCS, GX_VALIDATIONS, settings
+from flows.config import EXPECTATIONS_DIR, settings
 from flows.report.report import data_docs_path
 from flows.validate import RAW_GATE, run_gate, validate_raw
+from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLAN_SUITES = 4  # raw_inputs suites over the plan tables (the actuals suites skip: no actuals)
@@ -28,7 +29,7 @@ def plans_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse with the seed plans only (the cheapest real raw gate)."""
     from flows.extract import extract_document
     from flows.load.plans import load_plans, plan_source
-    from flows.load.warehouse import open_warehouse
+    from flows.warehouse.db import open_warehouse
 
     path = tmp_path_factory.mktemp("plans") / "plans.duckdb"
     plans = sorted((REPO_ROOT / "raw" / "plans").glob("*.txt"))
@@ -71,8 +72,8 @@ def test_two_warehouses_keep_separate_results(
     assert len(_results(first.gx_dir)) == 2 * PLAN_SUITES
     assert len(_results(second.gx_dir)) == PLAN_SUITES
     # the Data Docs the gate links and the report links are the warehouse's own
-    assert result.docs_path == first.data_docs_index == data_docs_path(first.warehouse)
-    assert first.data_docs_index.is_file() and second.data_docs_index.is_file()
+    assert result.docs_path == first.layout.data_docs_index == data_docs_path(first.warehouse)
+    assert first.layout.data_docs_index.is_file() and second.layout.data_docs_index.is_file()
     # the checkout is only read: no file added or rewritten (an old checkout may still hold an
     # uncommitted/ of earlier versions: what matters is that nothing is written there now)
     assert _snapshot(EXPECTATIONS_DIR) == before

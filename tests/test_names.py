@@ -13,8 +13,8 @@ import pytest
 
 from flows.cli import main
 from flows.config import DBT_PROJECT_DIR
-from flows.names import AliasError, accept_alias, unresolved_names
 from flows.nightly import nightly_load
+from flows.unresolved_names import AliasError, accept_alias, unresolved_names
 from tests.conftest import REPO_ROOT
 
 NEW_SOURCE = (
@@ -22,6 +22,12 @@ NEW_SOURCE = (
     "海宁市,普惠性幼儿园儿童覆盖率,,2023,88.2,％,https://example.org/hn,海宁2023教育统计\n"
     "海宁市,公办园儿童覆盖率,,2023,61.5,%,https://example.org/hn,海宁2023教育统计\n"
     "海宁,高中段毛入学率,,2023,99.1,%,https://example.org/hn,海宁2023教育统计\n"
+    # the catalogue's own names: Chinese, English and code resolve as they are
+    "海宁市,学位数,,2023,12.5,万个,https://example.org/hn,海宁2023教育统计\n"
+    "海宁市,Full-time teachers,,2023,0.61,万人,https://example.org/hn,海宁2023教育统计\n"
+    "海宁市,education_staff,,2023,0.72,万人,https://example.org/hn,海宁2023教育统计\n"
+    # a region nothing in the catalogue resembles: no candidates, not 110000 0.00
+    "Atlantis,学校数,,2023,120,所,https://example.org/hn,海宁2023教育统计\n"
 )
 LATEST = """
 select latest_year, latest_value, latest_source_ref, attribute
@@ -79,8 +85,19 @@ def test_unresolved_names_are_printed_with_their_best_candidates(
     assert indicator.first_source_ref == "haining_2023.csv:3"
     region = names[("region", "海宁")]
     assert region.candidates[0].code == "330481"
+    assert names[("region", "Atlantis")].candidates == ()
+    assert "'Atlantis' (1 row(s), haining_2023.csv:8): no similar name" in run_output
     assert ("indicator", "普惠性幼儿园儿童覆盖率") not in names  # the synonym rule resolved it
+    assert not {n for (kind, n) in names if kind == "indicator"} & {
+        "学位数",
+        "Full-time teachers",
+        "education_staff",
+        "学校数",
+    }  # the catalogue's own names
 
+    # dbt's warning is named, with what it means (its SQL file's comment), not a bare "1 warn"
+    assert "warning assert_every_indicator_name_is_catalogued: Got " in run_output
+    assert "it still loads, as an indicator of its own" in run_output
     run_lines = [line for line in run_output.splitlines() if "公办园儿童覆盖率" in line]
     assert len(run_lines) == 1 and "public_kindergarten_coverage" in run_lines[0]
 
@@ -102,9 +119,9 @@ def test_accepted_names_resolve_on_the_next_run(
     # validated: a name is accepted once, and only for a code the catalogue has
     assert main(["names", "accept", "公办园儿童覆盖率", "public_kindergarten_coverage"]) == 1
     assert "already has an alias" in capsys.readouterr().err
-    with pytest.raises(AliasError, match="not a indicator_code"):
+    with pytest.raises(AliasError, match="not in .*indicators.csv"):
         accept_alias("indicator", "某新指标", "no_such_indicator", seeds_dir=project / "seeds")
-    with pytest.raises(AliasError, match="not a region_code"):
+    with pytest.raises(AliasError, match="not in .*regions.csv"):
         accept_alias("region", "某地", "999999", seeds_dir=project / "seeds")
     assert "公办园儿童覆盖率,public_kindergarten_coverage" in (
         project / "seeds" / "indicator_aliases.csv"
@@ -127,3 +144,20 @@ def test_accepted_names_resolve_on_the_next_run(
         ).fetchall()
     assert float(public[0]) == 61.5
     assert senior == ("haining_2023.csv:4",)
+
+
+def test_the_catalogues_own_names_resolve_to_their_code(first_run: tuple[Path, Path, str]) -> None:
+    """学位数 (Chinese name), Full-time teachers (English name), education_staff (code): each is
+    the catalogue's own name of an indicator, so it resolves with no alias (lines 5-7)."""
+    _, warehouse, _ = first_run
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select source_ref, indicator_code from marts.fct_indicator_actual "
+            "where source_ref in ('haining_2023.csv:5', 'haining_2023.csv:6', "
+            "'haining_2023.csv:7') order by source_ref"
+        ).fetchall()
+    assert rows == [
+        ("haining_2023.csv:5", "school_places"),
+        ("haining_2023.csv:6", "full_time_teachers"),
+        ("haining_2023.csv:7", "education_staff"),
+    ]

@@ -9,7 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.names import AliasError, Candidate, UnresolvedName, accept_alias, unresolved_names
+from flows.unresolved_names import (
+    AliasError,
+    Candidate,
+    UnresolvedName,
+    accept_alias,
+    unresolved_names,
+)
 
 CATALOGUE = "indicator_code,indicator_name_zh\npreschool,学前三年毛入园率\nmyopia,近视率\n"
 ALIASES = "indicator_name_raw,indicator_code,breakdown_code,note\n学前入园率,preschool,,seed\n"
@@ -46,7 +52,7 @@ def test_accept_ends_a_last_line_without_a_newline_first(seeds: Path) -> None:
     [
         ("school", "x", "myopia", "unknown name kind 'school'"),
         ("indicator", "   ", "myopia", "the name is empty"),
-        ("indicator", "近视", "eyesight", "'eyesight' is not a indicator_code"),
+        ("indicator", "近视", "eyesight", "'eyesight' is not in .*indicators.csv"),
         ("indicator", " 学前入园率", "myopia", "'学前入园率' already has an alias"),
     ],
 )

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.publish import history, publish, rollback, wal_path
+from flows.warehouse.layout import wal_of
+from flows.warehouse.publish import history, publish, rollback
 
 
 def sha256(path: Path) -> str:
@@ -58,9 +59,9 @@ def test_first_publish_moves_the_build_file_in(warehouse: Path) -> None:
 
 def test_publish_checkpoints_so_no_wal_is_left(warehouse: Path) -> None:
     make_build(build_of(warehouse), 1, leave_wal=True)
-    assert wal_path(build_of(warehouse)).exists(), "the test needs a build file with a WAL"
+    assert wal_of(build_of(warehouse)).exists(), "the test needs a build file with a WAL"
     publish(build_of(warehouse), warehouse)
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     assert not list(warehouse.parent.glob("*.wal"))
     assert night_of(warehouse) == 1
 
@@ -76,7 +77,7 @@ def test_publish_keeps_earlier_nights_and_rollback_restores_them(warehouse: Path
     restored = rollback(warehouse)  # 1 = the previous night
     assert sha256(warehouse) == hashes[2]
     assert sha256(restored) == hashes[2]
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     # the night rolled back is kept as entry 1, so the rollback can itself be undone
     assert [night_of(e.path) for e in history(warehouse)] == [3, 2, 1]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import publish as publish_module
-from flows.publish import history, publish
+from flows.warehouse import publish as publish_module
+from flows.warehouse.publish import history, publish
 
 BIG = 60_000  # rows: a file of a few MB, so that a copy written in place is caught mid-way
 

@@ -13,12 +13,15 @@ import pytest
 
 from flows.cli import main
 from flows.config import settings
-from flows.health import WarehouseCorruptError, quick_problem, warehouse_problem
-from flows.load.build_info import stamp_build
-from flows.load.warehouse import open_warehouse
 from flows.nightly import prepare_build
-from flows.publish import history, publish, rollback, wal_path
+from flows.warehouse.build_info import stamp_build
+from flows.warehouse.db import open_warehouse
+from flows.warehouse.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.warehouse.layout import wal_of
+from flows.warehouse.publish import history, publish, rollback
 from tests.reliability import CORRUPTIONS
+
+pytestmark = pytest.mark.reliability
 
 
 def _night(path: Path, night: int) -> Path:
@@ -80,7 +83,7 @@ def test_a_corrupted_published_file_is_not_tonights_starting_point(
     _night(build, 2)
     publish(build, config.warehouse, keep=3)
     assert _night_of(config.warehouse) == 2
-    assert not wal_path(config.warehouse).exists()
+    assert not wal_of(config.warehouse).exists()
     assert warehouse_problem(config.warehouse) is None
     if name != "garbage_in_the_middle":
         assert history(config.warehouse) == []

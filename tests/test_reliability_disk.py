@@ -18,9 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from flows.publish import history, wal_path
+from flows.warehouse.layout import wal_of
+from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer
 from tests.reliability import assert_published_whole, marts_hash
+
+pytestmark = pytest.mark.reliability
 
 KEEP = 2
 MB = 1 << 20
@@ -86,7 +89,7 @@ def test_a_full_disk_stops_the_night_cleanly_and_the_next_night_succeeds(
     assert "the disk is full" in output and str(small_disk) in output, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
     assert _sha(warehouse) == before
-    assert not wal_path(warehouse).exists()
+    assert not wal_of(warehouse).exists()
     assert [e.path.name for e in history(warehouse)] == kept  # no half-written entry
     build = warehouse.parent / ".build"
     assert sorted(p.name for p in build.iterdir()) == [".lock"], "build leftovers not removed"

@@ -19,6 +19,8 @@ from flows.nightly import extract_plans
 from tests.conftest import PLANS_DIR
 from tests.hostile_corpus import HOSTILE, MB, write_actuals, write_plans
 
+pytestmark = pytest.mark.reliability
+
 BIG = int(os.environ.get("EDUPLAN_HOSTILE_BIG_MB", "200")) * MB
 
 

@@ -7,7 +7,8 @@ raw/. A new interpolation fails this test until it uses a parameter (`?`, `$name
 here with the reason it is safe. Values from input data travel as parameters or as registered
 Arrow tables; the hostile-corpus tests (test_reliability_hostile.py) land
 `"; DROP TABLE raw.actuals; --` as a header and as values and find it back as text. CSV exports
-escape formula cells: tests/test_report_export.py. Links out of raw/: test_reliability_hostile.
+escape formula cells: tests/report/test_report_export.py. Links out of raw/:
+test_reliability_hostile.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.reliability
 
 SQL = re.compile(
     r"\b(select|insert|create|delete|update|copy|attach|pragma|drop|alter|set)\b.*"
@@ -29,15 +34,21 @@ SQL = re.compile(
 
 # file -> interpolated expression -> why it is not input data (reviewed)
 REVIEWED: dict[str, dict[str, str]] = {
-    "flows/build_inputs.py": {
+    "flows/warehouse/build_digest.py": {
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
     },
-    "flows/health.py": {"ident": "schema and table names from the file's catalog, quoted"},
+    "flows/warehouse/health.py": {
+        "ident": "schema and table names from the file's catalog, quoted"
+    },
     "flows/load/actuals.py": {
         "', '.join(CONTRACT_COLUMNS)": "the contract's column names, a code constant",
-        "limit": "DUCKDB_MEMORY_LIMIT, a code constant (or a caller's keyword)",
+        "limit": "duckdb_memory_limit(), checked against a size pattern (or a caller's keyword)",
         "before": "DuckDB's own current_setting('memory_limit')",
+    },
+    "flows/load/raw_tables.py": {
+        "table": "raw table names declared in code (RAW_TABLES)",
+        "columns": "column definitions declared in code (RAW_TABLES)",
     },
     "flows/load/actuals_stage.py": {
         "line": "a fixed SQL expression chosen by the stager",
@@ -46,13 +57,14 @@ REVIEWED: dict[str, dict[str, str]] = {
         "columns": "positional names c0..cN and the type varchar",
         "MAX_LINE_BYTES": "a code constant",
     },
-    "flows/load/warehouse.py": {
+    "flows/warehouse/db.py": {
         "table": "raw table names from the loaders' code (and write_stamp's stamp tables)",
         "column": "write_stamp's column names, from code",
         "where": "fixed predicates from the loaders' code (values go as parameters)",
         "columns": "column names of frames the loaders build in code",
         "schema": "a schema name from code",
         "name": "table names from information_schema, quoted",
+        "duckdb_memory_limit()": "EDUPLAN_DUCKDB_MEMORY_LIMIT, checked as a size (flows/config.py)",
     },
     "flows/report/changes.py": {
         "old": "the aliases old/new or tables from the catalog",
@@ -134,7 +146,7 @@ _PUBLISH_UNDER_UMASK = textwrap.dedent(
     import os, sys
     from pathlib import Path
     import duckdb
-    from flows.publish import publish, rollback
+    from flows.warehouse.publish import publish, rollback
     os.umask(0o027)
     warehouse = Path(sys.argv[1])
     build = warehouse.parent / ".build" / warehouse.name

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from flows.nightly import nightly_load
-from flows.publish import history
+from flows.warehouse.publish import history
 from tests.reliability import assert_published_whole, marts_hash, overwrite_header
 
 NIGHTS = int(os.environ.get("EDUPLAN_SOAK_NIGHTS", "2"))
@@ -28,7 +28,11 @@ KEEP = 1
 SIZE_FACTOR = 2.0  # the published file may carry free blocks; never more than this
 
 
-pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
+pytestmark = [
+    pytest.mark.usefixtures("prefect_backend"),  # tests/conftest.py: one per session
+    pytest.mark.reliability,
+    pytest.mark.slow,  # nights in a row, each compared with a full rebuild: ~2 min
+]
 
 
 def _seed_rows(raw: Path) -> tuple[list[str], list[list[str]]]:

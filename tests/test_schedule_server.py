@@ -30,6 +30,8 @@ from tests.prefect_server import (
     wait_for,
 )
 
+pytestmark = [pytest.mark.server, pytest.mark.slow]  # a real Prefect server and a worker: ~4 min
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TASKS = {
     "extract-plans",

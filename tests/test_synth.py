@@ -8,9 +8,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.demo.synth import (
+    SEEDS,
+    _read,
+    catalogued_indicators,
+    region_codes,
+    write_synthetic_actuals,
+)
 from flows.load.actuals import load_actuals
 from flows.load.actuals_contract import inspect_file
-from flows.synth import SEEDS, _read, catalogued_indicators, region_codes, write_synthetic_actuals
 
 
 def test_synthetic_file_is_labelled_and_in_the_contract(tmp_path: Path) -> None:

@@ -63,8 +63,17 @@ def test_a_clean_table_passes(tmp_path: Path, patched: None) -> None:
     assert result["unexpected_count"] == 0
 
 
+def _unpatch_duckdb_persisted_connection() -> None:
+    """Undo flows/gx/engine.py's patch, to show the pitfall it fixes."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_engine
+
+    gx_engine._PERSISTED_CONNECTION_DIALECTS = tuple(
+        d for d in gx_engine._PERSISTED_CONNECTION_DIALECTS if d is not engine.DUCKDB
+    )
+
+
 def test_without_the_fix_gx_returns_empty_metrics(tmp_path: Path) -> None:
-    engine.unpatch_duckdb_persisted_connection()
+    _unpatch_duckdb_persisted_connection()
     try:
         [(success, result)] = _validate(_table(tmp_path / "clean.duckdb", null_at=None))
     finally:
@@ -74,14 +83,14 @@ def test_without_the_fix_gx_returns_empty_metrics(tmp_path: Path) -> None:
 
 
 def test_the_gates_duckdb_is_capped_like_the_nights_others(tmp_path: Path) -> None:
-    """The gates' connection (its URL) gets DUCKDB_MEMORY_LIMIT: at 10 million rows the raw gate
+    """The gates' connection (its URL) gets duckdb_memory_limit(): at 10 million rows the raw gate
     was the night's memory peak (2.3 GB for the process tree) with DuckDB's default limit."""
     import sqlalchemy
 
-    from flows.config import DUCKDB_MEMORY_LIMIT
+    from flows.config import duckdb_memory_limit
 
     path = _table(tmp_path / "w.duckdb", null_at=None)
-    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as reference:
+    with duckdb.connect(config={"memory_limit": duckdb_memory_limit()}) as reference:
         [(capped,)] = reference.execute("select current_setting('memory_limit')").fetchall()
     gx_engine = sqlalchemy.create_engine(engine.duckdb_url(path))
     with gx_engine.connect() as con:

@@ -9,7 +9,7 @@ import subprocess
 
 import yaml
 
-from flows import vocabulary
+from flows import controlled_vocabulary as vocabulary
 from flows.extract import headers, values
 from tests.conftest import REPO_ROOT
 

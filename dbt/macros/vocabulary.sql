@@ -1,5 +1,5 @@
 {#- The controlled vocabularies are declared once, as the var `vocabulary` in dbt_project.yml
-    (vocabulary -> word as written -> code); flows/vocabulary.py reads the same declaration. -#}
+    (vocabulary -> word as written -> code); flows/controlled_vocabulary.py reads the same declaration. -#}
 
 {#- The code of a word in one vocabulary (约束性 -> binding in `attribute`); NULL when the word
     is not in it. -#}

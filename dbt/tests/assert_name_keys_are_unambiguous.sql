@@ -1,6 +1,7 @@
 -- Fails when two aliases that share a name_key (the same name in another spelling, or after a
 -- synonym rule of the var name_synonyms) point to different indicators or breakdowns: a name
--- would then resolve to two targets. Fix the alias, or narrow the synonym rule.
+-- would then resolve to two targets. The catalogue's own names (code, Chinese, English) count as
+-- aliases of their code. Fix the alias, or narrow the synonym rule.
 
 with
 
@@ -12,6 +13,27 @@ indicator_keys as (
         indicator_code || '/' || coalesce(breakdown_code, '') as resolves_to
 
     from {{ ref('indicator_aliases') }}
+
+),
+
+-- the catalogue's own names (code, Chinese, English) resolve too, unless an alias has their key
+catalogue_keys as (
+
+    select
+        'indicator' as name_kind,
+        {{ name_key('catalogue_name') }} as name_key,
+        indicator_code || '/' as resolves_to
+
+    from (
+        select indicator_code, indicator_code as catalogue_name from {{ ref('indicators') }}
+        union all
+        select indicator_code, indicator_name_zh from {{ ref('indicators') }}
+        union all
+        select indicator_code, indicator_name_en from {{ ref('indicators') }}
+    ) as catalogue
+    where {{ name_key('catalogue_name') }} not in (
+        select indicator_keys.name_key from indicator_keys
+    )
 
 ),
 
@@ -29,6 +51,8 @@ breakdown_keys as (
 all_keys as (
 
     select * from indicator_keys
+    union all
+    select * from catalogue_keys
     union all
     select * from breakdown_keys
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.grid import LaidOutDocument
-from flows.extract.layout import split_lines
+from flows.extract.formats.text import read_text_layout
+from flows.extract.formats.text_lines import split_lines
+from flows.extract.grid import Grid, LaidOutDocument, SourceRef
 from flows.extract.models import (
     DocumentFacts,
     ExtractedDocument,
@@ -24,7 +26,8 @@ from flows.extract.models import (
     TableInfo,
 )
 from flows.extract.semantic import ReadGrid, read_grid
-from flows.extract.text_layout import read_text_layout
+from flows.extract.stream import StreamTable, read_stream
+from flows.extract.vocabulary import normalise_header
 
 __all__ = [
     "READERS",
@@ -38,6 +41,7 @@ __all__ = [
     "extract_laid_out",
     "extract_text",
     "read_grids",
+    "read_tables",
 ]
 
 # A layout reader: (path) -> the document as text blocks and grids. One per file suffix; the
@@ -71,9 +75,9 @@ def _read_text_file(path: Path) -> LaidOutDocument:
 
 def _read_published_file(path: Path) -> LaidOutDocument:
     """HTML, DOCX and PDF (flows/extract/formats/), imported only when such a file is read."""
-    from flows.extract.formats import read_laid_out
+    from flows.extract.formats import read_laid_out  # lazy: pdfplumber and lxml, ~0.7 s
 
-    return read_laid_out(path)
+    return read_laid_out(path, tables_required=False)
 
 
 READERS: dict[str, LayoutReader] = {
@@ -96,6 +100,100 @@ def read_grids(laid_out: LaidOutDocument, doc_period: tuple[int, int] | None) ->
     return read
 
 
+@dataclass
+class ReadTables:
+    """Every table of a document: grids the layout readers drew, and tables the meaning reader
+    assembled from the running text they left (flattened pages, PDF text, one cell per line)."""
+
+    grids: list[ReadGrid]
+    streams: list[StreamTable]
+
+
+def _span(grid: Grid) -> range:
+    """The lines a text grid spans (its caption to its last cell)."""
+    lines = [c.ref.line for row in grid.rows for c in row if c.ref.line is not None]
+    first = (
+        grid.caption_ref.line
+        if grid.caption_ref and grid.caption_ref.line
+        else min(lines, default=0)
+    )
+    return range(first or 0, max(lines, default=-1) + 1)
+
+
+def _grid_lines(read: ReadGrid) -> range:
+    first = read.grid.caption_ref.line if read.grid.caption_ref else read.grid.ref.line
+    return range(first or 0, (read.info.last_line or -1) + 1)
+
+
+def read_tables(
+    laid_out: LaidOutDocument,
+    doc_period: tuple[int, int] | None,
+    *,
+    lines: list[str] | None = None,
+) -> ReadTables:
+    """Read the grids, then assemble by meaning whatever text holds a table header the grids do
+    not cover. A grid the semantic layer cannot read is left to the meaning reader: when it
+    places every cell of those lines in a row (a cell it is unsure of is kept and marked
+    needs_review), meaning wins; otherwise the grid's error stands. Tables are numbered in
+    document order."""
+    grids: list[ReadGrid] = []
+    failed: list[tuple[PlanTableError, Grid]] = []
+    for grid in laid_out.grids:
+        try:
+            found = read_grid(laid_out.doc, len(grids) + 1, grid, doc_period)
+        except PlanTableError as problem:
+            failed.append((problem, grid))
+            continue
+        if found is not None:
+            grids.append(found)
+    if lines is not None:
+        covered = {n for read in grids for n in _grid_lines(read)}
+        text = ["" if n + 1 in covered else line for n, line in enumerate(lines)]
+        streams = read_stream(laid_out.doc, text, lambda n: SourceRef(line=n + 1), doc_period)
+    else:
+        blocks = laid_out.text
+        streams = read_stream(
+            laid_out.doc, [b.text for b in blocks], lambda n: blocks[n].ref, doc_period
+        )
+    for problem, grid in failed:  # the layout read a table it could not make sense of
+        span = _span(grid)
+        inside = [s for s in streams if s.start in span]
+        wanted = "".join(normalise_header(c.text) for c in grid.rows[0])
+        if (
+            not inside
+            or any(s.doubts for s in inside)
+            or "".join(normalise_header(t.text) for t in inside[0].header.tokens) != wanted
+        ):
+            raise problem  # meaning reads another header, or leaves a cell out: the error stands
+    if lines is not None:  # one numbering in document order
+        order = sorted(
+            [(r.grid.ref.line or 0, 0, k) for k, r in enumerate(grids)]
+            + [(s.start, 1, k) for k, s in enumerate(streams)]
+        )
+    else:
+        order = [(0, 0, k) for k in range(len(grids))] + [(0, 1, k) for k in range(len(streams))]
+    for number, (_, source, k) in enumerate(order, start=1):
+        if source == 0:
+            grids[k] = renumbered_grid(grids[k], number)
+        else:
+            streams[k] = renumbered_stream(streams[k], number)
+    return ReadTables(grids, streams)
+
+
+def renumbered_grid(read: ReadGrid, number: int) -> ReadGrid:
+    if read.info.table == number:
+        return read
+    read.info = replace(read.info, table=number)
+    read.cells = [replace(c, table=number) for c in read.cells]
+    return read
+
+
+def renumbered_stream(table: StreamTable, number: int) -> StreamTable:
+    table.info = replace(table.info, table=number)
+    table.cells = [replace(c, table=number) for c in table.cells]
+    return table
+
+
 def extract_laid_out(
     laid_out: LaidOutDocument,
     metadata: dict[str, object] | None = None,
@@ -111,15 +209,18 @@ def extract_laid_out(
         if facts.period_start_year and facts.period_end_year
         else None
     )
-    read = read_grids(laid_out, doc_period)
-    if not read:
+    found = read_tables(laid_out, doc_period, lines=lines if laid_out.format == "txt" else None)
+    read, streams = found.grids, found.streams
+    if not read and not streams:
         raise PlanTableError(doc, None, "no indicator table or milestone schedule found")
+    tables = sorted([*(r.info for r in read), *(s.info for s in streams)], key=lambda t: t.table)
+    cells = [c for r in read for c in r.cells] + [c for s in streams for c in s.cells]
     return ExtractedDocument(
         facts=facts,
-        tables=[r.info for r in read],
-        cells=[c for r in read for c in r.cells],
+        tables=tables,
+        cells=sorted(cells, key=lambda c: c.table) if streams else cells,
         milestones=[m for r in read for m in r.milestones],
-        warnings=[w for r in read for w in r.warnings],
+        warnings=[w for r in read for w in r.warnings] + [w for s in streams for w in s.warnings],
     )
 
 

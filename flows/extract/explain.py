@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.extract import READERS, PlanTableError, read_grids, read_text
+from flows.extract import READERS, PlanTableError, read_tables, read_text
 from flows.extract.facts import document_facts, read_metadata
-from flows.extract.layout import split_lines
+from flows.extract.formats.text_lines import split_lines
 from flows.extract.semantic import ReadGrid
+from flows.extract.stream import StreamTable
 from flows.extract.vocabulary import VOCABULARY
 
-GRID_ROWS, CELLS = 6, 8
+GRID_ROWS, CELLS, TOKENS, ROWS = 6, 8, 40, 30
 
 
 def _clip(text: str, width: int = 14) -> str:
@@ -66,6 +67,44 @@ def _table(read: ReadGrid) -> list[str]:
     return out
 
 
+def _stream(table: StreamTable) -> list[str]:
+    """How the meaning reader read a table of running text: each cell's type, then the rows."""
+    info = table.info
+    period = (
+        f"{info.period_start_year}-{info.period_end_year}" if info.period_end_year else "unknown"
+    )
+    out = [
+        f"table {info.table} (indicators, read by meaning from running text), header at "
+        f"{info.header_ref}, {len(table.rows)} rows, period {period}",
+        f"  caption: {info.title or '-'}",
+        "  header -> value columns, in order:",
+    ]
+    for position, column in enumerate(table.header.columns, start=1):
+        year = ""
+        if column.year is not None:
+            year = f" year={column.year.year or '(period)'} hint={column.year.hint or '-'}"
+        out.append(
+            f"    {position:>2}. {column.header!r:<16} -> {column.role:<10} "
+            f"matched {column.matched!r}{year}"
+        )
+    out.append(f"  cells after the header, typed (first {TOKENS}):")
+    for token in table.tokens[:TOKENS]:
+        out.append(f"    {token.ref}: {token.kind.value:<12} {_clip(token.text, 30)!r}")
+    out.append(f"  rows assembled (first {ROWS}):")
+    for row in table.rows[:ROWS]:
+        values = " | ".join(v.text if v is not None else "(empty)" for v in row.values)
+        review = f"  REVIEW: {row.review}" if row.review else ""
+        out.append(
+            f"    row {row.order}: {row.category or '-'} / {row.indicator} / "
+            f"{row.breakdown or '-'} unit={row.unit or '-'} [{values}] "
+            f"{row.attribute or '-'} {row.evaluation or ''} ({row.how}){review}"
+        )
+    for warning in table.warnings:
+        out.append(f"  warning: {warning}")
+    out.append(f"  {len(table.cells)} value cells")
+    return out
+
+
 def explain(path: Path) -> tuple[str, bool]:
     """The explanation of one document, and whether it can be extracted. A document that cannot
     be read at all (no reader, not UTF-8) raises PlanTableError like extract_document."""
@@ -84,12 +123,14 @@ def explain(path: Path) -> tuple[str, bool]:
         f"document period: {period[0]}-{period[1]}" if period else "document period: unknown",
     ]
     try:
-        tables = read_grids(laid_out, period)
+        found = read_tables(laid_out, period, lines=lines)
     except PlanTableError as error:
         out.append(f"ERROR {error}")
         return "\n".join(out), False
-    if not tables:
-        out.append("no grid has an indicator table or milestone schedule header")
-    for read in tables:
+    if not found.grids and not found.streams:
+        out.append("no indicator table or milestone schedule header in any grid or running text")
+    for read in found.grids:
         out.extend(["", *_table(read)])
-    return "\n".join(out), bool(tables)
+    for table in found.streams:
+        out.extend(["", *_stream(table)])
+    return "\n".join(out), bool(found.grids or found.streams)

@@ -8,8 +8,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from flows.extract.formats.text_lines import LineKind, line_kind
 from flows.extract.headers import period_in_text
-from flows.extract.layout import LineKind, line_kind
 from flows.extract.models import DocumentFacts, PlanTableError
 
 _DOC_NUMBER = re.compile(

@@ -63,6 +63,9 @@ class GridCell:
     text: str
     ref: SourceRef
     merged_from: tuple[int, int] | None = None  # (row, column) of the merge's first cell
+    # the cell's own lines when the document breaks them on purpose (<br>, paragraphs in a Word
+    # cell): a cell of stacked sub-rows (`其中:小学` / `初中`, `34.52%` / `77.34%`); else ()
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

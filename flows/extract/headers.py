@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.controlled_vocabulary import words
 from flows.extract.vocabulary import VOCABULARY, normalise_header
-from flows.vocabulary import words
 
 __all__ = ["ATTRIBUTES", "EVALUATIONS", "normalise_header"]
 
@@ -47,7 +47,7 @@ def period_in_text(text: str) -> tuple[int, int] | None:
 @dataclass(frozen=True)
 class YearColumn:
     year: int | None  # None: a year the plan period gives (its final year, or the one before)
-    hint: str | None  # "target" | "baseline" when the header says so, else None
+    hint: str | None  # "target" | "baseline" | "actual" when the header says so, else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ def _year_hint(rest: str) -> tuple[bool, str | None]:
         return True, "baseline"
     if rest in VOCABULARY.year_target:
         return True, "target"
+    if rest in VOCABULARY.year_actual:
+        return True, "actual"
     return False, None
 
 
@@ -196,9 +198,13 @@ def schedule_columns(headers: list[str]) -> ScheduleColumns | None:
 
 
 def year_role(year: int, hint: str | None, period: tuple[int, int] | None, years: list[int]) -> str:
-    """baseline (already measured), milestone (an intermediate year) or target (period end)."""
+    """baseline (already measured), milestone (an intermediate year), target (period end) or
+    actual (the plan's own reported figure for a year of its period: 2020年预计值 in a 十三五
+    review; a reported figure for a year before the period is the baseline it starts from)."""
     if hint == "baseline":
         return hint
+    if hint == "actual":
+        return "baseline" if period is None or year < period[0] else "actual"
     if hint == "target":  # 2023年目标 in a 2021-2025 table is a milestone target
         return "milestone" if period and period[0] <= year < period[1] else "target"
     if period is None:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flows.extract.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
+from flows.extract.formats.alignment import ATTRIBUTES, EVALUATIONS, align, is_stage
 from flows.extract.grid import GridCell, SourceRef
 from flows.extract.headers import Column, year_role
+from flows.extract.labels import (
+    is_domain,
+    is_measure,
+    is_part,
+    part_marker,
+    part_name,
+    strip_list_number,
+)
 from flows.extract.models import PlanCell, PlanTableError
-from flows.extract.values import parse_value
+from flows.extract.values import looks_like_value, parse_value
 from flows.extract.vocabulary import VOCABULARY
 
 Row = tuple[GridCell, ...]
@@ -68,6 +76,56 @@ def _years(doc: str, table: TableRows, period: tuple[int, int] | None) -> list[i
     return years
 
 
+def _stacked_rows(row: Row, columns: list[Column]) -> list[Row] | None:
+    """A row whose cells hold sub-rows one per line (`义务教育标准班额比例` / `其中:小学` /
+    `初中`, `34.52%` / `77.34%`): one row per line, the values read in the same order; a first
+    name line with no values of its own is the indicator the others are parts of."""
+    if len(row) != len(columns):
+        return None
+    values = [i for i, c in enumerate(columns) if c.role == "year" and row[i].text]
+    counts = {len(row[i].lines) for i in values}
+    if len(counts) != 1 or (k := counts.pop()) < 2:
+        return None
+    if not all(looks_like_value(line) for i in values for line in row[i].lines):
+        return None
+    at = next(i for i, c in enumerate(columns) if c.role == "indicator")
+    names = row[at].lines or (row[at].text,)
+    if len(names) not in (k, k + 1):
+        return None
+    parent = names[0] if len(names) == k + 1 else None
+    parts = names[1:] if parent is not None else names
+    out: list[Row] = []
+    if parent is not None:  # the indicator itself, with no values of its own
+        out.append(
+            tuple(
+                GridCell(parent, c.ref) if i == at else (GridCell("", c.ref) if i in values else c)
+                for i, c in enumerate(row)
+            )
+        )
+    for j, name in enumerate(parts):
+        if parent is not None and not part_marker(name):
+            name = VOCABULARY.part_markers[0] + name  # a part of the indicator above
+        cells = []
+        for i, cell in enumerate(row):
+            if i == at:
+                cells.append(GridCell(name, cell.ref))
+            elif len(cell.lines) == k:  # values, and units or attributes stacked alike
+                cells.append(GridCell(cell.lines[j], cell.ref))
+            else:
+                cells.append(cell)
+        out.append(tuple(cells))
+    return out
+
+
+def unstacked(body: list[Row | str], columns: list[Column]) -> list[Row | str]:
+    """The body with every row of stacked sub-rows made one row per sub-row."""
+    out: list[Row | str] = []
+    for row in body:
+        split = None if isinstance(row, str) else _stacked_rows(row, columns)
+        out.extend(split if split is not None else [row])
+    return out
+
+
 def table_cells(
     doc: str, table: TableRows, period: tuple[int, int] | None, warnings: list[str]
 ) -> list[PlanCell]:
@@ -78,11 +136,10 @@ def table_cells(
     indicator: str | None = None
     indicator_unit: str | None = None
     row_order = 0
-    for row in table.body:
+    for row in unstacked(table.body, table.columns):
         if isinstance(row, str):
             category, indicator, indicator_unit = row, None, None
             continue
-        row_order += 1
         ref = row_ref(row)
         aligned = align(row, table.columns)
         if aligned is None:
@@ -98,10 +155,23 @@ def table_cells(
             if column.role not in ("year", "ignored"):
                 by_role[column.role] = cell
         row_category = _text(by_role.get("category"))
-        row_indicator = _text(by_role.get("indicator"))
-        breakdown = _text(by_role.get("breakdown")) or None
+        row_indicator = strip_list_number(_text(by_role.get("indicator")))
+        breakdown = part_name(_text(by_role.get("breakdown"))) or None
         if row_indicator == breakdown:
             breakdown = None  # an indicator cell merged over its breakdown column
+        if (
+            breakdown is not None
+            and breakdown != indicator  # not the label above merged down over a sub-row
+            and not is_stage(row_indicator)  # 高中段 | …: a shifted sub-row (below)
+            and is_domain(row_indicator)
+            and is_measure(breakdown)
+            and not is_part(breakdown)
+        ):  # 学前教育 | 毛入园率: the measure is the indicator, the stage or domain its category
+            row_category, row_indicator, breakdown = row_indicator, breakdown, None
+        part_of_above = False
+        if row_indicator and part_marker(row_indicator) and breakdown is None and indicator:
+            # 其中:研究生 under 在校生: a part of the indicator above, in its row
+            row_indicator, breakdown, part_of_above = "", part_name(row_indicator), True
         if (
             row_indicator
             and (breakdown is None or breakdown == indicator)  # empty, or the label above
@@ -109,6 +179,8 @@ def table_cells(
             and is_stage(row_indicator)
         ):
             row_indicator, breakdown = "", row_indicator  # a shifted sub-row: 高中段 is a breakdown
+        if not part_of_above or row_order == 0:
+            row_order += 1
         if row_category:
             category = row_category
         if row_indicator:
@@ -168,6 +240,7 @@ def table_cells(
                     value_upper=parsed.value_upper,
                     is_approximate=parsed.is_approximate,
                     source_ref=str(cell.ref),
+                    is_cumulative=parsed.is_cumulative,
                 )
             )
     return cells

@@ -24,7 +24,7 @@ class PlanCell:
     breakdown: str | None
     unit: str | None
     year: int
-    role: str  # baseline | milestone | target
+    role: str  # baseline | milestone | target | actual (the plan's own reported figure)
     raw_value: str
     comparator: str | None  # = > >= < <= ; None for text values
     value: str | None  # the number exactly as written, e.g. "0.250"
@@ -34,6 +34,8 @@ class PlanCell:
     value_upper: str | None = None  # a range's upper bound (95-97: value 95, value_upper 97)
     is_approximate: bool = False  # 98左右 / 约98: the number is approximate
     source_ref: str = ""  # where the value sits: line 12 | table 1, row 3, column 4 | page 2, ...
+    needs_review: str | None = None  # why the reader is unsure of this cell; None when sure
+    is_cumulative: bool = False  # 〔20〕 / [4.5]: a five-year cumulative figure, not a level
 
 
 @dataclass(frozen=True)

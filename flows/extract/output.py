@@ -28,6 +28,8 @@ PLAN_CELL_SCHEMA: dict[str, pl.DataType] = {
     "value_upper": pl.String(),
     "is_approximate": pl.Boolean(),
     "source_ref": pl.String(),
+    "needs_review": pl.String(),
+    "is_cumulative": pl.Boolean(),
 }
 MILESTONE_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.String(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flows.extract.alignment import align, is_stage
+from flows.extract.formats.alignment import align
 from flows.extract.grid import Grid, GridCell
 from flows.extract.headers import (
     Column,
@@ -120,7 +120,7 @@ def _section(grid: Grid, r: int, columns: list[Column]) -> str | None:
     )
     if spans:
         return text
-    if position >= len(columns) or columns[position].role not in _LABEL_ROLES or is_stage(text):
+    if position >= len(columns) or columns[position].role not in _LABEL_ROLES:
         return None
     if any(c.role == "category" for c in columns):
         return None  # the category column carries it (and it may be an indicator's parent)
@@ -160,7 +160,7 @@ def _body(
             continue
         resolved = []
         for c, cell in enumerate(row):
-            is_value = c >= len(columns) or columns[c].role == "year"
+            is_value = c >= len(columns) or columns[c].role in ("year", "rate")
             text = _resolved(grid, r, c, values=is_value)
             resolved.append(GridCell(text, cell.ref) if text != cell.text else cell)
         body.append(tuple(resolved))

@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flows.controlled_vocabulary import codes, vocabulary
 from flows.extract.vocabulary import VOCABULARY
-from flows.vocabulary import codes, vocabulary
 
 COMPARATORS: dict[str, str] = vocabulary("comparator")  # ≥ -> >=: dbt/dbt_project.yml
 ALLOWED_COMPARATORS = frozenset(codes("comparator"))
@@ -74,6 +74,7 @@ class ParsedValue:
     value_upper: str | None = None  # a range's upper bound (then comparator is >=)
     is_approximate: bool = False  # 左右 / 约: the number is approximate
     readable: bool = True  # False: text that is neither a number, "no value" nor a text target
+    is_cumulative: bool = False  # 〔20〕, [4.5]: a five-year cumulative figure, not a level
 
     @property
     def is_numeric(self) -> bool:
@@ -99,10 +100,50 @@ def _comparator(word: str | None, suffix: str | None) -> str:
     return COMPARATORS.get(word, "?")
 
 
+_CUMULATIVE = tuple(
+    (pair[0], pair[1])
+    for pair in VOCABULARY.values.get("cumulative_brackets", ())
+    if len(pair) == 2
+)
+
+
+def _cumulative_inner(raw: str) -> str | None:
+    """The text inside cumulative brackets (〔20〕 -> 20), or None when the cell has none."""
+    for opening, closing in _CUMULATIVE:
+        if raw.startswith(opening) and raw.endswith(closing) and len(raw) > 2:
+            return raw[1:-1].strip()
+    return None
+
+
 @lru_cache(maxsize=65536)
 def parse_value(text: str) -> ParsedValue:
-    """Parse one value cell; never raises. Text the grammar cannot read keeps its text."""
+    """Parse one value cell; never raises. Text the grammar cannot read keeps its text.
+    A number in cumulative brackets (〔20〕, [4.5 ]) is read with `is_cumulative` set."""
     raw = clean_cell(text)
+    marked = raw.rstrip("".join(VOCABULARY.values.get("footnote_marks", ())))
+    if marked != raw and marked:  # 60.6*: a footnote mark after the value
+        parsed = parse_value(marked)
+        if parsed.is_numeric:
+            return ParsedValue(
+                raw,
+                parsed.comparator,
+                parsed.value,
+                parsed.value_upper,
+                parsed.is_approximate,
+                is_cumulative=parsed.is_cumulative,
+            )
+    inner = _cumulative_inner(raw)
+    if inner is not None:
+        parsed = parse_value(inner)
+        if parsed.is_numeric:
+            return ParsedValue(
+                raw_value=raw,
+                comparator=parsed.comparator,
+                value=parsed.value,
+                value_upper=parsed.value_upper,
+                is_approximate=parsed.is_approximate,
+                is_cumulative=True,
+            )
     folded = unicodedata.normalize("NFKC", raw)
     match = _VALUE.match(folded)
     if match is not None:

@@ -8,7 +8,6 @@ Everything in the extractor that needs a word list reads it from `VOCABULARY`; p
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 import unicodedata
@@ -16,7 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from flows.vocabulary import vocabulary as shared_vocabulary
+from flows.config import environment
+from flows.controlled_vocabulary import vocabulary as shared_vocabulary
 
 DEFAULT_PATH = Path(__file__).with_name("vocabulary.toml")
 COLUMN_ROLES = (
@@ -27,6 +27,7 @@ COLUMN_ROLES = (
     "attribute",
     "evaluation",
     "sequence",
+    "rate",
     "ignored",
 )
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
@@ -54,6 +55,7 @@ class Vocabulary:
     year_baseline: frozenset[str]
     year_target: frozenset[str]
     year_neutral: frozenset[str]
+    year_actual: frozenset[str]  # the plan's own reported figure (预计值, 实际完成)
     period_target: frozenset[str]
     period_baseline: frozenset[str]
     program: frozenset[str]
@@ -67,6 +69,13 @@ class Vocabulary:
     no_unit: frozenset[str]
     no_value: frozenset[str]
     section_markers: tuple[re.Pattern[str], ...]
+    parts: frozenset[str]  # 城市, 农村, 研究生: parts of the indicator above
+    part_markers: tuple[str, ...]  # 其中: before a part, longest first
+    domain_suffixes: tuple[str, ...]  # 教育, 发展: what a section / category label ends with
+    measures: frozenset[str]  # 人数, 比例, 毛入学率: what an indicator (not a domain) is
+    measure_tails: frozenset[str]  # 人数, 比例: measures that need the label above them
+    list_numbers: tuple[re.Pattern[str], ...]  # 1. / （1） / ① before a name
+    page_marks: tuple[re.Pattern[str], ...]  # - 5 - / 第5页: page furniture inside a table
     values: dict[str, tuple[str, ...]]  # grammar word lists, longest first
 
     def column_role(self, header: str) -> tuple[str, str] | None:
@@ -84,7 +93,7 @@ class Vocabulary:
 
 def load_vocabulary(path: Path | None = None) -> Vocabulary:
     """Read and check a vocabulary file; a missing section or role is a clear error."""
-    path = path or Path(os.environ.get("EDUPLAN_VOCABULARY", DEFAULT_PATH))
+    path = path or environment().vocabulary or DEFAULT_PATH
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     try:
         columns = {role: _words(data["columns"][role]) for role in COLUMN_ROLES}
@@ -95,6 +104,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
             year_baseline=_words(years["baseline"]),
             year_target=_words(years["target"]),
             year_neutral=_words(years["neutral"]),
+            year_actual=_words(years["actual"]),
             period_target=_words(years["period_target"]),
             period_baseline=_words(years["period_baseline"]),
             program=_words(data["schedule"]["program"]),
@@ -109,6 +119,13 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
             no_unit=frozenset(cells["no_unit"]),
             no_value=frozenset(cells["no_value"]),
             section_markers=tuple(re.compile(p) for p in cells["section_markers"]),
+            parts=frozenset(cells["parts"]),
+            part_markers=tuple(sorted(cells["part_markers"], key=len, reverse=True)),
+            domain_suffixes=tuple(cells["domain_suffixes"]),
+            measures=frozenset(cells["measures"]),
+            measure_tails=frozenset(cells["measure_tails"]),
+            list_numbers=tuple(re.compile(p) for p in cells["list_numbers"]),
+            page_marks=tuple(re.compile(p) for p in cells["page_marks"]),
             values={
                 key: tuple(sorted(words, key=len, reverse=True)) for key, words in values.items()
             },

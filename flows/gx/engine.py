@@ -9,7 +9,7 @@ makes GX keep one connection per engine, and the expectations see the data.
 
 from __future__ import annotations
 
-from flows.config import DUCKDB_MEMORY_LIMIT
+from flows.warehouse.db import gx_url
 
 URL_VARIABLE = "EDUPLAN_GX_URL"  # the datasource's connection string, `${EDUPLAN_GX_URL}`
 # the run-state folder (Settings.gx_dir) in the stores' paths, `${EDUPLAN_GX_STATE}/validations/`
@@ -29,22 +29,12 @@ DUCKDB = _Dialect("duckdb")
 
 def patch_duckdb_persisted_connection() -> None:
     """Make GX keep its DuckDB connection open (idempotent)."""
+    # lazy: great_expectations costs ~4.5 s, paid only by a night that runs a gate
     from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
 
     if DUCKDB not in engine._PERSISTED_CONNECTION_DIALECTS:
         engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, DUCKDB)
 
 
-def unpatch_duckdb_persisted_connection() -> None:
-    """Undo the patch (only tests need this, to show the pitfall)."""
-    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
-
-    engine._PERSISTED_CONNECTION_DIALECTS = tuple(
-        d for d in engine._PERSISTED_CONNECTION_DIALECTS if d is not DUCKDB
-    )
-
-
-def duckdb_url(path: object) -> str:
-    """GX's connection string for a warehouse file, its DuckDB capped like the night's others
-    (duckdb-engine passes the URL's query to DuckDB's config)."""
-    return f"duckdb:///{path}?memory_limit={DUCKDB_MEMORY_LIMIT}"
+# GX's connection string for a warehouse file, capped like every other DuckDB of a night
+duckdb_url = gx_url

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import great_expectations as gx
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
@@ -19,14 +18,16 @@ from great_expectations.data_context.types.resource_identifiers import (
     ValidationResultIdentifier,
 )
 
-from flows.config import GX_DATA_DOCS, GX_VALIDATIONS
 from flows.gx.engine import (
     STATE_VARIABLE,
     URL_VARIABLE,
     duckdb_url,
     patch_duckdb_persisted_connection,
 )
+from flows.gx.offline_docs import make_offline
 from flows.gx.results import SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
+from flows.warehouse.db import connect
+from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
 
 @dataclass
@@ -35,12 +36,13 @@ class Outcome:
     failures: list[ExpectationFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     docs_path: Path | None = None
+    docs_still_remote: list[str] = field(default_factory=list)  # page: address (offline_docs)
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> what its rows were
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
 
 
 def existing_tables(db_path: Path) -> set[str]:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         rows = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables"
@@ -84,6 +86,7 @@ def run_validations(
         tonight = _results_of(context, run_id)
         suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
         context.build_data_docs(resource_identifiers=[*suites, *tonight])
+        outcome.docs_still_remote = make_offline(gx_dir / GX_DATA_DOCS)
         outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
     return outcome
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from flows.config import DUCKDB_MEMORY_LIMIT
+from flows.config import duckdb_memory_limit
 from flows.errors import InputFileError
-from flows.inputs import checked_input
+from flows.input_files import checked_input
+from flows.load.actuals_audit import LATEST_AUDIT
 from flows.load.actuals_contract import (
     CONTRACT_COLUMNS,
     ActualsContractError,
@@ -31,25 +32,15 @@ from flows.load.actuals_contract import (
     inspect_file,
 )
 from flows.load.actuals_stage import stage_file
-from flows.load.warehouse import scalar
+from flows.load.raw_tables import ACTUALS_TABLES, ddl
+from flows.warehouse.db import scalar
 
 # DuckDB's own memory during a load; with Python, Arrow and the CSV reader's buffers the
 # process peaks near 1.5x this (benchmarks/bench_actuals_load.py measures it).
 
 __all__ = ["DDL", "ActualsContractError", "ActualsLoadResult", "load_actuals"]
 
-DDL = """
-create schema if not exists raw;
-create table if not exists raw.actuals (
-    file varchar not null, line integer not null, malformed varchar,
-    region varchar, indicator varchar, breakdown varchar, year varchar, value varchar,
-    unit varchar, source_url varchar, source_title varchar, source_kind varchar
-);
-create table if not exists raw.actuals_load_audit (
-    file varchar not null, sha256 varchar, status varchar not null, rows_in integer not null,
-    loaded_at timestamp not null, line integer, reason varchar, detail varchar
-);
-"""
+DDL = ddl(ACTUALS_TABLES)  # the actuals tables, as flows/load/raw_tables.py declares them
 
 _LAND = f"""
 insert into raw.actuals
@@ -74,13 +65,10 @@ class ActualsLoadResult:
         return {k: int(v) for k, v in asdict(self).items()}
 
 
-def _last_sha(con: duckdb.DuckDBPyConnection, file: str) -> str | None:
-    rows = con.execute(
-        "select sha256 from raw.actuals_load_audit where file = ? "
-        "order by loaded_at desc, rowid desc limit 1",
-        [file],
-    ).fetchall()
-    return rows[0][0] if rows else None
+def _last_shas(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """Each audited file's sha256 as its latest audit row has it (before tonight's load)."""
+    rows = con.execute(f"select file, sha256 from ({LATEST_AUDIT}) as latest").fetchall()
+    return dict(rows)
 
 
 def _audit(
@@ -137,12 +125,13 @@ def load_actuals(
     con: duckdb.DuckDBPyConnection,
     actuals_dir: Path,
     *,
-    memory_limit: str | None = DUCKDB_MEMORY_LIMIT,
+    memory_limit: str | None = None,
 ) -> ActualsLoadResult:
     """Land every *.csv in actuals_dir in raw.actuals, incrementally by file content hash. A
     file's `file` is its name relative to actuals_dir. memory_limit caps DuckDB's memory for
-    the load (it spills to disk beyond it) and is restored afterwards; None leaves it alone."""
-    with _memory_limit(con, memory_limit):
+    the load (it spills to disk beyond it; default: the night's, EDUPLAN_DUCKDB_MEMORY_LIMIT) and
+    is restored afterwards."""
+    with _memory_limit(con, memory_limit or duckdb_memory_limit()):
         return _load_all(con, actuals_dir)
 
 
@@ -164,6 +153,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadR
     paths = sorted(actuals_dir.glob("*.csv")) if actuals_dir.is_dir() else []
     names = {p.relative_to(actuals_dir).as_posix() for p in paths}
     totals = dict(loaded=0, skipped=0, rejected=0, removed=0, rows=0)
+    last_shas = _last_shas(con)
     for path in paths:
         file = path.relative_to(actuals_dir).as_posix()
         try:
@@ -175,7 +165,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadR
             totals["rejected"] += 1
             continue
         sha = file_sha256(path)
-        if sha == _last_sha(con, file):
+        if sha == last_shas.get(file):
             _audit(con, file, sha, "skipped", 0, detail="unchanged since its last load")
             totals["skipped"] += 1
             continue

@@ -12,7 +12,6 @@ from pathlib import Path
 from flows.errors import InputFileError
 
 REQUIRED_COLUMNS = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
-OPTIONAL_COLUMNS = ("breakdown", "source_kind")
 CONTRACT_COLUMNS = REQUIRED_COLUMNS[:2] + ("breakdown",) + REQUIRED_COLUMNS[2:] + ("source_kind",)
 
 _BOM = codecs.BOM_UTF8

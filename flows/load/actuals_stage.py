@@ -20,7 +20,7 @@ from flows.load.actuals_contract import (
     ActualsContractError,
     FileInfo,
 )
-from flows.load.warehouse import scalar
+from flows.warehouse.db import scalar
 
 _BATCH = 100_000
 

@@ -15,35 +15,10 @@ import polars as pl
 from flows.config import REPO_ROOT
 from flows.extract import ExtractedDocument
 from flows.extract.output import cells_frame, documents_frame, milestones_frame, tables_frame
-from flows.load.warehouse import replace_rows
+from flows.load.raw_tables import PLAN_TABLES, ddl
+from flows.warehouse.db import replace_rows
 
-DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw.plan_documents (
-    plan_id VARCHAR PRIMARY KEY, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL, title VARCHAR, document_number VARCHAR, issuer VARCHAR,
-    issued_on DATE, period_start_year INTEGER, period_end_year INTEGER, region_code VARCHAR,
-    region_name VARCHAR, source_document VARCHAR, loaded_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS raw.plan_tables (
-    plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, table_no INTEGER NOT NULL,
-    kind VARCHAR NOT NULL, title VARCHAR, header_line INTEGER, last_line INTEGER,
-    period_start_year INTEGER, period_end_year INTEGER, header_ref VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS raw.plan_cells (
-    plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-    table_no INTEGER NOT NULL, row_order INTEGER NOT NULL, category VARCHAR,
-    indicator VARCHAR NOT NULL, breakdown VARCHAR, unit VARCHAR, year INTEGER NOT NULL,
-    role VARCHAR NOT NULL, raw_value VARCHAR NOT NULL, comparator VARCHAR, value VARCHAR,
-    attribute VARCHAR, evaluation VARCHAR, line INTEGER, value_upper VARCHAR,
-    is_approximate BOOLEAN NOT NULL, source_ref VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS raw.plan_milestones (
-    plan_id VARCHAR NOT NULL, doc VARCHAR NOT NULL, source_file VARCHAR NOT NULL,
-    program VARCHAR NOT NULL, year INTEGER NOT NULL, region VARCHAR NOT NULL,
-    milestone_text VARCHAR NOT NULL, line INTEGER, source_ref VARCHAR NOT NULL
-);
-"""
+DDL = ddl(PLAN_TABLES)  # the plan tables, as flows/load/raw_tables.py declares them
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from typing import Any
 import duckdb
 import yaml
 
-from flows.config import DBT_PROJECT_DIR, DUCKDB_MEMORY_LIMIT
+from flows.config import DBT_PROJECT_DIR
+from flows.warehouse.db import connect
 
 MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
 MAX_LISTED = 50  # status changes listed in text and markdown (all are kept in the JSON)
@@ -236,7 +237,7 @@ def compare(previous: Path | None, current: Path) -> Changes:
     changes = Changes(str(previous) if previous else None, str(current))
     if previous is None:
         return changes
-    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+    con = connect()
     try:
         for name, path in (("old", previous), ("new", current)):
             quoted = str(Path(path).resolve()).replace("'", "''")

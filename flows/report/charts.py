@@ -22,8 +22,9 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
-from flows.vocabulary import codes
+from flows.report.progress_path import required_path
 
 COLOURS = ("#6b7280", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
 SHAPES = ("circle", "circle", "square", "triangle-up", "diamond")
@@ -34,19 +35,6 @@ _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes(
 KINDS = (*_KIND.values(), "milestone", "target")
 PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
 log = logging.getLogger("eduplan.report")
-
-
-def required_path(start: tuple[int, float], end: tuple[int, float]) -> list[tuple[int, float]]:
-    """Yearly values of the path from the baseline to a target: constant growth rate when both
-    ends are positive, else a straight line."""
-    (y0, v0), (y1, v1) = start, end
-    if y1 <= y0:
-        return [start, end]
-    years = range(y0, y1 + 1)
-    if v0 > 0 and v1 > 0:
-        rate = (v1 / v0) ** (1 / (y1 - y0))
-        return [(y, v0 * rate ** (y - y0)) for y in years]
-    return [(y, v0 + (v1 - v0) * (y - y0) / (y1 - y0)) for y in years]
 
 
 def _fmt(value: float) -> str:
@@ -79,13 +67,9 @@ def _points_and_paths(
                      f"{t['source_line']})",
             "href": source_link(f"{t['source_file']}:{t['source_line']}"),
         })  # fmt: skip
-        base_year, base = t["baseline_year"], t["baseline_value"]
-        if base is None:
-            base = by_year.get(base_year)
-        if base_year is not None and base is not None:
-            name = f"path to {t['role']} {t['year']}"
-            for year, value in required_path((base_year, base), (t["year"], t["target_value"])):
-                paths.append({"year": year, "value": value, "path": name})
+        name = f"path to {t['role']} {t['year']}"
+        for year, value in required_path(t, baseline=by_year.get(t["baseline_year"])):
+            paths.append({"year": year, "value": value, "path": name})
     return points, line_rows, paths
 
 

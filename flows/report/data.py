@@ -12,7 +12,8 @@ from typing import Any
 import duckdb
 
 from flows.config import REPO_ROOT
-from flows.vocabulary import codes
+from flows.controlled_vocabulary import codes
+from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
 ATTRIBUTES = ("binding", "expected", None)
@@ -31,6 +32,7 @@ select
     p.indicator_name_raw, p.attribute, p.comparator, p.target_value::double as target_value,
     p.target_text, p.target_kind, p.polarity, p.baseline_year,
     p.baseline_value::double as baseline_value, p.baseline_source_ref,
+    p.path_is_compound, p.path_growth,
     p.latest_year, p.latest_value::double as latest_value, p.latest_source_kind,
     p.latest_source_ref, p.status, p.evaluation_reported, p.status_disagrees_with_reported,
     p.source_file, p.source_line,
@@ -113,7 +115,7 @@ def _rows(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, Any]]:
 
 def read_report_data(warehouse: Path) -> ReportData:
     """Read the report's rows from a warehouse file, read-only."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         built = con.execute("select max(built_at) from eduplan.build_info").fetchall()[0][0]
         data = ReportData(

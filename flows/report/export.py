@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from flows.warehouse.db import connect
+
 FORMATS = ("parquet", "csv")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BATCH = 10_000
@@ -74,7 +76,7 @@ def export_marts(
         raise FileNotFoundError(f"no warehouse at {warehouse}")
     out.mkdir(parents=True, exist_ok=True)
     exported = []
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(warehouse, read_only=True)
     try:
         for table in mart_tables(con):
             path = out / f"{table}.{fmt}"

@@ -28,12 +28,12 @@ log = logging.getLogger("eduplan.report")
 
 def dbt_docs_path(warehouse: Path) -> Path:
     """Where `eduplan docs` writes the dbt docs site for a warehouse."""
-    return warehouse.parent / "docs" / "dbt" / "index.html"
+    return settings(warehouse=warehouse).layout.dbt_docs_index
 
 
 def data_docs_path(warehouse: Path) -> Path:
-    """The Great Expectations Data Docs of a warehouse's gates (`Settings.data_docs_index`)."""
-    return settings(warehouse=warehouse).data_docs_index
+    """The Great Expectations Data Docs of a warehouse's gates (WarehouseLayout)."""
+    return settings(warehouse=warehouse).layout.data_docs_index
 
 
 def number(value: float) -> str:
@@ -181,7 +181,7 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     template = env.get_template("report.html.j2")
     dbt_docs = dbt_docs_path(warehouse)
     gx_docs = data_docs_path(warehouse)
-    cache = charts.SvgCache(settings(warehouse=warehouse).chart_cache_dir)
+    cache = charts.SvgCache(settings(warehouse=warehouse).layout.chart_cache_dir)
     regions, shared = _region_sections(data), _shared_sections(data)
     drawn = [chart for region in regions for chart in region["charts"]] + shared
     for chart, svg in zip(
@@ -197,6 +197,9 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
         gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),
+        synthetic_figures=sum(
+            a["source_kind"] == "synthetic" for series in data.actuals.values() for a in series
+        ),
     )  # fmt: skip
 
 

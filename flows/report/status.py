@@ -1,9 +1,9 @@
 """The record of a night beside the warehouse, and `eduplan status` built from it.
 
-Every run writes `<warehouse stem>.last_run.json` beside the warehouse; a run that publishes also
-writes `<warehouse stem>.published.json`. Each holds what the run did (rows, gates, dbt, what
-changed), so `eduplan status` can say what the last run did and what the published file is
-without rerunning anything. Plain JSON: any tool (or person) can read it.
+Every run writes its record beside the warehouse (`WarehouseLayout.last_run_record`); a run
+that publishes also writes `WarehouseLayout.published_record`. Each holds what the run did (rows,
+gates, dbt, what changed), so `eduplan status` can say what the last run did and what the
+published file is without rerunning anything. Plain JSON: any tool (or person) can read it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,16 @@ import os
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flows.load.warehouse import open_warehouse, table_counts
 from flows.report.changes import Changes, compare
+from flows.summary import row_count_lines
+from flows.warehouse.db import open_warehouse, table_counts
+from flows.warehouse.layout import WarehouseLayout
+from flows.warehouse.publish import history
+
+if TYPE_CHECKING:
+    from flows.summary import RunSummary
 
 
 @dataclass
@@ -47,18 +53,41 @@ class RunRecord:
     changes: dict[str, Any] | None = None
 
     @classmethod
+    def of(
+        cls,
+        summary: RunSummary,
+        *,
+        run_id: str | None,
+        report: Path | None,
+        changes: Changes | None,
+    ) -> RunRecord:
+        """The record of a finished run: its summary, with the report and changes it wrote."""
+        return cls(
+            warehouse=str(summary.warehouse),
+            published=summary.published,
+            finished_at=now_iso(),
+            seconds=summary.seconds,
+            run_id=run_id,
+            raw_rows=summary.raw_rows,
+            mart_rows=summary.mart_rows,
+            actuals=summary.actuals,
+            input_errors=summary.input_errors,
+            gates=[
+                GateRecord(
+                    g.suite, g.passed, g.evaluated, g.failed, [f.format() for f in g.failures][:20]
+                )
+                for g in summary.gates
+            ],
+            dbt=summary.dbt,
+            report=str(report) if report else None,
+            changes=changes.to_dict() if changes else None,
+        )
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunRecord:
         data = dict(data)
         data["gates"] = [GateRecord(**g) for g in data.get("gates", [])]
         return cls(**data)
-
-
-def last_run_path(warehouse: Path) -> Path:
-    return warehouse.with_name(f"{warehouse.stem}.last_run.json")
-
-
-def published_path(warehouse: Path) -> Path:
-    return warehouse.with_name(f"{warehouse.stem}.published.json")
 
 
 def now_iso() -> str:
@@ -68,7 +97,8 @@ def now_iso() -> str:
 def write_record(record: RunRecord) -> None:
     """Write the run's record (atomically: a reader never sees half a file)."""
     warehouse = Path(record.warehouse)
-    targets = [last_run_path(warehouse)] + ([published_path(warehouse)] if record.published else [])
+    layout = WarehouseLayout(warehouse)
+    targets = [layout.last_run_record] + ([layout.published_record] if record.published else [])
     text = json.dumps(asdict(record), ensure_ascii=False, indent=2, default=str)
     for target in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +130,8 @@ def _gates(record: RunRecord) -> list[str]:
 def status_text(warehouse: Path) -> str:
     """`eduplan status`: the last run, the published file (when, rows, gates), what changed."""
     warehouse = Path(warehouse).resolve()
-    last, published = read_record(last_run_path(warehouse)), read_record(published_path(warehouse))
+    layout = WarehouseLayout(warehouse)
+    last, published = read_record(layout.last_run_record), read_record(layout.published_record)
     lines = [f"eduplan status: {warehouse}"]
     if last is None:
         lines.append("  last run  : no run recorded beside this warehouse")
@@ -121,7 +152,7 @@ def status_text(warehouse: Path) -> str:
     with open_warehouse(warehouse, read_only=True) as con:
         rows = table_counts(con, "marts")
     lines.append("  mart rows :")
-    lines += [f"    {name:<32} {count:>10,}" for name, count in rows.items()]
+    lines += row_count_lines(rows)
     if published is not None:
         lines.append("  gates of the published night:")
         lines += _gates(published)
@@ -130,8 +161,6 @@ def status_text(warehouse: Path) -> str:
     if published is not None and published.changes is not None:
         changes = Changes.from_dict(published.changes)
     else:  # no record (published by an older version): compare with the kept previous night
-        from flows.publish import history
-
         entries = history(warehouse)
         changes = compare(entries[0].path if entries else None, warehouse)
     lines.append("  " + changes.format().replace("\n", "\n  "))

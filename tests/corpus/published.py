@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.extract import read_grids, read_text
+from flows.extract.formats.text import read_text_layout
 from flows.extract.grid import Grid
-from flows.extract.text_layout import read_text_layout
 
 
 def seed_grids(path: Path) -> list[Grid]:

@@ -1,6 +1,8 @@
 -- Every indicator name seen in the plans or the actuals, resolved to its canonical indicator
--- through the alias seed, both sides compared on their name_key (width, whitespace, trailing
--- unit and the synonym rules of the var name_synonyms). A name without an alias still
+-- through the alias seed or the catalogue's own names (its code, Chinese and English name: a
+-- canonical name always resolves; an alias with the same key wins, it may name a breakdown),
+-- both sides compared on their name_key (width, whitespace, trailing unit and the synonym
+-- rules of the var name_synonyms). A name without an alias still
 -- resolves, to an indicator of its own (`uncatalogued_<hash>`), and is listed with its best
 -- catalogue candidates in marts.mart_unresolved_names.
 
@@ -57,22 +59,48 @@ aliases as (
 
 ),
 
+catalogue_names as (
+
+    select distinct
+        {{ name_key('catalogue_name') }} as name_key,
+        indicator_code,
+        cast(null as varchar) as breakdown_code
+
+    from (
+        select indicator_code, indicator_code as catalogue_name from {{ ref('indicators') }}
+        union all
+        select indicator_code, indicator_name_zh from {{ ref('indicators') }}
+        union all
+        select indicator_code, indicator_name_en from {{ ref('indicators') }}
+    ) as catalogue
+
+),
+
+name_keys as (
+
+    select * from aliases
+    union all
+    select * from catalogue_names
+    where name_key not in (select aliases.name_key from aliases)
+
+),
+
 resolved as (
 
     select
         raw_keys.indicator_name_raw,
         raw_keys.name_key,
         coalesce(
-            aliases.indicator_code,
+            name_keys.indicator_code,
             {{ uncatalogued_code('raw_keys.indicator_name_raw') }}
         ) as indicator_code,
-        aliases.breakdown_code as alias_breakdown_code,
-        aliases.indicator_code is not null as is_catalogued,
+        name_keys.breakdown_code as alias_breakdown_code,
+        name_keys.indicator_code is not null as is_catalogued,
         raw_keys.is_in_plans,
         raw_keys.is_in_actuals
 
     from raw_keys
-    left join aliases on raw_keys.name_key = aliases.name_key
+    left join name_keys on raw_keys.name_key = name_keys.name_key
 
 )
 

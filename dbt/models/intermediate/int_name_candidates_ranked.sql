@@ -1,4 +1,5 @@
--- Names that resolve to nothing, each with its three most similar catalogue entries: indicator
+-- Names that resolve to nothing, each with its three most similar catalogue entries (none when
+-- nothing is similar at all): indicator
 -- names no alias matches (they load as uncatalogued_<hash>) and region names that resolve to no
 -- code (their rows are held back: mart_actuals_quarantine). Similarity is DuckDB's
 -- jaro_winkler_similarity on the name_keys; a candidate is only a suggestion, never applied:
@@ -30,65 +31,21 @@ region_names as (
 
 ),
 
--- names first (a few hundred), then one pass over the rows that carry an unresolved name:
--- occurrences and first sighting per name, never a string built per row
-unresolved_indicator_names as (
+-- both kinds of name go through one pipeline, told apart by name_kind: the unresolved names,
+-- where each is used, and the catalogue entries it may be matched against
+unresolved_names as (
 
     select
-        indicator_name_raw,
+        'indicator' as name_kind,
+        indicator_name_raw as name_raw,
         name_key
 
     from indicator_names
     where not is_catalogued
-
-),
-
-indicator_sightings as (
-
-    select
-        indicator_name_raw,
-        count(*) as occurrences,
-        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
-
-    from actuals
-    where indicator_name_raw in (
-        select unresolved_indicator_names.indicator_name_raw from unresolved_indicator_names
-    )
-    group by indicator_name_raw
     union all
     select
-        indicator_name_raw,
-        count(*) as occurrences,
-        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
-
-    from plan_cells
-    where indicator_name_raw in (
-        select unresolved_indicator_names.indicator_name_raw from unresolved_indicator_names
-    )
-    group by indicator_name_raw
-
-),
-
-unresolved_indicators as (
-
-    select
-        'indicator' as name_kind,
-        names.indicator_name_raw as name_raw,
-        names.name_key,
-        sum(sightings.occurrences) as occurrences,
-        min(sightings.first_sighting) as first_sighting
-
-    from unresolved_indicator_names as names
-    inner join indicator_sightings as sightings
-        on names.indicator_name_raw = sightings.indicator_name_raw
-    group by all
-
-),
-
-unresolved_region_names as (
-
-    select
-        region_raw,
+        'region' as name_kind,
+        region_raw as name_raw,
         name_key
 
     from region_names
@@ -96,30 +53,51 @@ unresolved_region_names as (
 
 ),
 
-region_sightings as (
+usages as (
 
     select
-        region_raw,
-        count(*) as occurrences,
-        min({ 'source_file': source_file, 'source_line': source_line }) as first_sighting
+        'indicator' as name_kind,
+        indicator_name_raw as name_raw,
+        source_file,
+        source_line
 
     from actuals
-    where region_raw in (select unresolved_region_names.region_raw from unresolved_region_names)
-    group by region_raw
+    union all
+    select
+        'indicator' as name_kind,
+        indicator_name_raw as name_raw,
+        source_file,
+        source_line
+
+    from plan_cells
+    union all
+    select
+        'region' as name_kind,
+        region_raw as name_raw,
+        source_file,
+        source_line
+
+    from actuals
 
 ),
 
-unresolved_regions as (
+-- names first (a few hundred), then one pass over the rows that carry an unresolved name:
+-- occurrences and first sighting per name, never a string built per row
+sighted as (
 
     select
-        'region' as name_kind,
-        names.region_raw as name_raw,
+        names.name_kind,
+        names.name_raw,
         names.name_key,
-        sightings.occurrences,
-        sightings.first_sighting
+        count(*) as occurrences,
+        min({ 'source_file': usages.source_file, 'source_line': usages.source_line })
+            as first_sighting
 
-    from unresolved_region_names as names
-    inner join region_sightings as sightings on names.region_raw = sightings.region_raw
+    from unresolved_names as names
+    inner join usages
+        on names.name_kind = usages.name_kind
+        and names.name_raw = usages.name_raw
+    group by all
 
 ),
 
@@ -130,15 +108,11 @@ unresolved as (
         struct_extract(first_sighting, 'source_file') || ':'
         || struct_extract(first_sighting, 'source_line') as first_source_ref
 
-    from (
-        select * from unresolved_indicators
-        union all
-        select * from unresolved_regions
-    ) as sighted
+    from sighted
 
 ),
 
-indicator_entries as (
+catalogue_entries as (
 
     select
         'indicator' as name_kind,
@@ -153,11 +127,7 @@ indicator_entries as (
         indicator_name_raw as candidate_name
 
     from {{ ref('indicator_aliases') }}
-
-),
-
-region_entries as (
-
+    union
     select
         'region' as name_kind,
         region_code as candidate_code,
@@ -180,11 +150,7 @@ entries as (
         *,
         {{ name_key('candidate_name') }} as candidate_key
 
-    from (
-        select * from indicator_entries
-        union all
-        select * from region_entries
-    ) as all_entries
+    from catalogue_entries
 
 ),
 
@@ -203,6 +169,8 @@ scored as (
     from unresolved
     inner join entries on unresolved.name_kind = entries.name_kind
     group by all
+    -- an entry with nothing in common (similarity 0) is no candidate: a name may have none
+    having max(jaro_winkler_similarity(unresolved.name_key, entries.candidate_key)) > 0
 
 ),
 
@@ -231,7 +199,7 @@ select
     round(ranked.similarity, 3) as similarity
 
 from unresolved
-inner join ranked
+left join ranked
     on unresolved.name_kind = ranked.name_kind
     and unresolved.name_raw = ranked.name_raw
-where ranked.candidate_rank <= 3
+    and ranked.candidate_rank <= 3

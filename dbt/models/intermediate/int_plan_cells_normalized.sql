@@ -61,6 +61,7 @@ normalized as (
         cells.value,
         cells.value_upper,
         cells.is_approximate,
+        cells.is_cumulative,
         case
             when cells.value is not null then 'numeric'
             when {{ name_key('cells.raw_value') }} = '逐年只增不减' then 'non_decreasing'
@@ -78,7 +79,8 @@ normalized as (
         ----------  provenance
         cells.source_file,
         cells.source_line,
-        cells.source_ref
+        cells.source_ref,
+        cells.needs_review
 
     from cells
     left join documents on cells.plan_id = documents.plan_id

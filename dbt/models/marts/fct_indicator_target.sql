@@ -26,6 +26,7 @@ final as (
         value as target_value,
         value_upper as target_value_upper,
         is_approximate,
+        is_cumulative,
         raw_value as target_text,
         value_kind as target_kind,
         unit,
@@ -37,7 +38,8 @@ final as (
         table_no,
         source_file,
         source_line,
-        source_ref
+        source_ref,
+        needs_review
 
     from cells
     where role in ('milestone', 'target')

@@ -10,9 +10,9 @@ checked as (
 
 ),
 
-audit as (
+latest_loads as (
 
-    select * from {{ ref('stg_raw__actuals_load_audit') }}
+    select * from {{ ref('int_actuals_files_latest') }}
 
 ),
 
@@ -25,15 +25,6 @@ row_problems as (
 
     from checked
     where is_held_back
-
-),
-
-latest_loads as (
-
-    select *
-    from audit
-    where status <> 'skipped'
-    qualify row_number() over (partition by source_file order by loaded_at desc) = 1
 
 ),
 

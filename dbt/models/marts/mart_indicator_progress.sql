@@ -4,7 +4,8 @@
 -- go from the baseline to the target in the target year; ratio >= 0.95 on_track,
 -- 0.60-0.95 needs_acceleration, 0-0.60 limited_progress, < 0 deterioration. A latest value that
 -- satisfies the comparator is achieved; a target whose year has been reached and is not met is
--- not_achieved. Linear annual change replaces the CAGR where a value is zero or negative.
+-- not_achieved. Linear annual change replaces the CAGR where the baseline or the target is zero
+-- or negative (decided per target, whether or not actuals exist).
 -- `逐年只增不减` targets compare each year with the previous one. DOUBLE only inside the
 -- growth arithmetic; values stay DECIMAL.
 
@@ -170,7 +171,12 @@ compared as (
             when polarity = 'lower' then latest_value <= target_value
             else latest_value >= target_value
         end as latest_meets_target,
-        baseline_value > 0 and latest_value > 0 and target_value > 0 as uses_cagr,
+        -- the method belongs to the target (its baseline and target), not to whether an actual
+        -- exists yet: required_growth means the same for a no_data target as for one with data
+        coalesce({{ path_is_compound('baseline_value', 'target_value') }}, false) as uses_cagr,
+        -- the required path (drawn by the report) follows the same method
+        coalesce({{ path_is_compound('baseline_value', 'target_value') }}, false)
+            as path_is_compound,
         cast(latest_year - baseline_year_used as double) as observed_years,
         cast(year - baseline_year_used as double) as required_years
 
@@ -183,17 +189,14 @@ growth as (
     select
         *,
         case
-            when uses_cagr then
-                pow(cast(latest_value as double) / cast(baseline_value as double),
-                    1.0 / observed_years) - 1
-            else cast(latest_value - baseline_value as double) / observed_years
+            -- a value that fell to zero or below lost everything: the compound rate's limit
+            when uses_cagr and latest_value <= 0 then -1.0
+            else {{ path_growth('baseline_value', 'latest_value', 'observed_years', 'uses_cagr') }}
         end as observed_growth,
-        case
-            when uses_cagr then
-                pow(cast(target_value as double) / cast(baseline_value as double),
-                    1.0 / required_years) - 1
-            else cast(target_value - baseline_value as double) / required_years
-        end as required_growth
+        {{ path_growth('baseline_value', 'target_value', 'required_years', 'uses_cagr') }}
+            as required_growth,
+        {{ path_growth('baseline_value', 'target_value', 'required_years', 'path_is_compound') }}
+            as path_growth
 
     from compared
 
@@ -217,13 +220,8 @@ measured as (
         end as progress_ratio,
         -- the value the straight (compound) path from baseline to target expects in the latest
         -- year: how a 2022 milestone or a mid-period actual is read against the path
-        case
-            when uses_cagr then
-                cast(baseline_value as double)
-                * pow(1 + required_growth, latest_year - baseline_year_used)
-            else cast(baseline_value as double)
-                + required_growth * (latest_year - baseline_year_used)
-        end as path_value_at_latest_year
+        {{ path_value('baseline_value', 'required_growth', 'latest_year - baseline_year_used',
+                      'uses_cagr') }} as path_value_at_latest_year
 
     from growth
 
@@ -304,6 +302,8 @@ final as (
         case when status_method in ('cagr_ratio', 'linear_ratio') then progress_ratio end
             as progress_ratio,
         path_value_at_latest_year,
+        path_is_compound,
+        path_growth,
         status_method,
         status,
         status in ('needs_acceleration', 'limited_progress', 'deterioration', 'not_achieved')

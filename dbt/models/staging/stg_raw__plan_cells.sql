@@ -30,13 +30,17 @@ renamed as (
         -- a range's upper bound (95-97), and 左右 / 约 (the number is approximate)
         cast(value_upper as decimal(38, 10)) as value_upper,
         cast(is_approximate as boolean) as is_approximate,
+        -- a five-year cumulative figure (〔20〕, [4.5]), not a level of the year
+        cast(is_cumulative as boolean) as is_cumulative,
         attribute as attribute_raw,
         evaluation as evaluation_raw,
 
         ----------  provenance
         source_file,
         cast(line as integer) as source_line,
-        source_ref
+        source_ref,
+        -- why the extractor is unsure of the cell (NULL when sure)
+        nullif(needs_review, '') as needs_review
 
     from source
 

@@ -26,10 +26,14 @@ READERS: dict[str, Callable[[Path], LaidOutDocument]] = {
 }
 
 
-def read_laid_out(path: Path) -> LaidOutDocument:
-    """Read a published plan document with the reader its suffix names."""
+def read_laid_out(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read a published plan document with the reader its suffix names. With
+    `tables_required=False` a page or Word document with no table comes back as its running
+    text, for the meaning reader (a table flattened into paragraphs)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise PlanTableError(str(path), None, f"not a format these readers know ({known})")
+    if reader in (read_html, read_docx):
+        return reader(path, tables_required=tables_required)  # type: ignore[call-arg]
     return reader(path)

@@ -40,6 +40,14 @@ def clean_text(raw: str) -> str:
     return out
 
 
+def own_lines(raw: str) -> tuple[str, ...]:
+    """The lines of a cell broken on purpose (<br>, paragraphs), each cleaned; () for one line."""
+    if "\n" not in raw:
+        return ()
+    lines = tuple(t for t in (_SPACES.sub(" ", line).strip(_TRIM) for line in raw.split("\n")) if t)
+    return lines if len(lines) > 1 else ()
+
+
 @dataclass(frozen=True)
 class SpanCell:
     """A cell as a document states it: where it starts in the grid (0-based), how far it spans,
@@ -51,6 +59,7 @@ class SpanCell:
     ref: SourceRef
     rowspan: int = 1
     colspan: int = 1
+    lines: tuple[str, ...] = ()  # its lines when broken on purpose (<br>, Word paragraphs)
 
 
 def expand(
@@ -64,7 +73,7 @@ def expand(
     """
     slots: dict[tuple[int, int], GridCell] = {}
     for cell in cells:
-        slots[(cell.row, cell.column)] = GridCell(cell.text, cell.ref)
+        slots[(cell.row, cell.column)] = GridCell(cell.text, cell.ref, None, cell.lines)
         for r in range(cell.row, cell.row + cell.rowspan):
             for c in range(cell.column, cell.column + cell.colspan):
                 if (r, c) != (cell.row, cell.column) and (r, c) not in slots:

@@ -23,6 +23,7 @@ from flows.extract.formats.cells import (
     clean_text,
     expand,
     note_row,
+    own_lines,
     title_row,
 )
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
@@ -127,9 +128,14 @@ class _BodyReader:
                     origin["rowspan"] = r - above[0] + 1
                     key = above
                 else:
-                    text = clean_text("\n".join(paragraph_text(p) for p in tc.iter(_P)))
+                    raw = "\n".join(paragraph_text(p) for p in tc.iter(_P))
                     key = (r, c)
-                    cells[key] = {"text": text, "rowspan": 1, "colspan": span}
+                    cells[key] = {
+                        "text": clean_text(raw),
+                        "rowspan": 1,
+                        "colspan": span,
+                        "lines": own_lines(raw),
+                    }
                 for j in range(span):
                     origin_at[(r, c + j)] = key
                 c += span
@@ -141,6 +147,7 @@ class _BodyReader:
                 SourceRef(table=number, row=r + 1, column=c + 1),
                 cell["rowspan"],
                 cell["colspan"],
+                cell.get("lines", ()),
             )
             for (r, c), cell in cells.items()
         ]
@@ -183,8 +190,9 @@ def _body(path: Path) -> lxml.etree._Element:
     return body
 
 
-def read_docx(path: Path) -> LaidOutDocument:
-    """Read one Word document: its paragraphs and every data table as a grid."""
+def read_docx(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read one Word document: its paragraphs and every data table as a grid. With
+    `tables_required=False` a document with no table is its paragraphs (read by meaning)."""
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic == _OLE_MAGIC:
@@ -197,7 +205,7 @@ def read_docx(path: Path) -> LaidOutDocument:
     body = _body(path)
     reader = _BodyReader()
     reader.walk(body)
-    if not reader.grids:
+    if not reader.grids and tables_required:
         raise PlanTableError(
             str(path), None, f"no table in the document ({reader.paragraphs} paragraphs read)"
         )

@@ -21,6 +21,7 @@ from flows.extract.formats.cells import (
     clean_text,
     expand,
     note_row,
+    own_lines,
     title_row,
 )
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef, TextBlock
@@ -208,8 +209,8 @@ class _PageReader:
                 colspan = _spans(td, "colspan", _MAX_SPAN)
                 taken.update((r + i, c + j) for i in range(rowspan) for j in range(colspan))
                 ref = SourceRef(table=number, row=r + 1, column=c + 1)
-                text = clean_text(_raw_text(td))
-                cells.append(SpanCell(r, c, text, ref, rowspan, colspan))
+                raw = _raw_text(td)
+                cells.append(SpanCell(r, c, clean_text(raw), ref, rowspan, colspan, own_lines(raw)))
                 c += colspan
         grid_rows = expand(cells, lambda r, c: SourceRef(table=number, row=r + 1, column=c + 1))
         grid_rows, title = title_row(grid_rows)
@@ -235,8 +236,10 @@ class _PageReader:
         self._blocks_before_last_table = len(self.blocks)
 
 
-def read_html(path: Path) -> LaidOutDocument:
-    """Read one web page: its running text and every data table as a grid."""
+def read_html(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
+    """Read one web page: its running text and every data table as a grid. With
+    `tables_required=False` a page with no <table> is its running text (a table flattened into
+    paragraphs is then read by meaning, flows/extract/assemble.py)."""
     text = _XML_DECLARATION.sub("", decode_html(path, path.read_bytes()))
     if not text.strip():
         raise PlanTableError(str(path), None, "empty HTML document")
@@ -253,7 +256,7 @@ def read_html(path: Path) -> LaidOutDocument:
     body = root.find("body")
     reader.walk(body if body is not None else root)
     reader.flush()
-    if not reader.grids:
+    if not reader.grids and tables_required:
         raise PlanTableError(
             str(path), None, "no table in the page (no <table> of 2x2 cells or more)"
         )

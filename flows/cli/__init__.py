@@ -1,0 +1,315 @@
+"""`eduplan`: the command line. flows/cli/ is the only modules that know about arguments
+and exit codes (cli_report: what people look at; cli_names: names and aliases).
+
+Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input), 2 bad usage.
+Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from flows.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_warehouse_option,
+    prefect_environment,
+)
+from flows.cli.names import add_names_commands
+from flows.cli.report import add_report_commands
+from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
+
+# when `eduplan` started (this module is the console script's first import): `run` reports the
+# whole wall time, start-up (imports, Prefect's temporary server) included
+STARTED = time.perf_counter()
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    prefect_environment()
+    from flows.config import settings
+    from flows.warehouse.lock import BuildLockedError, build_lock
+
+    build_dir = settings(warehouse=args.warehouse).build_dir
+    try:  # taken before Prefect starts: a second run fails at once, not after its start-up
+        with build_lock(build_dir):  # the flow's own build_lock is then this one (reentrant)
+            return _run_night(args)
+    except BuildLockedError as error:
+        print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run_night(args: argparse.Namespace) -> int:
+    from flows import progress
+    from flows.console import console_without_tracebacks
+    from flows.nightly import nightly_load
+
+    console_without_tracebacks()
+    progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
+    try:
+        summary = nightly_load(
+            raw_dir=str(args.raw) if args.raw else None,
+            warehouse=str(args.warehouse) if args.warehouse else None,
+            full_refresh=args.full_refresh,
+        )
+    except Exception as error:  # the flow failed: nothing was published
+        print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    wall = time.perf_counter() - STARTED
+    summary.startup_seconds, summary.seconds = max(wall - summary.seconds, 0.0), wall
+    print(summary.format())
+    return EXIT_OK if summary.published else EXIT_FAILED
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from flows.extract import ExtractedDocument, PlanTableError, extract_document
+    from flows.extract.output import write_csvs
+
+    if args.explain:
+        from flows.extract.explain import explain
+
+        failed = False
+        for path in args.files:
+            try:
+                text, ok = explain(path)
+            except (PlanTableError, OSError) as error:
+                print(f"eduplan extract: {error}", file=sys.stderr)
+                failed = True
+                continue
+            print(text)  # a closed pipe here is no unreadable document (main() handles it)
+            failed = failed or not ok
+        return EXIT_FAILED if failed else EXIT_OK
+    if args.out is None:
+        print("eduplan extract: --out DIR is required (or --explain)", file=sys.stderr)
+        return EXIT_USAGE
+    documents: list[ExtractedDocument] = []
+    errors: list[str] = []
+    for path in args.files:
+        try:
+            documents.append(extract_document(path))
+        except PlanTableError as error:
+            errors.append(str(error))
+        except OSError as error:
+            errors.append(f"{path}: {error.strerror or error}")
+    for document in documents:
+        for warning in document.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    if documents:
+        counts = write_csvs(documents, args.out)
+        for name, rows in counts.items():
+            print(f"{args.out / (name + '.csv')}: {rows} rows")
+    if errors:
+        print(
+            f"eduplan extract: {len(errors)} of {len(args.files)} document(s) could not be read:",
+            file=sys.stderr,
+        )
+        for message in errors:
+            print(f"  {message}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    prefect_environment(console_level="INFO")
+    from flows.deploy import serve
+
+    serve(cron=args.cron, timezone=args.timezone, interval_seconds=args.interval)
+    return EXIT_OK
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    prefect_environment(console_level="INFO")
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "eduplan deploy: set PREFECT_API_URL to the Prefect server to deploy to "
+            "(e.g. http://127.0.0.1:4200/api)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from flows.config import REPO_ROOT
+    from flows.deploy import WORK_POOL, set_up_server
+
+    code = set_up_server(REPO_ROOT)
+    if code == 0:
+        print(f"deployed nightly-load; start a worker: prefect worker start --pool {WORK_POOL}")
+    return EXIT_OK if code == 0 else EXIT_FAILED
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from flows.config import settings
+    from flows.warehouse.health import WarehouseCorruptError
+    from flows.warehouse.publish import history, rollback
+
+    config = settings(warehouse=args.warehouse)
+    if args.list:
+        entries = history(config.warehouse)
+        if not entries:
+            print("no earlier warehouses kept")
+        for number, entry in enumerate(entries, start=1):
+            print(f"{number:>3}  {entry}")
+        return EXIT_OK
+    try:
+        restored = rollback(config.warehouse, to=args.to, keep=config.keep)
+    except (FileNotFoundError, ValueError, WarehouseCorruptError) as error:
+        print(f"eduplan rollback: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"restored {restored}")
+    return EXIT_OK
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from flows.demo.synth import write_synthetic_actuals
+
+    start, _, end = args.years.partition("-")
+    if not (start.isdigit() and end.isdigit() and int(start) <= int(end)):
+        print(
+            f"eduplan synth: --years must look like 2009-2025, not {args.years!r}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    result = write_synthetic_actuals(
+        args.out,
+        regions=args.regions,
+        indicators=args.indicators,
+        years=(int(start), int(end)),
+        seed=args.seed,
+    )
+    print(result)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eduplan",
+        description="Nightly warehouse of education development plan targets and actuals.",
+        epilog="Environment: the EDUPLAN_* variables (README, flows/config.py Environment), "
+        "PREFECT_HOME, PREFECT_API_URL (a running Prefect server, used when set).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
+        description="Run the Prefect flow nightly-load once. Exit 0 when published, "
+        "1 when a gate blocked publication (the published warehouse is unchanged).",
+    )
+    run.add_argument(
+        "--raw", type=Path, help="raw input folder (default: $EDUPLAN_RAW_DIR or raw/)"
+    )
+    add_warehouse_option(run)
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="build from an empty file instead of a copy of the published warehouse",
+    )
+    run.set_defaults(handler=cmd_run)
+
+    extract = commands.add_parser(
+        "extract",
+        help="extract indicator tables and milestone schedules from plan documents to CSV",
+        description="Write OUT/plan_cells.csv (one row per value cell), OUT/milestones.csv, "
+        "OUT/plan_tables.csv and OUT/plan_documents.csv for every document that can be read; "
+        "exit 1 listing each one that cannot as file:line: what was wrong. With --explain, "
+        "print how each table was read instead (grid, header columns, vocabulary words).",
+    )
+    extract.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="plan documents (.txt, .md; other formats when their reader is installed)",
+    )
+    extract.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    extract.add_argument(
+        "--explain", action="store_true", help="print how each table was read; write nothing"
+    )
+    extract.set_defaults(handler=cmd_extract)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve nightly-load as a scheduled Prefect deployment",
+        description="Serve the flow as deployment nightly-load on a cron schedule, one run at a "
+        "time (a run due while one is running is cancelled). Blocks; stop with Ctrl-C.",
+    )
+    serve.add_argument("--cron", default=DEFAULT_CRON, help=f"schedule (default: {DEFAULT_CRON!r})")
+    serve.add_argument(
+        "--timezone", default=DEFAULT_TIMEZONE, help=f"time zone (default: {DEFAULT_TIMEZONE})"
+    )
+    serve.add_argument(
+        "--interval",
+        type=float,
+        metavar="SECONDS",
+        help="run every SECONDS instead of on the cron schedule (to try the schedule out)",
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="deploy nightly-load from prefect.yaml onto a work pool (durable schedule)",
+        description="On the Prefect server at PREFECT_API_URL: create the process work pool "
+        "'eduplan' and the automation that marks runs of dead processes Crashed, then "
+        "`prefect deploy` the nightly-load deployment of prefect.yaml. Run a worker with "
+        "`prefect worker start --pool eduplan`.",
+    )
+    deploy.set_defaults(handler=cmd_deploy)
+
+    rollback = commands.add_parser(
+        "rollback",
+        help="put an earlier published warehouse back",
+        description="Replace the published warehouse atomically with a kept earlier one.",
+    )
+    rollback.add_argument("--to", type=int, metavar="N", help="N-th earlier night (default: 1)")
+    rollback.add_argument("--list", action="store_true", help="list the kept warehouses")
+    add_warehouse_option(rollback)
+    rollback.set_defaults(handler=cmd_rollback)
+
+    synth = commands.add_parser(
+        "synth",
+        help="write synthetic actuals (for benchmarks; never part of the nightly run)",
+        description="Write clearly labelled synthetic actuals in the raw/actuals contract.",
+    )
+    synth.add_argument(
+        "--regions", type=int, required=True, metavar="N", help="regions (county-level codes)"
+    )
+    synth.add_argument(
+        "--indicators", type=int, required=True, metavar="M", help="indicators per region"
+    )
+    synth.add_argument("--years", required=True, metavar="A-B", help="e.g. 2009-2025")
+    synth.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    synth.set_defaults(handler=cmd_synth)
+    add_report_commands(commands)
+    add_names_commands(commands)
+    return parser
+
+
+def silence_shutdown_noise() -> None:
+    """duckdb 2.0 (nanobind) prints harmless "leaked instance" lists while the interpreter shuts
+    down; registered first, this runs last among exit handlers and closes stderr just before."""
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    atexit.register(silence_shutdown_noise)
+    args = build_parser().parse_args(argv)
+    environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1 naming it
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:
+        # the reader of our output went away (`eduplan extract --explain | head`): stop
+        # quietly, and keep Python from reporting the pipe again when it flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

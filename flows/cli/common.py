@@ -1,0 +1,49 @@
+"""What every `eduplan` command shares: exit codes, the --warehouse option and the Prefect
+environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DEFAULT_PREFECT_HOME = Path.home() / ".eduplan" / "prefect"
+
+
+def add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    """`--warehouse PATH`, the published DuckDB file, the same in every command that reads it."""
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help="published DuckDB file (default: $EDUPLAN_WAREHOUSE or warehouse/warehouse.duckdb)",
+    )
+
+
+def published_warehouse(args: argparse.Namespace, command: str) -> Path | None:
+    """The warehouse a command reads (--warehouse, $EDUPLAN_WAREHOUSE or the default); None,
+    after saying so on stderr, when nothing has been published there yet."""
+    from flows.config import settings
+
+    warehouse = settings(warehouse=args.warehouse).warehouse
+    if not warehouse.exists():
+        print(f"eduplan {command}: no published warehouse at {warehouse}", file=sys.stderr)
+        return None
+    return warehouse
+
+
+def prefect_environment(*, console_level: str = "WARNING") -> None:
+    """A stable PREFECT_HOME (the local server's database lives there), unless one is set.
+
+    Runs log at INFO to Prefect (the UI shows every stage, gate and the run summary); the
+    terminal shows only warnings and errors from Prefect, then the summary `eduplan run` prints.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(DEFAULT_PREFECT_HOME))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # and no telemetry notice on the terminal
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
+    # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

@@ -1,0 +1,177 @@
+"""Atomic publication of an audited warehouse, the history of earlier ones, and rollback.
+
+Readers (BI dashboards, analysts) open `warehouse.duckdb` read-only at any moment, so the file at
+that path is only ever swapped whole with `os.replace` (a rename within one directory): a reader
+sees last night's file or tonight's, never a mix, and a reader that already has the old file open
+keeps reading its snapshot (the old inode lives until it closes). Before the swap the staged file
+is checkpointed so no write-ahead log (`.wal`) is left to be replayed onto the wrong file, and the
+directory is fsynced so the swap survives a crash.
+
+The replaced warehouse is kept as `history/<stem>-<UTC time>.duckdb` (a hard link: no copy),
+newest first, pruned to `keep`. `rollback(to=N)` puts entry N back the same way, and keeps the
+warehouse it replaces as the newest entry, so a rollback can itself be rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows.warehouse.db import connect
+from flows.warehouse.health import WarehouseCorruptError, quick_problem, warehouse_problem
+from flows.warehouse.layout import WarehouseLayout, wal_of
+
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+_ENTRY = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{12}Z)(?:-(?P<n>\d+))?$")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An earlier published warehouse kept for rollback; `replaced_at` is when it stopped being
+    the published one."""
+
+    path: Path
+    replaced_at: datetime
+    size: int
+
+    def __str__(self) -> str:
+        when = self.replaced_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{when}  {self.size / 1e6:>9.1f} MB  {self.path}"
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the file; raise if one is still left (a writer holds it)."""
+    con = connect(database)
+    try:
+        con.execute("CHECKPOINT").fetchall()
+    finally:
+        con.close()
+    if wal_of(database).exists():
+        raise RuntimeError(f"{wal_of(database)} is still there after a checkpoint")
+
+
+def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Path:
+    """Make the audited build_file the published warehouse; keep the replaced one in history."""
+    build_file, warehouse = Path(build_file).resolve(), Path(warehouse).resolve()
+    staged = WarehouseLayout(warehouse).publishing
+    if build_file.exists():
+        checkpoint(build_file)
+        _fsync_file(build_file)
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(build_file, staged)  # beside the warehouse, so the publishing rename is atomic
+        _fsync_dir(build_file.parent)
+    elif not staged.exists():  # (a retried publish finds the file already staged)
+        raise FileNotFoundError(f"no build file to publish at {build_file}")
+    _swap_in(staged, warehouse, keep=keep)
+    return warehouse
+
+
+def history(warehouse: Path) -> list[HistoryEntry]:
+    """Kept earlier warehouses, newest first: entry 1 is the one published before the current."""
+    folder = WarehouseLayout(Path(warehouse).resolve()).history_dir
+    if not folder.is_dir():
+        return []
+    entries = []
+    for path in folder.glob("*.duckdb"):
+        match = _ENTRY.match(path.stem)
+        if match:
+            when = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
+            entries.append(HistoryEntry(path, when, path.stat().st_size))
+    return sorted(entries, key=lambda e: (e.replaced_at, e.path.name), reverse=True)
+
+
+def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None) -> Path:
+    """Put history entry `to` (1 = the previous night, the default) back as the published file.
+
+    The entry is copied (history stays intact) and swapped in atomically; the warehouse it
+    replaces becomes history entry 1. Returns the path of the entry restored.
+    """
+    warehouse = Path(warehouse).resolve()
+    entries = history(warehouse)
+    number = 1 if to is None else to
+    if not entries:
+        raise FileNotFoundError(
+            f"no earlier warehouses kept in {WarehouseLayout(warehouse).history_dir}"
+        )
+    if not 1 <= number <= len(entries):
+        raise ValueError(f"--to must be between 1 and {len(entries)}, not {number}")
+    chosen = entries[number - 1]
+    problem = warehouse_problem(chosen.path)
+    if problem is not None:  # never publish a file that cannot be read
+        raise WarehouseCorruptError(chosen.path, f"{problem}; choose another with --to")
+    staged = WarehouseLayout(warehouse).rollback_copy
+    try:
+        shutil.copy2(chosen.path, staged)
+        _fsync_file(staged)
+    except BaseException:  # (a full disk) no half-written copy is left behind
+        staged.unlink(missing_ok=True)
+        raise
+    # the replaced warehouse is added to history: prune only if asked (never the restored entry)
+    _swap_in(staged, warehouse, keep=len(entries) + 1 if keep is None else max(keep, number + 1))
+    return chosen.path
+
+
+def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> None:
+    """Keep the current warehouse in history (hard link), then rename staged over it.
+
+    A current file that is plainly damaged (flows/warehouse/health.py `quick_problem`: a stray
+    write-ahead log, an overwritten header, a truncated size) is not kept: it could never be
+    rolled back to, and its log must not be replayed onto the file that replaces it."""
+    if warehouse.exists() and quick_problem(warehouse) is not None:
+        wal_of(warehouse).unlink(missing_ok=True)
+    elif warehouse.exists():
+        folder = WarehouseLayout(warehouse).history_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(warehouse, _history_name(folder, warehouse))
+        _fsync_dir(folder)
+    os.replace(staged, warehouse)
+    _fsync_dir(warehouse.parent)
+    _prune(warehouse, keep=keep)
+
+
+def _history_name(folder: Path, warehouse: Path) -> Path:
+    stamp = datetime.now(UTC).strftime(_STAMP)
+    candidate = folder / f"{warehouse.stem}-{stamp}.duckdb"
+    n = 1
+    while candidate.exists():
+        candidate = folder / f"{warehouse.stem}-{stamp}-{n}.duckdb"
+        n += 1
+    return candidate
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a filesystem without hard links: copy, then make it durable
+        try:
+            shutil.copy2(source, target)
+            _fsync_file(target)
+        except BaseException:  # (a full disk) no half-written history entry is left
+            target.unlink(missing_ok=True)
+            raise
+
+
+def _prune(warehouse: Path, *, keep: int) -> None:
+    for entry in history(warehouse)[max(keep, 0) :]:
+        entry.path.unlink(missing_ok=True)
+        wal_of(entry.path).unlink(missing_ok=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
