@@ -6,10 +6,11 @@ for `make mutate` (scripts/mutate.py), which runs them once per mutant.
 For each unit test of MODEL in dbt/models/**/*.yml: its `given` rows are loaded into empty
 copies of the input models' tables (their columns and types read from WAREHOUSE, a warehouse
 built by dbt, so a fixture only names the columns it sets, as in dbt), the model's SQL is run
-with the project's macros expanded (Jinja) and each `ref('x')` replaced by its fixture, and the rows must equal the `expect` rows
-on the columns those name (as a multiset, numbers to 1e-9), as dbt compares them. Models whose
-Jinja is `ref()` and the project's own macros run this way; exit status 1 when a test fails. `dbt build` stays
-the authority: tests/test_dbt_marts.py runs the same unit tests with dbt.
+with the project's macros expanded (Jinja) and each `ref('x')` replaced by its fixture, and
+the rows must equal the `expect` rows on the columns those name (as a multiset, numbers to
+1e-9), as dbt compares them. Models whose Jinja is `ref()` and the project's own macros run
+this way; exit status 1 when a test fails. `dbt build` stays the authority:
+tests/test_dbt_marts.py runs the same unit tests with dbt.
 """
 
 from __future__ import annotations
