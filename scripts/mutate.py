@@ -30,6 +30,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -460,6 +461,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("  " + mutant.describe())
         return 0
     global WORK
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill`: still remove the copy
     WORK = Path(tempfile.mkdtemp(prefix="eduplan-mutate-")) / "repo"
     shutil.copytree(REPO, WORK, ignore=COPY_IGNORE)
     (WORK / "warehouse").mkdir()
