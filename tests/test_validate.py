@@ -329,10 +329,6 @@ HAND_CASES: dict[str, tuple[str, ...]] = {  # description -> (table, SQL[, batch
         "marts.fct_indicator_actual",
         f"UPDATE marts.fct_indicator_actual SET year = 1950 WHERE rowid = {ROW}",
     ),
-    "every target has its progress row": (
-        "marts.mart_indicator_progress",
-        f"DELETE FROM marts.mart_indicator_progress WHERE rowid = {ROW}",
-    ),
     "at least 90% of raw indicator names map to a catalogue code": (
         "marts.dim_indicator",
         "UPDATE marts.dim_indicator SET is_catalogued = false",
