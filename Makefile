@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint lock bench clean cjk-font browser bi-reader demo reliability
+.PHONY: install run test test-fast lint lock bench clean cjk-font browser bi-reader demo reliability mutate
 
 install: $(STAMP) cjk-font
 
@@ -49,6 +49,14 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-wqy-microhei; \
 	fi
+
+# Mutation testing of the modules that decide what users see (scripts/mutate.py): the value
+# grammar, the semantic reader, publish, the names layer, the progress and quarantine models and
+# the report's status rendering. On demand, not in CI: ~30 min on two cores. Prints the score
+# per module and the surviving mutants. One module: `make mutate MODULES=publish`.
+MODULES ?=
+mutate: $(STAMP)
+	$(BIN)/python scripts/mutate.py $(MODULES)
 
 # The oldest DuckDB the published warehouse promises to open (flows/warehouse/db.py
 # STORAGE_VERSION), for tests/test_bi_readers.py: a DuckDB 1.x client beside the venv's 2.x.

@@ -14,7 +14,7 @@ import pytest
 from flows.extract import extract_document
 from flows.load.actuals import load_actuals
 from flows.load.plans import load_plans, plan_source
-from flows.transform import run_dbt
+from flows.transform import BUILD, run_dbt
 from flows.warehouse.db import open_warehouse
 from tests.conftest import PLANS_DIR
 
@@ -130,7 +130,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             con, [extract_document(p) for p in paths], {p.name: plan_source(p) for p in paths}
         )
         load_actuals(con, actuals)
-    result = run_dbt("build", database, artifacts_dir=root / "dbt")
+    result = run_dbt(BUILD, database, artifacts_dir=root / "dbt")  # unit tests: test_dbt_marts
     assert result.success, result.format()  # a failed build fails every test here
     # every node's time is read from dbt's run_results.json (the actuals benchmark prints them)
     assert {"int_actuals_judged", "fct_indicator_actual"} <= set(result.node_seconds)

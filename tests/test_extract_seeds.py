@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.extract import ExtractedDocument, PlanCell, extract_document
-from tests.conftest import PLANS_DIR, SEEDS_DIR
+from tests.conftest import PLANS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -181,13 +181,12 @@ def test_document_facts(docs: dict[str, ExtractedDocument]) -> None:
     assert docs["haining-2021-2025"].facts.document_number is None  # not in the text: not invented
 
 
-@pytest.mark.skipif(not SEEDS_DIR.exists(), reason="../shared/seeds not beside the repo")
-def test_excerpts_extract_exactly_like_the_full_documents() -> None:
+def test_excerpts_extract_exactly_like_the_full_documents(seeds_dir: Path) -> None:
     """raw/plans holds excerpts of the seeds: same cells, and the metadata names the seed's hash."""
     for meta_path in sorted(PLANS_DIR.glob("*.toml")):
         meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
         seed_name, _, sha = meta["source_document"].partition(" (sha256 ")
-        seed = SEEDS_DIR / seed_name
+        seed = seeds_dir / seed_name
         assert hashlib.sha256(seed.read_bytes()).hexdigest() == sha.rstrip(")")
         full, excerpt = extract_document(seed), extract_document(meta_path.with_suffix(".txt"))
 

@@ -7,6 +7,7 @@ import pytest
 
 from flows.extract import PlanTableError, extract_laid_out
 from flows.extract.grid import Grid, GridCell, LaidOutDocument, SourceRef, TextBlock
+from flows.extract.models import TableInfo
 from flows.extract.semantic import read_grid
 
 
@@ -124,3 +125,109 @@ def test_title_rows_above_the_header_and_units_in_year_headers() -> None:
         ("学前三年毛入园率", 2020, "baseline", "97"),
         ("学前三年毛入园率", 2025, "target", "98"),
     ]
+
+
+def _sections_and_categories(
+    rows: list[list[str]],
+) -> tuple[list[str], set[tuple[str | None, str]]]:
+    read = read_grid("s.html", 1, grid(rows), (2021, 2025))
+    assert read is not None
+    return read.sections, {(c.category, c.indicator) for c in read.cells}
+
+
+HEADER = ["序号", "指标", "单位", "2020年", "2025年"]
+
+
+def test_a_numbered_heading_in_two_cells_is_a_section() -> None:
+    """一 | 发展水平 with nothing else on the row heads the rows below it; the next row (the
+    only one) names its own indicator, which is what makes it a heading."""
+    sections, cells = _sections_and_categories(
+        [HEADER, ["一", "发展水平", "", "", ""], ["1", "学前三年毛入园率", "%", "98", "99"]]
+    )
+    assert sections == ["发展水平"]
+    assert cells == {("发展水平", "学前三年毛入园率")}
+
+
+def test_with_a_category_column_a_lone_label_is_no_section() -> None:
+    """The category column carries the sections there; a lone label is an indicator's parent."""
+    sections, _ = _sections_and_categories(
+        [["类别", "指标", "单位", "2020年", "2025年"],
+         ["学前教育", "办学条件", "", "", ""],
+         ["", "生均经费", "元", "98", "99"],
+         ["", "办学条件", "", "", ""],
+         ["", "学前三年毛入园率", "%", "98", "99"]]
+    )  # fmt: skip
+    assert sections == []
+
+
+def test_a_table_of_header_rows_only_is_an_error_naming_it() -> None:
+    with pytest.raises(PlanTableError, match="not followed by any row"):
+        read_grid("h.html", 1, grid([HEADER, ["^", "^", "^", "目标", "目标"]]), (2021, 2025))
+
+
+def test_what_a_table_is_and_where_it_sits() -> None:
+    """TableInfo: the kind, the period from the caption before the document's, the header's
+    position; a schedule grid is a schedule."""
+    g = grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"]])
+    titled = Grid(g.rows, g.ref, caption="表2 “十三五”教育发展主要指标")
+    read = read_grid("i.html", 2, titled, (2021, 2025))
+    assert read is not None and read.info == TableInfo(
+        doc="i.html", table=2, kind="indicators", title="表2 “十三五”教育发展主要指标",
+        header_line=None, last_line=None, period_start_year=2016, period_end_year=2020,
+        header_ref="table 1, row 1, column 1",
+    )  # fmt: skip
+    untitled = read_grid("i.html", 2, Grid(g.rows, g.ref, caption="主要指标"), (2021, 2025))
+    assert untitled is not None
+    assert (untitled.info.period_start_year, untitled.info.period_end_year) == (2021, 2025)
+    schedule = read_grid(
+        "s.html", 1,
+        grid([["项目", "时间", "越城区", "柯桥区"], ["省现代化学校", "2025", "达到", "达到"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert schedule is not None and schedule.info.kind == "schedule" and schedule.cells == []
+    assert [(m.program, m.year, m.region) for m in schedule.milestones] == [
+        ("省现代化学校", 2025, "越城区"), ("省现代化学校", 2025, "柯桥区"),
+    ]  # fmt: skip
+
+
+def test_a_header_repeated_after_a_page_break_is_skipped() -> None:
+    read = read_grid(
+        "p.html", 1,
+        grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"], HEADER,
+              ["2", "普惠性幼儿园覆盖率", "%", "92", "95"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert read is not None
+    assert [(c.indicator, c.year) for c in read.cells] == [
+        ("学前三年毛入园率", 2020), ("学前三年毛入园率", 2025),
+        ("普惠性幼儿园覆盖率", 2020), ("普惠性幼儿园覆盖率", 2025),
+    ]  # fmt: skip
+
+
+def test_a_text_tables_header_and_last_lines() -> None:
+    """For a text document each cell knows its line: the table's header line and last line."""
+    rows = [
+        HEADER,
+        ["1", "学前三年毛入园率", "%", "98", "99"],
+        ["2", "普惠性覆盖率", "%", "92", "95"],
+    ]
+    cells = [
+        tuple(GridCell(text, SourceRef(line=10 + r, column=c + 1)) for c, text in enumerate(row))
+        for r, row in enumerate(rows)
+    ]
+    read = read_grid("t.txt", 1, Grid(cells, SourceRef(line=10)), (2021, 2025))
+    assert read is not None
+    assert (read.info.header_line, read.info.last_line) == (10, 12)
+
+
+def test_a_header_repeated_in_other_words_is_skipped_too() -> None:
+    """After a page break the header may come back spelled otherwise (指标名称 for 指标)."""
+    read = read_grid(
+        "p.html", 1,
+        grid([HEADER, ["1", "学前三年毛入园率", "%", "98", "99"],
+              ["序号", "指标名称", "单位", "2020年", "2025年"],
+              ["2", "普惠性幼儿园覆盖率", "%", "92", "95"]]),
+        (2021, 2025),
+    )  # fmt: skip
+    assert read is not None
+    assert {c.indicator for c in read.cells} == {"学前三年毛入园率", "普惠性幼儿园覆盖率"}

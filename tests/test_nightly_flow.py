@@ -46,8 +46,9 @@ def test_clean_inputs_publish_a_star_schema(first_night: RunSummary) -> None:
                 "select table_name from information_schema.tables where table_schema = 'marts'"
             ).fetchall()
         }
-        assert len(marts) >= 5
-        assert {"dim_region", "dim_indicator", "dim_plan", "fct_indicator_target"} <= marts
+        # exactly the models of dbt/models/marts/ (11: 4 dim_, 3 fct_, 4 mart_)
+        assert marts == {p.stem for p in (REPO_ROOT / "dbt" / "models" / "marts").glob("*.sql")}
+        assert len(marts) == 11
         # a target traced to its file and line: Jiaxing 校际优质均衡系数 初中段 2025 < 0.24
         rows = con.execute(
             "select comparator, target_value, source_file, source_line "
