@@ -25,6 +25,7 @@ from flows.errors import InputFileError
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.extract.keyed import KeyedCellsError
 from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, plan_stem
+from flows.held_back import held_back
 from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
@@ -350,6 +351,7 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
         summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
+        summary.held_back = held_back(build_file)
         if marts_gate.passed:
             published = _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True

@@ -44,6 +44,7 @@ class RunSummary:
     flow_run_id: str | None = None
     flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
     unresolved_names: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)  # flows/held_back.py: file:lines: reason
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
@@ -72,6 +73,7 @@ class RunSummary:
                 f"{a.get('rows_landed', 0):,} rows landed (what dbt held back, and why: "
                 "marts.mart_actuals_quarantine)"
             )
+        lines += held_back_lines(self.held_back)
         if self.unresolved_names:
             lines.append("  names no rule resolves (`eduplan names`, then `eduplan names accept`):")
             lines += [f"    {name}" for name in self.unresolved_names[:SHOWN_NAMES]]
@@ -206,6 +208,17 @@ def _status_table(rows: list[tuple]) -> list[str]:
     return _table(["region", "name", *statuses], table)
 
 
+def held_back_lines(held_back: list[str]) -> list[str]:
+    """The summary's and `eduplan status`'s list of what the actuals lost tonight."""
+    if not held_back:
+        return []
+    lines = ["  held back (fix the file and run again; all rows: marts.mart_actuals_quarantine):"]
+    lines += [f"    {line}" for line in held_back[:SHOWN_NAMES]]
+    if len(held_back) > SHOWN_NAMES:
+        lines.append(f"    ... and {len(held_back) - SHOWN_NAMES} more")
+    return lines
+
+
 def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -> str:
     """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
     status counts per region (from `database`, the file the run built) and stage timings."""
@@ -224,6 +237,9 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     files = _query(database, _FILES_TONIGHT, {"since": started_at})
     lines += ["", "## Actuals files tonight", ""]
     lines += _table(["file", "status", "rows landed", "held back (dbt)", "detail"], files)
+    if summary.held_back:
+        lines += ["", "## Held back (rejected files and rows; fix the file and run again)", ""]
+        lines += [f"- {md_text(line)}" for line in summary.held_back]
     lines += ["", "## Gates", ""]
     gate_rows: list[tuple[object, ...]] = [
         (g.suite, "passed" if g.passed else "FAILED", g.evaluated, g.failed, f"{g.seconds:.1f} s")

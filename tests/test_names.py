@@ -87,6 +87,8 @@ def test_unresolved_names_are_printed_with_their_best_candidates(
     assert region.candidates[0].code == "330481"
     assert names[("region", "Atlantis")].candidates == ()
     assert "'Atlantis' (1 row(s), haining_2023.csv:8): no similar name" in run_output
+    # its row is held back, and the summary names the file, line and reason (issue 22)
+    assert "haining_2023.csv:4, 8: unknown_region (2 problem(s))" in run_output
     assert ("indicator", "普惠性幼儿园儿童覆盖率") not in names  # the synonym rule resolved it
     assert not {n for (kind, n) in names if kind == "indicator"} & {
         "学位数",
@@ -130,6 +132,12 @@ def test_accepted_names_resolve_on_the_next_run(
     summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
     assert summary.published, summary.format()
     assert "公办园儿童覆盖率" not in summary.format()
+    # the unchanged file's held-back row is still named, in the summary, status and report
+    held = "haining_2023.csv:8: unknown_region (1 problem(s))"
+    assert held in summary.format()
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    assert held in capsys.readouterr().out
+    assert summary.report and held in summary.report.read_text(encoding="utf-8")
     resolved = {(n.kind, n.name) for n in unresolved_names(warehouse)}
     assert not resolved & {("indicator", "公办园儿童覆盖率"), ("region", "海宁")}
     with duckdb.connect(str(warehouse), read_only=True) as con:

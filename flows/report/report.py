@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader
 
 from flows.config import settings
+from flows.held_back import held_back
 from flows.report import charts
 from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
@@ -195,6 +196,7 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     return template.render(
         data=data, regions=regions, shared=shared,
         statuses=STATUSES, changes=changes, warehouse=warehouse,
+        held_back=held_back(warehouse),
         dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
         gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),

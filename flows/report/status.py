@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.report.changes import Changes, compare
-from flows.summary import row_count_lines
+from flows.summary import held_back_lines, row_count_lines
 from flows.warehouse.db import open_warehouse, table_counts
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
@@ -52,6 +52,7 @@ class RunRecord:
     report: str | None = None
     report_error: str | None = None  # the night is published but its report was not written
     warnings: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)  # actuals files and rows held back
     changes: dict[str, Any] | None = None
 
     @classmethod
@@ -84,6 +85,7 @@ class RunRecord:
             report=str(report) if report else None,
             report_error=summary.report_error or None,
             warnings=list(summary.warnings),
+            held_back=list(summary.held_back),
             changes=changes.to_dict() if changes else None,
         )
 
@@ -148,6 +150,7 @@ def status_text(warehouse: Path) -> str:
         )
         lines += [f"    bad input: {error}" for error in last.input_errors]
         lines += [f"    WARNING: {warning}" for warning in last.warnings]
+        lines += held_back_lines(last.held_back)
         if not last.published:
             lines += _gates(last)
     if not warehouse.exists():
