@@ -92,10 +92,14 @@ def _comparator(word: str | None, suffix: str | None) -> str:
     (控制在5以内, 达到95%以上); opposite directions are unreadable ("?")."""
     words = VOCABULARY.values
     if suffix in words["at_least_suffix"]:
-        agrees = word is None or word in words["approximate_prefix"] or word in words["at_least_prefix"]
+        agrees = (
+            word is None or word in words["approximate_prefix"] or word in words["at_least_prefix"]
+        )
         return ">=" if agrees else "?"
     if suffix in words["at_most_suffix"]:
-        agrees = word is None or word in words["approximate_prefix"] or word in words["at_most_prefix"]
+        agrees = (
+            word is None or word in words["approximate_prefix"] or word in words["at_most_prefix"]
+        )
         return "<=" if agrees else "?"
     if word is None or word in words["approximate_prefix"]:
         return "="

@@ -99,9 +99,21 @@ def _tabbed(lines: list[str], i: int) -> Found | None:
                     j = k  # rows with blank lines between them
                     continue
             break
+        elif kind is LineKind.PLAIN and len(rows) > 1 and _wraps_label(rows, lines[j]):
+            rows[-1] = merge_wrapped([rows[0], rows[-1], _tab_row(lines, j)])[1]
+            j += 1  # a label wrapped onto a line of its own (`覆盖率` + `（%）`)
         else:
             break
     return rows, j
+
+
+_WRAPPED_END = 10  # the most characters the wrapped end of a name (`率（%）`) is taken to have
+
+
+def _wraps_label(rows: list[Row], line: str) -> bool:
+    """Does a line with no tab, under a tabbed row, end that row's first label (an open bracket
+    above, a unit in brackets) as merge_wrapped reads wrapped cells? Otherwise the table ends."""
+    return len(merge_wrapped([rows[0], rows[-1], _tab_row([line], 0)])) == 2
 
 
 def _row_like(row: Row, previous: Row) -> bool:
