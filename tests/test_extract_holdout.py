@@ -70,3 +70,67 @@ def test_holdout_table_extracts_to_its_hand_keyed_cells(expected: Path, source: 
         + "\n"
         + "\n".join(f"extra   {e}" for e in sorted(extra)[:6])
     )
+
+
+@pytest.mark.parametrize(
+    "stem", ["prov-14fyp-econ-cell-per-line", "county-edu-14fyp-one-line", "health-14fyp-spaced"]
+)
+def test_a_holdout_table_as_word_paragraphs_reads_the_same(stem: str, tmp_path: Path) -> None:
+    """The page's text saved as a Word document, one paragraph per non-empty line (no Word
+    table): read by meaning from the paragraphs, to the same cells."""
+    import docx
+
+    document = docx.Document()
+    for line in (HOLDOUT / f"{stem}.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    path = tmp_path / f"{stem}.docx"
+    document.save(str(path))
+    with (HOLDOUT / f"{stem}.expected.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [c for c in rows[0] if c != "doc"]
+    doc = extract_document(path)
+    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    assert got == Counter(
+        tuple(_caption(r[c]) if c == "table" else r[c] for c in columns) for r in rows
+    )
+
+
+def test_a_holdout_table_as_a_word_table_with_merged_cells_reads_the_same(tmp_path: Path) -> None:
+    """The health table as a Word table: 领域 merged down over its rows, a `其中:` list."""
+    import docx
+
+    text = (HOLDOUT / "health-14fyp-spaced.txt").read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(text) if line.startswith("领域"))
+    end = text.index("", header)
+    table_lines = text[header:end]
+    grid = [re.split(r" {2,}", line.strip()) for line in table_lines]
+    width = len(grid[0])
+    rows: list[list[str]] = []
+    for row in grid:
+        if len(row) == 1:  # the end of a name wrapped onto a line of its own: one Word cell
+            rows[-1][1] += row[0]
+        else:
+            rows.append(row if len(row) == width else ["", *row])
+    document = docx.Document()
+    document.add_paragraph("某市卫生健康事业发展“十四五”规划")
+    document.add_paragraph("表1 “十四五”时期卫生健康事业发展主要指标")
+    table = document.add_table(rows=len(rows), cols=width)
+    start = 1
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    for r in range(2, len(rows) + 1):  # 领域 merged down to the row before the next one
+        if r == len(rows) or rows[r][0]:
+            if r - 1 > start:
+                table.cell(start, 0).merge(table.cell(r - 1, 0))
+                table.cell(start, 0).text = rows[start][0]
+            start = r
+    path = tmp_path / "health.docx"
+    document.save(str(path))
+    with (HOLDOUT / "health-14fyp-spaced.expected.csv").open(encoding="utf-8") as handle:
+        wanted = list(csv.DictReader(handle))
+    columns = [c for c in wanted[0] if c not in ("doc", "table")]
+    doc = extract_document(path)
+    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    assert got == Counter(tuple(r[c] for c in columns) for r in wanted)

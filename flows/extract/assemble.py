@@ -23,6 +23,7 @@ from flows.extract.grid import SourceRef
 from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
     continues,
+    continues_parts,
     is_domain,
     is_measure,
     is_measure_tail,
@@ -34,6 +35,7 @@ from flows.extract.labels import (
     strip_list_number,
 )
 from flows.extract.stream_header import Header
+from flows.extract.values import clean_cell
 from flows.extract.vocabulary import VOCABULARY
 
 
@@ -320,6 +322,16 @@ class Assembler:
                 parent = (strip_list_number(self.heads.pop().text), self._next_order())
             elif self.rows:
                 parent = (self.rows[-1].indicator, self.rows[-1].order)
+        continued = False
+        if (
+            parent is None
+            and count == 1
+            and not above
+            and self.rows
+            and self.rows[-1].breakdown is not None
+            and continues_parts(self.rows[-1].breakdown, names[0].text)
+        ):  # 其中:公立医院床位数 / 中医类医院床位数: the list of parts goes on
+            parent, continued = (self.rows[-1].indicator, self.rows[-1].order), True
         self._resolve_heads(above)
         placed = self._by_position(values) if count == 1 and len(values) < width else None
         if placed is not None:
@@ -336,7 +348,7 @@ class Assembler:
                 f"{len(values) - width * count} not read"
             )
         for r, name in enumerate(names):
-            if parent is not None and is_part(name.text):
+            if parent is not None and (continued or is_part(name.text)):
                 indicator, breakdown, order = parent[0], part_name(name.text), parent[1]
             else:
                 indicator, breakdown, order = strip_list_number(name.text), None, self._next_order()
@@ -418,6 +430,8 @@ class Assembler:
             for head in heads:
                 self.notes.append((head.ref, f"{head.text!r} has no values and no row below it"))
             return
+        if heads and self._ends_name_of_last_row(heads[0]):
+            heads = heads[1:]
         sections = []
         for head in heads:
             if is_numbered(head.text) or (is_measure(head.text) and not is_domain(head.text)):
@@ -428,6 +442,32 @@ class Assembler:
         if sections:
             self.category = _Category(section_name(sections[-1].text))
             self.vertical = None
+
+    def _ends_name_of_last_row(self, head: Token) -> bool:
+        """A measure with no values right after a row whose name names no measure is the end
+        of that name, wrapped below the row's values (`…适龄儿童免疫规划` + `疫苗接种率`): a
+        section never names a measure, and a name that does not is not finished. The rows of
+        that indicator take the whole name."""
+        if not self.rows or self.rows[-1].breakdown is not None:
+            return False
+        last = self.rows[-1]
+        if (
+            is_numbered(head.text)
+            or is_part(head.text)
+            or is_domain(head.text)
+            or is_section_label(head.text)
+            or not is_measure(head.text)
+            or is_measure(last.indicator)
+            or unit_in_name(last.indicator)
+        ):
+            return False
+        whole = last.indicator + clean_cell(head.text)
+        for row in self.rows:
+            if row.order == last.order and row.indicator == last.indicator:
+                row.indicator = whole
+                if row.unit is None and not self.header.has("unit"):
+                    row.unit = unit_in_name(whole)
+        return True
 
     def _unit(self, group: _Group, r: int, count: int) -> str | None:
         units = group.units
