@@ -81,6 +81,14 @@ class Row:
     how: str = ""  # how the row was assembled, for --explain
 
 
+_UNIT_LONGEST = 8  # a unit cell is short (吨标准煤/万元); a longer label is a name
+
+
+def _overlaps(above: Token, below: Token) -> bool:
+    """Do two cells of different lines stand one over the other (display columns overlap)?"""
+    return max(above.start, below.start) < min(above.end, below.end)
+
+
 _SECTION_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]?")
 
 
@@ -174,6 +182,9 @@ class Assembler:
                 group.labels[-1] = Token(
                     last.text + token.text, Kind.LABEL, last.ref, last.start, token.end
                 )
+                return
+            if self._in_unit_column(token):
+                group.units.append(token)  # 起/万枚 under 单位: a unit the vocabulary lacks
                 return
             group.labels.append(token)
             return
@@ -442,6 +453,28 @@ class Assembler:
         if sections:
             self.category = _Category(section_name(sections[-1].text))
             self.vertical = None
+
+    def _in_unit_column(self, token: Token) -> bool:
+        """A short label after the name on the same laid-out line, standing under the header's
+        unit word while the name stands under its indicator word (a PDF page: the positions
+        agree), is the row's unit even when the vocabulary does not know it (起/万枚)."""
+        group = self.group
+        if not group.labels or group.units or group.values or len(token.text) > _UNIT_LONGEST:
+            return False
+        name = group.labels[-1]
+        if name.seq != token.seq or token.end <= token.start or is_part(token.text):
+            return False
+        under = {
+            column.role
+            for column, word in zip(self.header.columns, self.header.tokens, strict=False)
+            if word.seq != token.seq and _overlaps(word, token)
+        }
+        name_under = {
+            column.role
+            for column, word in zip(self.header.columns, self.header.tokens, strict=False)
+            if word.seq != name.seq and _overlaps(word, name)
+        }
+        return under == {"unit"} and "indicator" in name_under
 
     def _ends_name_of_last_row(self, head: Token) -> bool:
         """A measure with no values right after a row whose name names no measure is the end
