@@ -6,7 +6,8 @@ as a CMS serves it: a <table> with colspan section rows and rowspan 序号 / 属
 table flattened onto one line with stacked 小学 / 初中 parts; a PDF conversion with wide space
 runs, a `- 12 -` footer and its header split over two lines (`2020 年` over `基数`); a cell-per-
 line page with ` |` rules and names wrapped inside a cell; a health table with `其中:` lists (and
-as a <table> with its 领域 merged down); an environment table with `<0.28`, `≥92.5`,
+as a <table> with its 领域 merged down, and tab-separated with a name's end on a line of its
+own); an environment table with `<0.28`, `≥92.5`,
 `控制在2天以内`, `—`, `不减少`, `〔18〕` (and as a PDF page with its categories written one
 character per row, 环 / 境 / 质 / 量, and a unit the vocabulary lacks under 单位); a 十三五
 review with 2020年实际（预计） and 完成情况 columns, a name wrapped onto a line of its own and
@@ -14,9 +15,9 @@ sentence values.
 
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
-compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`), and
-nothing may be extracted beyond it. HTML collapses white space, so captions are compared with
-runs of white space as one space."""
+compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`,
+`NAME.tabbed.txt`), and nothing may be extracted beyond it. HTML collapses white space, so
+captions are compared with runs of white space as one space."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
 
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
-    assert len(SOURCES) == 11  # two tables also as web pages, one also as a PDF page
+    assert len(SOURCES) == 12  # two also as web pages, one as a PDF page, one tabbed
 
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)

@@ -24,6 +24,7 @@ from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
     continues,
     continues_parts,
+    finishes_name,
     is_domain,
     is_measure,
     is_measure_tail,
@@ -484,15 +485,7 @@ class Assembler:
         if not self.rows or self.rows[-1].breakdown is not None:
             return False
         last = self.rows[-1]
-        if (
-            is_numbered(head.text)
-            or is_part(head.text)
-            or is_domain(head.text)
-            or is_section_label(head.text)
-            or not is_measure(head.text)
-            or is_measure(last.indicator)
-            or unit_in_name(last.indicator)
-        ):
+        if not finishes_name(last.indicator, head.text) or unit_in_name(last.indicator):
             return False
         whole = last.indicator + clean_cell(head.text)
         for row in self.rows:
