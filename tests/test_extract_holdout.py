@@ -11,7 +11,8 @@ own); an environment table with `<0.28`, `≥92.5`,
 `控制在2天以内`, `—`, `不减少`, `〔18〕` (and as a PDF page with its categories written one
 character per row, 环 / 境 / 质 / 量, and a unit the vocabulary lacks under 单位); a 十三五
 review with 2020年实际（预计） and 完成情况 columns, a name wrapped onto a line of its own and
-sentence values.
+sentence values (and as a web page that lost its <table>: one paragraph per cell, two sentences
+filling a row's last value columns before 完成).
 
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
@@ -55,7 +56,7 @@ def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
 
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
-    assert len(SOURCES) == 12  # two also as web pages, one as a PDF page, one tabbed
+    assert len(SOURCES) == 13  # three also as web pages, one as a PDF page, one tabbed
 
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)

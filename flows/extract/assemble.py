@@ -120,7 +120,9 @@ class Assembler:
         self.numbered_section = False  # a section number (一) was read: a section label follows
 
     # ----------------------------------------------------------------------------- reading
-    def feed(self, token: Token, following: Token | None) -> None:
+    def feed(self, token: Token, following: Token | None, ahead: list[Token] | None = None) -> None:
+        """Read one cell; `following` is the next cell, `ahead` the next few (for sentences that
+        fill a row's last value columns before its attribute or evaluation)."""
         kind, group = token.kind, self.group
         if kind is Kind.EVALUATION and not self.header.has("evaluation"):
             kind = Kind.TEXT_VALUE  # 完成 in a year column: a text value, no evaluation
@@ -161,10 +163,12 @@ class Assembler:
                 self.close()
             return  # a list number (a 序号 cell): not data
         if kind is Kind.LABEL:
-            if (group.has_values() and not self._full(group) and not group.closing) and (
-                following is not None
-                and following.kind in (Kind.ATTRIBUTE, Kind.EVALUATION)
+            if (
+                group.has_values()
+                and not self._full(group)
+                and not group.closing
                 and not is_part(token.text)
+                and self._sentences_fill_row(following, ahead or [])
             ):
                 group.values.append(token)  # a sentence as the value (与经济增长同步)
                 return
@@ -245,6 +249,21 @@ class Assembler:
 
     def _count_ahead(self, following: Token | None) -> int:
         return 1 if following is not None and following.kind is Kind.VALUE else 0
+
+    def _sentences_fill_row(self, following: Token | None, ahead: list[Token]) -> bool:
+        """Is a label where a value is due a sentence value? Yes when it and the labels after it
+        fill the row's remaining value columns exactly and the attribute or evaluation comes
+        next (`— | 与财政收入增长同步 | 高于财政经常性收入增长 | 完成`)."""
+        closing = (Kind.ATTRIBUTE, Kind.EVALUATION)
+        if following is not None and following.kind in closing:
+            return True
+        missing = self.width - len(self.group.values)
+        if missing < 2 or len(ahead) < missing:
+            return False
+        run, end = ahead[: missing - 1], ahead[missing - 1]
+        return end.kind in closing and all(
+            t.kind in (Kind.LABEL, Kind.TEXT_VALUE) and not is_part(t.text) for t in run
+        )
 
     def _full(self, group: _Group) -> bool:
         return len(group.values) >= self.width * max(1, sum(1 for _ in group.labels[-1:]))

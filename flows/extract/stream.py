@@ -118,6 +118,9 @@ def _inline(tokens: list[Token], start: int, header: Header) -> bool:
     return all(t.kind is Kind.LABEL for t in before) and all(t.seq == line for t in header.tokens)
 
 
+_AHEAD = 8  # cells looked at ahead: sentences filling a row's last value columns (assemble.py)
+
+
 def _read_table(
     doc: str,
     tokens: list[Token],
@@ -139,10 +142,13 @@ def _read_table(
                 i = again.end  # the header repeated after a page break
                 continue
             break  # the next table
-        following = next(
-            (t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None
+        ahead = [t for t in tokens[i + 1 : i + 1 + _AHEAD] if t.kind not in (Kind.EMPTY, Kind.PAGE)]
+        following = (
+            ahead[0]
+            if ahead
+            else next((t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None)
         )
-        assembler.feed(token, following)
+        assembler.feed(token, following, ahead)
         i += 1
     assembler.close()
     assembler._resolve_heads(None)
