@@ -1,11 +1,13 @@
 """A hold-out check of the meaning reader and the grid reader (tests/corpus/holdout/): eight
 tables written after the reader was built, in the shapes real plan pages take and not modelled
 on any table the reader had been tried on: a province's 经济社会发展主要指标 one cell per line with
-a 年均增长〔累计〕 column; a city's 序号 table with a 2022 milestone column in single spaces (and
+a 年均增长〔累计〕 column (and as a PDF page with its categories beside the first row of each
+group and a `- 3 -` footer between two rows); a city's 序号 table with a 2022 milestone column in single spaces (and
 as a CMS serves it: a <table> with colspan section rows and rowspan 序号 / 属性 cells); a county
 table flattened onto one line with stacked 小学 / 初中 parts; a PDF conversion with wide space
 runs, a `- 12 -` footer and its header split over two lines (`2020 年` over `基数`); a cell-per-
-line page with ` |` rules and names wrapped inside a cell; a health table with `其中:` lists (and
+line page with ` |` rules and names wrapped inside a cell (and as a <table> with 维度 merged
+down and <br> inside names); a health table with `其中:` lists (and
 as a <table> with its 领域 merged down, and tab-separated with a name's end on a line of its
 own); an environment table with `<0.28`, `≥92.5`,
 `控制在2天以内`, `—`, `不减少`, `〔18〕` (and as a PDF page with its categories written one
@@ -56,7 +58,7 @@ def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
 
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
-    assert len(SOURCES) == 13  # three also as web pages, one as a PDF page, one tabbed
+    assert len(SOURCES) == 15  # four also as web pages, two as PDF pages, one tabbed
 
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)
