@@ -1,20 +1,25 @@
-"""A hold-out check of the meaning reader and the grid reader (tests/corpus/holdout/): eight
-tables written after the reader was built, in the shapes real plan pages take and not modelled
-on any table the reader had been tried on: a province's 经济社会发展主要指标 one cell per line with
-a 年均增长〔累计〕 column (and as a PDF page with its categories beside the first row of each
-group and a `- 3 -` footer between two rows); a city's 序号 table with a 2022 milestone column in single spaces (and
-as a CMS serves it: a <table> with colspan section rows and rowspan 序号 / 属性 cells); a county
-table flattened onto one line with stacked 小学 / 初中 parts; a PDF conversion with wide space
-runs, a `- 12 -` footer and its header split over two lines (`2020 年` over `基数`); a cell-per-
-line page with ` |` rules and names wrapped inside a cell (and as a <table> with 维度 merged
-down and <br> inside names); a health table with `其中:` lists (and
-as a <table> with its 领域 merged down, and tab-separated with a name's end on a line of its
-own); an environment table with `<0.28`, `≥92.5`,
-`控制在2天以内`, `—`, `不减少`, `〔18〕` (and as a PDF page with its categories written one
-character per row, 环 / 境 / 质 / 量, and a unit the vocabulary lacks under 单位); a 十三五
-review with 2020年实际（预计） and 完成情况 columns, a name wrapped onto a line of its own and
-sentence values (and as a web page that lost its <table>: one paragraph per cell, two sentences
-filling a row's last value columns before 完成).
+"""A hold-out check of the meaning reader and the grid reader (tests/corpus/holdout/).
+
+Eight tables written after the reader was built, in the shapes real plan pages take, not
+modelled on any table the reader had been tried on (other renderings of the same table in
+brackets):
+- a province's 经济社会发展主要指标, one cell per line, with a 年均增长〔累计〕 column
+  (a PDF page: categories beside each group's first row, a `- 3 -` footer between rows);
+- a city's 序号 table with a 2022 milestone column in single spaces
+  (a <table> with colspan section rows and rowspan 序号 / 属性 cells);
+- a county table flattened onto one line with stacked 小学 / 初中 parts;
+- a PDF conversion with wide space runs, a `- 12 -` footer and its header split over two
+  lines (`2020 年` over `基数`);
+- a cell-per-line page with ` |` rules and names wrapped inside a cell
+  (a <table> with 维度 merged down and <br> inside names);
+- a health table with `其中:` lists (a <table> with 领域 merged down; tab-separated with
+  a name's end on a line of its own);
+- an environment table with `<0.28`, `≥92.5`, `控制在2天以内`, `—`, `不减少`, `〔18〕`
+  (a PDF page with its categories one character per row, 环 / 境 / 质 / 量, and a unit
+  the vocabulary lacks under 单位);
+- a 十三五 review with 2020年实际（预计） and 完成情况 columns, a name wrapped onto a line
+  of its own and sentence values (a web page that lost its <table>: one paragraph per
+  cell, two sentences filling a row's last value columns before 完成).
 
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
