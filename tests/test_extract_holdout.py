@@ -13,7 +13,8 @@ brackets):
 - a cell-per-line page with ` |` rules and names wrapped inside a cell
   (a <table> with 维度 merged down and <br> inside names);
 - a health table with `其中:` lists (a <table> with 领域 merged down; tab-separated with
-  a name's end on a line of its own);
+  a name's end on a line of its own; one cell per line, blank lines between, its caption
+  several blank lines above the header);
 - an environment table with `<0.28`, `≥92.5`, `控制在2天以内`, `—`, `不减少`, `〔18〕`
   (a PDF page with its categories one character per row, 环 / 境 / 质 / 量, and a unit
   the vocabulary lacks under 单位);
@@ -24,7 +25,7 @@ brackets):
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
 compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`,
-`NAME.tabbed.txt`), and nothing may be extracted beyond it. HTML collapses white space, so
+`NAME.tabbed.txt`, `NAME.cell-per-line.txt`), and nothing may be extracted beyond it. HTML collapses white space, so
 captions are compared with runs of white space as one space."""
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
 
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
-    assert len(SOURCES) == 15  # four also as web pages, two as PDF pages, one tabbed
+    assert len(SOURCES) == 16  # four also as web pages, two as PDF pages, two more layouts
 
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)

@@ -55,6 +55,9 @@ def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, So
     return None
 
 
+_CAPTION_LINES = 3  # non-blank lines above a header looked at for its caption
+
+
 def read_stream(
     doc: str,
     lines: list[str],
@@ -75,9 +78,10 @@ def read_stream(
         ):
             k += 1
             continue
-        begin = k
-        while begin > 0 and not is_prose_line(texts[begin - 1]) and k - begin < 3:
-            begin -= 1  # the caption above the header
+        begin, above = k, 0
+        while begin > 0 and not is_prose_line(texts[begin - 1]) and above < _CAPTION_LINES:
+            begin -= 1  # the caption above the header (blank lines between do not count)
+            above += 1 if texts[begin] else 0
         end = k + 1
         while end < len(lines) and not is_prose_line(texts[end]):
             end += 1
