@@ -25,8 +25,8 @@ brackets):
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
 compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`,
-`NAME.tabbed.txt`, `NAME.cell-per-line.txt`), and nothing may be extracted beyond it. HTML collapses white space, so
-captions are compared with runs of white space as one space."""
+`NAME.tabbed.txt`, `NAME.cell-per-line.txt`), and nothing may be extracted beyond it. HTML
+collapses white space, so captions are compared with runs of white space as one space."""
 
 from __future__ import annotations
 
