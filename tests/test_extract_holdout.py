@@ -9,7 +9,8 @@ brackets):
   (a <table> with colspan section rows and rowspan 序号 / 属性 cells);
 - a county table flattened onto one line with stacked 小学 / 初中 parts;
 - a PDF conversion with wide space runs, a `- 12 -` footer and its header split over two
-  lines (`2020 年` over `基数`);
+  lines (`2020 年` over `基数`) (the next page with `第 12 页`, `（续表）` and the header
+  repeated, a name's bracket wrapped just before the break);
 - a cell-per-line page with ` |` rules and names wrapped inside a cell
   (a <table> with 维度 merged down and <br> inside names);
 - a health table with `其中:` lists (a <table> with 领域 merged down; tab-separated with
@@ -25,8 +26,8 @@ brackets):
 Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the way a person
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
 compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`,
-`NAME.tabbed.txt`, `NAME.cell-per-line.txt`), and nothing may be extracted beyond it. HTML
-collapses white space, so captions are compared with runs of white space as one space."""
+`NAME.tabbed.txt`, `NAME.cell-per-line.txt`, `NAME.continued.txt`), and nothing may be
+extracted beyond it. HTML collapses white space, so captions are compared with runs of white space as one space."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
 
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
-    assert len(SOURCES) == 16  # four also as web pages, two as PDF pages, two more layouts
+    assert len(SOURCES) == 17  # four also as web pages, three as PDF pages, two more layouts
 
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)
