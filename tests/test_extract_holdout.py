@@ -27,7 +27,8 @@ Each `NAME.expected.csv` was keyed by hand before the reader was run on it, the 
 reads the table (the columns of plan_cells.csv, `table` holding the caption). Every column is
 compared for every rendering of the table (`NAME.txt`, `NAME.html`, `NAME.pdf-layout.txt`,
 `NAME.tabbed.txt`, `NAME.cell-per-line.txt`, `NAME.continued.txt`), and nothing may be
-extracted beyond it. HTML collapses white space, so captions are compared with runs of white space as one space."""
+extracted beyond it. HTML collapses white space, so captions are compared with runs of white
+space as one space."""
 
 from __future__ import annotations
 
