@@ -23,6 +23,8 @@ from flows.extract.grid import SourceRef
 from flows.extract.indicators import unit_in_name
 from flows.extract.labels import (
     continues,
+    continues_parts,
+    finishes_name,
     is_domain,
     is_measure,
     is_measure_tail,
@@ -34,6 +36,7 @@ from flows.extract.labels import (
     strip_list_number,
 )
 from flows.extract.stream_header import Header
+from flows.extract.values import clean_cell
 from flows.extract.vocabulary import VOCABULARY
 
 
@@ -79,6 +82,14 @@ class Row:
     how: str = ""  # how the row was assembled, for --explain
 
 
+_UNIT_LONGEST = 8  # a unit cell is short (吨标准煤/万元); a longer label is a name
+
+
+def _overlaps(above: Token, below: Token) -> bool:
+    """Do two cells of different lines stand one over the other (display columns overlap)?"""
+    return max(above.start, below.start) < min(above.end, below.end)
+
+
 _SECTION_NUMBER = re.compile(r"[一二三四五六七八九十]{1,3}[、.．]?")
 
 
@@ -109,7 +120,9 @@ class Assembler:
         self.numbered_section = False  # a section number (一) was read: a section label follows
 
     # ----------------------------------------------------------------------------- reading
-    def feed(self, token: Token, following: Token | None) -> None:
+    def feed(self, token: Token, following: Token | None, ahead: list[Token] | None = None) -> None:
+        """Read one cell; `following` is the next cell, `ahead` the next few (for sentences that
+        fill a row's last value columns before its attribute or evaluation)."""
         kind, group = token.kind, self.group
         if kind is Kind.EVALUATION and not self.header.has("evaluation"):
             kind = Kind.TEXT_VALUE  # 完成 in a year column: a text value, no evaluation
@@ -150,10 +163,12 @@ class Assembler:
                 self.close()
             return  # a list number (a 序号 cell): not data
         if kind is Kind.LABEL:
-            if (group.has_values() and not self._full(group) and not group.closing) and (
-                following is not None
-                and following.kind in (Kind.ATTRIBUTE, Kind.EVALUATION)
+            if (
+                group.has_values()
+                and not self._full(group)
+                and not group.closing
                 and not is_part(token.text)
+                and self._sentences_fill_row(following, ahead or [])
             ):
                 group.values.append(token)  # a sentence as the value (与经济增长同步)
                 return
@@ -172,6 +187,9 @@ class Assembler:
                 group.labels[-1] = Token(
                     last.text + token.text, Kind.LABEL, last.ref, last.start, token.end
                 )
+                return
+            if self._in_unit_column(token):
+                group.units.append(token)  # 起/万枚 under 单位: a unit the vocabulary lacks
                 return
             group.labels.append(token)
             return
@@ -231,6 +249,21 @@ class Assembler:
 
     def _count_ahead(self, following: Token | None) -> int:
         return 1 if following is not None and following.kind is Kind.VALUE else 0
+
+    def _sentences_fill_row(self, following: Token | None, ahead: list[Token]) -> bool:
+        """Is a label where a value is due a sentence value? Yes when it and the labels after it
+        fill the row's remaining value columns exactly and the attribute or evaluation comes
+        next (`— | 与财政收入增长同步 | 高于财政经常性收入增长 | 完成`)."""
+        closing = (Kind.ATTRIBUTE, Kind.EVALUATION)
+        if following is not None and following.kind in closing:
+            return True
+        missing = self.width - len(self.group.values)
+        if missing < 2 or len(ahead) < missing:
+            return False
+        run, end = ahead[: missing - 1], ahead[missing - 1]
+        return end.kind in closing and all(
+            t.kind in (Kind.LABEL, Kind.TEXT_VALUE) and not is_part(t.text) for t in run
+        )
 
     def _full(self, group: _Group) -> bool:
         return len(group.values) >= self.width * max(1, sum(1 for _ in group.labels[-1:]))
@@ -320,6 +353,16 @@ class Assembler:
                 parent = (strip_list_number(self.heads.pop().text), self._next_order())
             elif self.rows:
                 parent = (self.rows[-1].indicator, self.rows[-1].order)
+        continued = False
+        if (
+            parent is None
+            and count == 1
+            and not above
+            and self.rows
+            and self.rows[-1].breakdown is not None
+            and continues_parts(self.rows[-1].breakdown, names[0].text)
+        ):  # 其中:公立医院床位数 / 中医类医院床位数: the list of parts goes on
+            parent, continued = (self.rows[-1].indicator, self.rows[-1].order), True
         self._resolve_heads(above)
         placed = self._by_position(values) if count == 1 and len(values) < width else None
         if placed is not None:
@@ -336,7 +379,7 @@ class Assembler:
                 f"{len(values) - width * count} not read"
             )
         for r, name in enumerate(names):
-            if parent is not None and is_part(name.text):
+            if parent is not None and (continued or is_part(name.text)):
                 indicator, breakdown, order = parent[0], part_name(name.text), parent[1]
             else:
                 indicator, breakdown, order = strip_list_number(name.text), None, self._next_order()
@@ -418,6 +461,8 @@ class Assembler:
             for head in heads:
                 self.notes.append((head.ref, f"{head.text!r} has no values and no row below it"))
             return
+        if heads and self._ends_name_of_last_row(heads[0]):
+            heads = heads[1:]
         sections = []
         for head in heads:
             if is_numbered(head.text) or (is_measure(head.text) and not is_domain(head.text)):
@@ -428,6 +473,46 @@ class Assembler:
         if sections:
             self.category = _Category(section_name(sections[-1].text))
             self.vertical = None
+
+    def _in_unit_column(self, token: Token) -> bool:
+        """A short label after the name on the same laid-out line, standing under the header's
+        unit word while the name stands under its indicator word (a PDF page: the positions
+        agree), is the row's unit even when the vocabulary does not know it (起/万枚)."""
+        group = self.group
+        if not group.labels or group.units or group.values or len(token.text) > _UNIT_LONGEST:
+            return False
+        name = group.labels[-1]
+        if name.seq != token.seq or token.end <= token.start or is_part(token.text):
+            return False
+        under = {
+            column.role
+            for column, word in zip(self.header.columns, self.header.tokens, strict=False)
+            if word.seq != token.seq and _overlaps(word, token)
+        }
+        name_under = {
+            column.role
+            for column, word in zip(self.header.columns, self.header.tokens, strict=False)
+            if word.seq != name.seq and _overlaps(word, name)
+        }
+        return under == {"unit"} and "indicator" in name_under
+
+    def _ends_name_of_last_row(self, head: Token) -> bool:
+        """A measure with no values right after a row whose name names no measure is the end
+        of that name, wrapped below the row's values (`…适龄儿童免疫规划` + `疫苗接种率`): a
+        section never names a measure, and a name that does not is not finished. The rows of
+        that indicator take the whole name."""
+        if not self.rows or self.rows[-1].breakdown is not None:
+            return False
+        last = self.rows[-1]
+        if not finishes_name(last.indicator, head.text) or unit_in_name(last.indicator):
+            return False
+        whole = last.indicator + clean_cell(head.text)
+        for row in self.rows:
+            if row.order == last.order and row.indicator == last.indicator:
+                row.indicator = whole
+                if row.unit is None and not self.header.has("unit"):
+                    row.unit = unit_in_name(whole)
+        return True
 
     def _unit(self, group: _Group, r: int, count: int) -> str | None:
         units = group.units

@@ -9,6 +9,7 @@ from flows.extract.formats.alignment import ATTRIBUTES, EVALUATIONS, align, is_s
 from flows.extract.grid import GridCell, SourceRef
 from flows.extract.headers import Column, year_role
 from flows.extract.labels import (
+    continues_parts,
     is_domain,
     is_measure,
     is_part,
@@ -136,9 +137,11 @@ def table_cells(
     indicator: str | None = None
     indicator_unit: str | None = None
     row_order = 0
+    last_part: str | None = None  # the part the row above named (其中:小学), if it named one
+    sequence = ""  # the row above's 序号 (a merge repeats it over the rows of one indicator)
     for row in unstacked(table.body, table.columns):
         if isinstance(row, str):
-            category, indicator, indicator_unit = row, None, None
+            category, indicator, indicator_unit, last_part = row, None, None, None
             continue
         ref = row_ref(row)
         aligned = align(row, table.columns)
@@ -172,6 +175,17 @@ def table_cells(
         if row_indicator and part_marker(row_indicator) and breakdown is None and indicator:
             # 其中:研究生 under 在校生: a part of the indicator above, in its row
             row_indicator, breakdown, part_of_above = "", part_name(row_indicator), True
+        elif (
+            last_part is not None
+            and row_indicator
+            and breakdown is None
+            and row_category in ("", category)  # no new category (or a merge repeating it)
+            and _text(by_role.get("sequence")) in ("", sequence)  # no number of its own
+            and continues_parts(last_part, _text(by_role.get("indicator")))
+        ):  # 其中:公立医院床位数 / 中医类医院床位数: the list of parts goes on
+            row_indicator, breakdown, part_of_above = "", row_indicator, True
+        last_part = breakdown if part_of_above else None
+        sequence = _text(by_role.get("sequence"))
         if (
             row_indicator
             and (breakdown is None or breakdown == indicator)  # empty, or the label above

@@ -77,6 +77,37 @@ def is_part(text: str) -> bool:
     return is_stage(cell) or bare in VOCABULARY.parts
 
 
+def finishes_name(name: str, fragment: str) -> bool:
+    """Does `fragment`, a label on a line of its own right after a row, end that row's name
+    (`…适龄儿童免疫规划` + `疫苗接种率`)? Yes when it names a measure and the name does not:
+    a section never names a measure, and a name that names none (nor a unit) is not finished."""
+    if (
+        is_numbered(fragment)
+        or is_part(fragment)
+        or is_domain(fragment)
+        or is_section_label(fragment)
+        or not is_measure(fragment)
+    ):
+        return False
+    return not is_measure(name) and not _UNIT_BRACKET.search(clean_cell(name))
+
+
+def continues_parts(part: str, label: str) -> bool:
+    """True when `label`, on the row right after the part `part` (`其中:公立医院床位数`, 小学),
+    names one more part of the same list: a stage after a stage (其中:小学 / 初中), or a name
+    ending in the same measure of three or more characters (公立医院床位数 / 中医类医院床位数),
+    as a person reads an unnumbered row under a `其中:` list. A numbered label starts a row."""
+    if is_numbered(label) or part_marker(label):
+        return False
+    above, below = part_name(part), clean_cell(label)
+    if is_stage(above) and is_stage(below):
+        return True
+    shared = 0
+    while shared < min(len(above), len(below)) and above[-1 - shared] == below[-1 - shared]:
+        shared += 1
+    return shared >= 3 and below != above
+
+
 @lru_cache(maxsize=65536)
 def is_section_label(text: str) -> bool:
     """A label numbered as a section of the table (一、发展水平, （二）质量)."""

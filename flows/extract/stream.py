@@ -55,6 +55,9 @@ def _caption(tokens: list[Token], start: int, texts: list[str]) -> tuple[str, So
     return None
 
 
+_CAPTION_LINES = 3  # non-blank lines above a header looked at for its caption
+
+
 def read_stream(
     doc: str,
     lines: list[str],
@@ -75,9 +78,10 @@ def read_stream(
         ):
             k += 1
             continue
-        begin = k
-        while begin > 0 and not is_prose_line(texts[begin - 1]) and k - begin < 3:
-            begin -= 1  # the caption above the header
+        begin, above = k, 0
+        while begin > 0 and not is_prose_line(texts[begin - 1]) and above < _CAPTION_LINES:
+            begin -= 1  # the caption above the header (blank lines between do not count)
+            above += 1 if texts[begin] else 0
         end = k + 1
         while end < len(lines) and not is_prose_line(texts[end]):
             end += 1
@@ -118,6 +122,9 @@ def _inline(tokens: list[Token], start: int, header: Header) -> bool:
     return all(t.kind is Kind.LABEL for t in before) and all(t.seq == line for t in header.tokens)
 
 
+_AHEAD = 8  # cells looked at ahead: sentences filling a row's last value columns (assemble.py)
+
+
 def _read_table(
     doc: str,
     tokens: list[Token],
@@ -139,10 +146,13 @@ def _read_table(
                 i = again.end  # the header repeated after a page break
                 continue
             break  # the next table
-        following = next(
-            (t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None
+        ahead = [t for t in tokens[i + 1 : i + 1 + _AHEAD] if t.kind not in (Kind.EMPTY, Kind.PAGE)]
+        following = (
+            ahead[0]
+            if ahead
+            else next((t for t in tokens[i + 1 :] if t.kind not in (Kind.EMPTY, Kind.PAGE)), None)
         )
-        assembler.feed(token, following)
+        assembler.feed(token, following, ahead)
         i += 1
     assembler.close()
     assembler._resolve_heads(None)

@@ -28,6 +28,43 @@ class Header:
         return any(c.role == role for c in self.columns)
 
 
+def _under(below: Token, above: Token) -> bool:
+    """Does `below` stand under `above` on the page (their display columns overlap)?"""
+    return max(below.start, above.start) < min(below.end, above.end)
+
+
+def _stacked_words(words: list[Token]) -> list[Token]:
+    """A header printed over two lines with each column's words one above the other (a PDF
+    page: `2020 年` over `基数`, `指标` over `属性`) reads as one word per column, the upper
+    line first (`2020年基数`, `指标属性`): when every word of a line stands under a different
+    word of the line above, that has two or more words, and each joined word is a header word.
+    Otherwise the lines are read in order (`指 标` then `单位 2015年 2020年`)."""
+    lines: list[list[Token]] = []
+    for word in words:
+        if lines and lines[-1][0].seq == word.seq:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    out: list[Token] = list(lines[0]) if lines else []
+    for previous, line in zip(lines, lines[1:], strict=False):
+        above = [next((a for a in previous if _under(b, a)), None) for b in line]
+        joined = {id(a): a.text + b.text for a, b in zip(above, line, strict=True) if a is not None}
+        if (
+            len(previous) >= 2
+            and all(a is not None for a in above)
+            and len(joined) == len(line)
+            and all(header_column(text) is not None for text in joined.values())
+            and all(a in out for a in previous)
+        ):
+            out = [
+                Token(joined[id(w)], w.kind, w.ref, w.start, w.end, w.seq) if id(w) in joined else w
+                for w in out
+            ]
+        else:
+            out.extend(line)
+    return out
+
+
 def find_header(tokens: list[Token], start: int) -> Header | None:
     """The header starting at token `start`: a run of header words (spaced-out words joined)
     with an indicator word and a year column; None when the tokens there are no header."""
@@ -57,6 +94,7 @@ def find_header(tokens: list[Token], start: int) -> Header | None:
             break
         words.append(matched[0])
         i += matched[1]
+    words = _stacked_words(words)
     texts = [w.text for w in words]
     if len(words) < 2:
         return None

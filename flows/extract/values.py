@@ -87,11 +87,20 @@ def clean_cell(text: str) -> str:
 
 
 def _comparator(word: str | None, suffix: str | None) -> str:
+    """The comparator a word before and a word after a number say together. A word before that
+    says the same direction as the word after it is one comparator written around the number
+    (控制在5以内, 达到95%以上); opposite directions are unreadable ("?")."""
     words = VOCABULARY.values
     if suffix in words["at_least_suffix"]:
-        return ">=" if word is None or word in words["approximate_prefix"] else "?"
+        agrees = (
+            word is None or word in words["approximate_prefix"] or word in words["at_least_prefix"]
+        )
+        return ">=" if agrees else "?"
     if suffix in words["at_most_suffix"]:
-        return "<=" if word is None or word in words["approximate_prefix"] else "?"
+        agrees = (
+            word is None or word in words["approximate_prefix"] or word in words["at_most_prefix"]
+        )
+        return "<=" if agrees else "?"
     if word is None or word in words["approximate_prefix"]:
         return "="
     for key, comparator in _WORD_KEYS.items():

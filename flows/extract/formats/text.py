@@ -42,7 +42,7 @@ from flows.extract.headers import (
     period_in_text,
     schedule_columns,
 )
-from flows.extract.labels import part_marker
+from flows.extract.labels import finishes_name, part_marker
 from flows.extract.values import clean_cell, looks_like_value
 
 Found = tuple[list[Row], int]  # the grid's rows (header first) and the index after the table
@@ -99,9 +99,38 @@ def _tabbed(lines: list[str], i: int) -> Found | None:
                     j = k  # rows with blank lines between them
                     continue
             break
+        elif kind is LineKind.PLAIN and (wrapped := _wrapped_into(rows, lines[j])) is not None:
+            rows[-1] = wrapped
+            j += 1  # a label wrapped onto a line of its own (`覆盖率` + `（%）`)
         else:
             break
     return rows, j
+
+
+_WRAPPED_END = 10  # the most characters the wrapped end of a name (`率（%）`) is taken to have
+
+
+def _wrapped_into(rows: list[Row], line: str) -> Row | None:
+    """The last row of a tabbed table with a line that has no tab joined to it, when that line
+    ends the row's name: as merge_wrapped reads wrapped cells (an open bracket above, a unit in
+    brackets), or a measure finishing a name that names none (`免疫规划` + `疫苗接种率`). None
+    when it does not: then the table ends there. The end of a name is short: a longer line (a
+    note in brackets under the table) is none."""
+    if len(rows) < 2 or len(clean_cell(line)) > _WRAPPED_END:
+        return None
+    last = rows[-1]
+    merged = merge_wrapped([rows[0], last, _tab_row([line], 0)])
+    if len(merged) == 2:
+        return merged[1]
+    names = [i for i, c in enumerate(last) if c.text and not looks_like_value(c.text)]
+    if not names:
+        return None
+    name = max(names, key=lambda i: len(last[i].text))
+    if not finishes_name(last[name].text, line):
+        return None
+    cell = last[name]
+    joined = GridCell(cell.text + clean_cell(line), cell.ref, cell.merged_from)
+    return (*last[:name], joined, *last[name + 1 :])
 
 
 def _row_like(row: Row, previous: Row) -> bool:

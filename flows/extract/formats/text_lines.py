@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from flows.extract.values import clean_cell
+from flows.extract.vocabulary import VOCABULARY
 
 
 class LineKind(Enum):
@@ -42,9 +43,21 @@ def split_lines(text: str) -> list[str]:
     return text.lstrip("\ufeff").splitlines()
 
 
+_PAGE_MARK_LONGEST = 16  # page footers are short: longer lines are never tested against them
+
+
+def _is_page_mark(text: str) -> bool:
+    return any(p.match(text) for p in VOCABULARY.page_marks)
+
+
 def line_kind(line: str) -> LineKind:
+    """How a line takes part in a table. A page footer (`- 12 -`, `第3页`) is a blank line: a
+    table printed over a page break goes on after it."""
     if "\t" not in line:
-        return LineKind.BLANK if clean_cell(line) == "" else LineKind.PLAIN
+        text = clean_cell(line)
+        if text == "" or (len(text) <= _PAGE_MARK_LONGEST and _is_page_mark(text)):
+            return LineKind.BLANK
+        return LineKind.PLAIN
     if line.startswith("\t") and line.count("\t") == 1:
         return LineKind.STACKED
     return LineKind.TABBED

@@ -18,7 +18,7 @@ from enum import Enum
 
 from flows.extract.formats.alignment import ATTRIBUTES, EVALUATIONS
 from flows.extract.grid import SourceRef
-from flows.extract.labels import is_list_number
+from flows.extract.labels import is_list_number, is_part
 from flows.extract.values import clean_cell, parse_value
 from flows.extract.vocabulary import VOCABULARY
 
@@ -180,11 +180,32 @@ def kind_of(text: str) -> Kind:
     return Kind.LABEL
 
 
+def _one_cell(lines: list[Token]) -> list[Token]:
+    """The lines between two rule lines (` |`) are one cell of the table: a name written over
+    two lines there is one name (`残疾儿童少年义务教育` + `入学率（%）`). Lines that each name a
+    part (城市 / 农村), single characters of a vertical label (社 / 会), values or a numbered
+    label stay as they are: they are stacked sub-rows or read by assemble.py."""
+    if len(lines) < 2 or len({token.seq for token in lines}) != len(lines):
+        return lines
+    if any(
+        token.kind is not Kind.LABEL
+        or len(token.text) < 2
+        or is_part(token.text)
+        or VOCABULARY.is_section(token.text)
+        for token in lines
+    ):
+        return lines
+    joined = "".join(token.text for token in lines)
+    first = lines[0]
+    return [Token(joined, kind_of(joined), first.ref, first.start, first.end, first.seq)]
+
+
 def tokens_of(lines: list[tuple[str, SourceRef]], *, first: int = 0) -> list[Token]:
     """Every candidate cell of the lines, in reading order. A whitespace-only line is an empty
     cell; a truly empty line separates cells and is no cell; a line of pipes is a rule.
     `first` numbers the lines (Token.seq) when they are a slice of a longer document."""
     found: list[Token] = []
+    cell_start: int | None = None  # where the cell since the last rule line starts in `found`
     for seq, (line, ref) in enumerate(lines, start=first):
         if not line:
             continue
@@ -196,6 +217,9 @@ def tokens_of(lines: list[tuple[str, SourceRef]], *, first: int = 0) -> list[Tok
                 )  # a whitespace-only line: empty cell
             continue
         if _RULE.fullmatch(bare):
+            if cell_start is not None:
+                found[cell_start:] = _one_cell(found[cell_start:])
+            cell_start = len(found)
             continue  # ` |`, `||||`, `------`: a rule between cells
         if any(p.match(clean_cell(line)) for p in VOCABULARY.page_marks):
             continue  # - 12 -: a page footer inside the table
