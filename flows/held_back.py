@@ -51,7 +51,10 @@ select * from final
 
 def held_back(database: Path) -> list[str]:
     """One line per file and reason (`file:line[, line...]: reason (N): detail`), in file
-    order; empty when nothing is held back or the warehouse has no quarantine mart."""
+    order; empty when nothing is held back or the warehouse has no quarantine mart (or no
+    file: a report rendered from data alone)."""
+    if not Path(database).exists():
+        return []
     with open_warehouse(database, read_only=True) as con:
         try:
             rows = con.execute(HELD_BACK_SQL).fetchall()

@@ -366,9 +366,9 @@ def _record_publication(summary: RunSummary) -> None:
     """The record of what is published (`<stem>.published.json`: rows, gates), written right
     after the swap, before the report: if anything after it fails (a full disk), `eduplan
     status` still describes the file that is live. The report step rewrites it whole."""
-    from prefect.runtime import flow_run
+    from prefect.runtime import flow_run  # lazy: Prefect's runtime module, only in a run
 
-    from flows.report.status import RunRecord, write_record
+    from flows.report.status import RunRecord, write_record  # lazy: imports the report
 
     try:
         write_record(RunRecord.of(summary, run_id=flow_run.get_id()))

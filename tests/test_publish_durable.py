@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -218,13 +219,18 @@ def test_a_failed_copy_leaves_no_half_file(
         make_build(build_of(warehouse), night)
         publish(build_of(warehouse), warehouse)
     before = digest(warehouse)
-    real_copy2 = shutil.copy2
+    real_copy2, real_copyfile = shutil.copy2, shutil.copyfile
 
-    def full_disk(src: object, dst: object, **kwargs: object) -> None:
-        real_copy2(src, dst, **kwargs)
-        raise OSError(28, "No space left on device")
+    def full_disk(copy: Any) -> Any:
+        def copy_then_fail(src: object, dst: object, **kwargs: object) -> None:
+            copy(src, dst, **kwargs)
+            raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(shutil, "copy2", full_disk)
+        return copy_then_fail
+
+    # rollback copies with copyfile (created under the umask), history with copy2
+    monkeypatch.setattr(shutil, "copy2", full_disk(real_copy2))
+    monkeypatch.setattr(shutil, "copyfile", full_disk(real_copyfile))
     with pytest.raises(OSError, match="No space"):
         publish_module.rollback(warehouse)
     assert not warehouse.with_name(f".{warehouse.name}.rollback").exists()
@@ -241,7 +247,7 @@ def test_a_retried_publish_takes_the_file_already_staged(warehouse: Path) -> Non
     staged = warehouse.with_name(f".{warehouse.name}.publishing")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build_of(warehouse), staged)  # a publish that died after staging
-    assert publish(build_of(warehouse), warehouse) == warehouse
+    assert publish(build_of(warehouse), warehouse).warehouse == warehouse
     assert not staged.exists() and warehouse.exists()
     with pytest.raises(FileNotFoundError, match="no build file"):
         publish(build_of(warehouse), warehouse)
