@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint lock bench clean cjk-font browser bi-reader demo reliability mutate
+.PHONY: install run test test-long test-fast lint lock bench clean cjk-font browser bi-reader demo reliability mutate
 
 install: $(STAMP) cjk-font
 
@@ -30,6 +30,11 @@ run: $(STAMP)
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not long"
+
+# The cases that need nights of their own (signals, the hostile night, kill -9, the soak, at
+# short counts): CI runs them after `make test` (.ci/run), which stays under 8 minutes.
+test-long: $(STAMP) cjk-font browser bi-reader
+	$(BIN)/python -m pytest -q -n 2 --durations=10 -m long
 
 # The edit loop: everything but the tests marked slow, server, browser or reliability.
 test-fast: $(STAMP) cjk-font

@@ -26,7 +26,8 @@ from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer, kill_group
 from tests.reliability import assert_published_whole, marts_hash
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]  # nights killed with kill -9: ~2 min
+# nights killed with kill -9 (~2 min): `make test-long`, not `make test`
+pytestmark = [pytest.mark.reliability, pytest.mark.slow, pytest.mark.long]
 
 KILLS = int(os.environ.get("EDUPLAN_CRASH_KILLS", "2"))
 SEED = int(os.environ.get("EDUPLAN_CRASH_SEED", str(int(time.time()))))

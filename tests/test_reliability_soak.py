@@ -32,6 +32,7 @@ pytestmark = [
     pytest.mark.usefixtures("prefect_backend"),  # tests/conftest.py: one per session
     pytest.mark.reliability,
     pytest.mark.slow,  # nights in a row, each compared with a full rebuild: ~2 min
+    pytest.mark.long,  # `make test-long`, not `make test`
 ]
 
 
