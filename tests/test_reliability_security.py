@@ -39,6 +39,11 @@ REVIEWED: dict[str, dict[str, str]] = {
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
     },
+    "flows/warehouse/publish.py": {
+        "_sql_path(one)": "the staged build's path (from the layout), its quotes doubled",
+        "_sql_path(other)": "the published warehouse's path (from settings), quotes doubled",
+        "ident": "database alias from code and marts table names from the catalog, quoted",
+    },
     "flows/warehouse/health.py": {
         "ident": "schema and table names from the file's catalog, quoted"
     },

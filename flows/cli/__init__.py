@@ -155,8 +155,10 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         entries = history(config.warehouse)
         if not entries:
             print("no earlier warehouses kept")
+        newer = [config.warehouse, *(e.path for e in entries)]
         for number, entry in enumerate(entries, start=1):
             print(f"{number:>3}  {entry}")
+            print(f"     {_what_rolling_back_undoes(entry.path, newer[number - 1])}")
         for path in unreadable_entries(config.warehouse):
             print(f"  -  {path}: not a readable file (a dangling link?), not listed; "
                   "the next night removes it")  # fmt: skip
@@ -171,6 +173,26 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"restored {restored}")
     return EXIT_OK
+
+
+def _what_rolling_back_undoes(entry: Path, newer: Path) -> str:
+    """What the night after `entry` changed (rows per mart, target statuses): what rolling
+    back to it takes away."""
+    from flows.report.changes import compare
+
+    try:
+        changes = compare(entry, newer)
+    except Exception as error:  # an entry that cannot be compared is still listed
+        return f"(not compared: {type(error).__name__}: {error})"
+    marts = [
+        f"{m.table} +{m.added:,} ~{m.changed:,} -{m.removed:,}" for m in changes.marts if m.any
+    ]
+    if not marts and not changes.statuses:
+        return "the next night changed no mart row"
+    return (
+        f"the next night changed: {'; '.join(marts) or 'no mart row'}; "
+        f"{len(changes.statuses)} target status change(s)"
+    )
 
 
 def _rollback_failure(error: OSError, warehouse: Path) -> str:

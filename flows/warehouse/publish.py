@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 from flows.warehouse.db import connect
 from flows.warehouse.health import (
     WarehouseCorruptError,
@@ -84,7 +86,46 @@ def publish(build_file: Path, warehouse: Path, *, keep: int = 7) -> Published:
         _fsync_dir(build_file.parent)
     elif not staged.exists():  # (a retried publish finds the file already staged)
         raise FileNotFoundError(f"no build file to publish at {build_file}")
-    return Published(warehouse, tuple(_swap_in(staged, warehouse, keep=keep)))
+    # a night whose marts equal the published ones is no new restore point: the file it
+    # replaces takes no history slot (idle nights of `serve --interval 60` filled history)
+    same = warehouse.exists() and same_marts(staged, warehouse)
+    return Published(
+        warehouse, tuple(_swap_in(staged, warehouse, keep=keep, keep_replaced=not same))
+    )
+
+
+def same_marts(one: Path, other: Path) -> bool:
+    """True when both files hold the same marts, row for row (each table's row count and
+    the sum of its rows' hashes: independent of order, and duplicates count); False when
+    either has none, or cannot be read now (a writer holds it): then the replaced file is
+    kept, as always."""
+    try:
+        with connect() as con:
+            con.execute(f"attach '{_sql_path(one)}' as one (read_only)")
+            con.execute(f"attach '{_sql_path(other)}' as other (read_only)")
+            digests = [_marts_digest(con, name) for name in ("one", "other")]
+    except duckdb.Error:
+        return False
+    return bool(digests[0]) and digests[0] == digests[1]
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _marts_digest(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, tuple[int, int]]:
+    tables = con.execute(
+        "select table_name from duckdb_tables() where database_name = ? and schema_name = 'marts'",
+        [database],
+    ).fetchall()
+    digest = {}
+    for (table,) in tables:
+        ident = f'{database}.marts."{table.replace(chr(34), chr(34) * 2)}"'
+        ((rows, hashed),) = con.execute(
+            f"select count(*), sum(hash(t)::hugeint) from {ident} as t"  # (xor cancels pairs)
+        ).fetchall()
+        digest[table] = (int(rows), int(hashed or 0))
+    return digest
 
 
 def history(warehouse: Path) -> list[HistoryEntry]:
@@ -154,8 +195,9 @@ def rollback(warehouse: Path, *, to: int | None = None, keep: int | None = None)
     return chosen.path
 
 
-def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> list[str]:
-    """Keep the current warehouse in history (hard link), then rename staged over it.
+def _swap_in(staged: Path, warehouse: Path, *, keep: int, keep_replaced: bool = True) -> list[str]:
+    """Keep the current warehouse in history (hard link), then rename staged over it
+    (keep_replaced False: the current one is not kept, its marts equal staged's).
 
     A current file that is plainly damaged (flows/warehouse/health.py `quick_problem`: a stray
     write-ahead log, an overwritten header, a truncated size) is not kept: it could never be
@@ -164,7 +206,7 @@ def _swap_in(staged: Path, warehouse: Path, *, keep: int) -> list[str]:
     busy = warehouse.exists() and lock_holder(warehouse) is not None
     if warehouse.exists() and not busy and quick_problem(warehouse) is not None:
         wal_of(warehouse).unlink(missing_ok=True)
-    elif warehouse.exists():
+    elif warehouse.exists() and keep_replaced:
         folder = WarehouseLayout(warehouse).history_dir
         folder.mkdir(parents=True, exist_ok=True)
         _link_or_copy(warehouse, _history_name(folder, warehouse))
