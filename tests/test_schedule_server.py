@@ -90,6 +90,7 @@ def _summary_logs(server: PrefectServer, run: dict[str, Any], serve_log: Path) -
         ) from None
 
 
+@pytest.mark.long  # ~2.5 min of waiting for schedules and heartbeats: `make test-long` (CI)
 def test_scheduled_runs_fire_log_publish_and_survive_a_killed_server_process(
     server: PrefectServer, tmp_path: Path
 ) -> None:
