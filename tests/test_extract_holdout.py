@@ -39,7 +39,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract import ExtractedDocument, extract_document
+from flows.extract import extract_document
+from tests.corpus.expected_cells import as_written, assert_extracts_to, caption
 
 HOLDOUT = Path(__file__).parent / "corpus" / "holdout"
 EXPECTED = sorted(HOLDOUT.glob("*.expected.csv"))
@@ -51,19 +52,6 @@ SOURCES = [
 ]
 
 
-def _caption(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
-    if column == "table":
-        return _caption({t.table: t.title or "" for t in doc.tables}[cell.table])  # type: ignore[attr-defined]
-    value = getattr(cell, column)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def test_the_holdout_is_there() -> None:
     assert len(EXPECTED) == 8
     assert len(SOURCES) == 17  # four also as web pages, three as PDF pages, two more layouts
@@ -71,19 +59,7 @@ def test_the_holdout_is_there() -> None:
 
 @pytest.mark.parametrize(("expected", "source"), SOURCES, ids=lambda p: p.name)
 def test_holdout_table_extracts_to_its_hand_keyed_cells(expected: Path, source: Path) -> None:
-    with expected.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    columns = [c for c in rows[0] if c != "doc"]
-    wanted = Counter(tuple(_caption(r[c]) if c == "table" else r[c] for c in columns) for r in rows)
-    doc = extract_document(source)
-    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
-    missing, extra = wanted - got, got - wanted
-    assert not missing and not extra, (
-        f"{sum(wanted.values()) - sum(missing.values())}/{sum(wanted.values())} right\n"
-        + "\n".join(f"missing {m}" for m in sorted(missing)[:6])
-        + "\n"
-        + "\n".join(f"extra   {e}" for e in sorted(extra)[:6])
-    )
+    assert_extracts_to(source, expected)
 
 
 @pytest.mark.parametrize(
@@ -104,9 +80,9 @@ def test_a_holdout_table_as_word_paragraphs_reads_the_same(stem: str, tmp_path: 
         rows = list(csv.DictReader(handle))
     columns = [c for c in rows[0] if c != "doc"]
     doc = extract_document(path)
-    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    got = Counter(tuple(as_written(doc, c, cell) for c in columns) for cell in doc.cells)
     assert got == Counter(
-        tuple(_caption(r[c]) if c == "table" else r[c] for c in columns) for r in rows
+        tuple(caption(r[c]) if c == "table" else r[c] for c in columns) for r in rows
     )
 
 
@@ -146,5 +122,5 @@ def test_a_holdout_table_as_a_word_table_with_merged_cells_reads_the_same(tmp_pa
         wanted = list(csv.DictReader(handle))
     columns = [c for c in wanted[0] if c not in ("doc", "table")]
     doc = extract_document(path)
-    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    got = Counter(tuple(as_written(doc, c, cell) for c in columns) for cell in doc.cells)
     assert got == Counter(tuple(r[c] for c in columns) for r in wanted)

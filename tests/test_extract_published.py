@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.extract import ExtractedDocument, extract_document
+from flows.extract import extract_document
+from tests.corpus.expected_cells import as_written, assert_extracts_to
 
 TABLES = Path(__file__).parent / "corpus" / "tables"
 EXPECTED = sorted(TABLES.glob("*.expected.csv"))
@@ -29,34 +30,13 @@ def _source(expected: Path) -> Path:
     return found[0]
 
 
-def _written(doc: ExtractedDocument, column: str, cell: object) -> str:
-    if column == "table":
-        return {t.table: t.title or "" for t in doc.tables}[cell.table]  # type: ignore[attr-defined]
-    value = getattr(cell, column)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
 def test_the_corpus_is_there() -> None:
     assert len(EXPECTED) >= 6
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.name.removesuffix(".expected.csv"))
 def test_published_table_extracts_to_its_hand_keyed_cells(expected: Path) -> None:
-    with expected.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        columns = next(reader)
-        wanted = [tuple(row) for row in reader]
-    doc = extract_document(_source(expected))
-    got = [tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells]
-    missing, extra = Counter(wanted) - Counter(got), Counter(got) - Counter(wanted)
-    assert not missing and not extra, (
-        f"{len(wanted) - sum(missing.values())}/{len(wanted)} right\n"
-        + "\n".join(f"missing {m}" for m in sorted(missing)[:6])
-        + "\n"
-        + "\n".join(f"extra   {e}" for e in sorted(extra)[:6])
-    )
+    assert_extracts_to(_source(expected), expected)
 
 
 @pytest.mark.parametrize(
@@ -79,5 +59,5 @@ def test_a_table_flattened_into_word_paragraphs_reads_the_same(stem: str, tmp_pa
         rows = list(csv.DictReader(handle))
     columns = [c for c in rows[0] if c != "doc"]
     doc = extract_document(path)
-    got = Counter(tuple(_written(doc, c, cell) for c in columns) for cell in doc.cells)
+    got = Counter(tuple(as_written(doc, c, cell) for c in columns) for cell in doc.cells)
     assert got == Counter(tuple(r[c] for c in columns) for r in rows)

@@ -6,15 +6,14 @@ The files are read where they are (never copied into the repo). Outside CI a che
 
 from __future__ import annotations
 
-import csv
 import os
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from flows.extract import ExtractedDocument, extract_document
+from flows.extract import extract_document
 from tests.conftest import SHARED_DIR
+from tests.corpus.expected_cells import assert_extracts_to, expected_rows
 
 REAL = SHARED_DIR / "real-plans"
 EXPECTED = sorted(REAL.glob("*.expected.csv")) if REAL.exists() else []
@@ -25,34 +24,10 @@ if not EXPECTED:
     pytestmark = pytest.mark.skip(reason=f"{REAL} not beside the repo (set EDUPLAN_SHARED)")
 
 
-def _as_written(doc: ExtractedDocument, column: str, cell: object) -> str:
-    """A cell's column as the expected CSV writes it (`table` is the table's caption)."""
-    if column == "table":
-        titles = {t.table: t.title for t in doc.tables}
-        return titles[cell.table] or ""  # type: ignore[attr-defined]
-    value = getattr(cell, column)
-    return "" if value is None else str(value)
-
-
-def _rows(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        columns = next(reader)
-        return columns, [tuple(row) for row in reader]
-
-
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: p.name.split(".")[0])
 def test_real_table_extracts_to_the_cells_a_person_reads(expected: Path) -> None:
-    columns, wanted = _rows(expected)
     source = expected.with_name(expected.name.replace(".expected.csv", ".txt"))
-    doc = extract_document(source)
-    got = [tuple(_as_written(doc, c, cell) for c in columns) for cell in doc.cells]
-    missing = Counter(wanted) - Counter(got)
-    extra = Counter(got) - Counter(wanted)
-    assert not missing and not extra, (
-        f"{len(wanted) - sum(missing.values())}/{len(wanted)} right; "
-        f"missing {sorted(missing)[:5]}; extra {sorted(extra)[:5]}"
-    )
+    doc = assert_extracts_to(source, expected)
     assert not [c for c in doc.cells if c.needs_review or c.is_cumulative]
 
 
@@ -66,4 +41,4 @@ def test_real_tables_are_all_read() -> None:
         for cell in doc.cells:
             assert cell.raw_value in lines[cell.line - 1], cell
         total += len(doc.cells)
-    assert total == sum(len(_rows(p)[1]) for p in EXPECTED)
+    assert total == sum(len(expected_rows(p)[1]) for p in EXPECTED)

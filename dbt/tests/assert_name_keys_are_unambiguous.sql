@@ -24,13 +24,7 @@ catalogue_keys as (
         {{ name_key('catalogue_name') }} as name_key,
         indicator_code || '/' as resolves_to
 
-    from (
-        select indicator_code, indicator_code as catalogue_name from {{ ref('indicators') }}
-        union all
-        select indicator_code, indicator_name_zh from {{ ref('indicators') }}
-        union all
-        select indicator_code, indicator_name_en from {{ ref('indicators') }}
-    ) as catalogue
+    from {{ catalogue_names() }} as catalogue
     where {{ name_key('catalogue_name') }} not in (
         select indicator_keys.name_key from indicator_keys
     )

@@ -66,13 +66,7 @@ catalogue_names as (
         indicator_code,
         cast(null as varchar) as breakdown_code
 
-    from (
-        select indicator_code, indicator_code as catalogue_name from {{ ref('indicators') }}
-        union all
-        select indicator_code, indicator_name_zh from {{ ref('indicators') }}
-        union all
-        select indicator_code, indicator_name_en from {{ ref('indicators') }}
-    ) as catalogue
+    from {{ catalogue_names() }} as catalogue
 
 ),
 
