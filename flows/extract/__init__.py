@@ -18,6 +18,7 @@ from flows.extract.formats.text import read_text_layout
 from flows.extract.formats.text_lines import split_lines
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef
 from flows.extract.models import (
+    Commitment,
     DocumentFacts,
     ExtractedDocument,
     Milestone,
@@ -26,12 +27,14 @@ from flows.extract.models import (
     TableInfo,
 )
 from flows.extract.plan_files import is_keyed
+from flows.extract.prose import prose_commitments
 from flows.extract.semantic import ReadGrid, read_grid
 from flows.extract.stream import StreamTable, read_stream
 from flows.extract.vocabulary import normalise_header
 
 __all__ = [
     "READERS",
+    "Commitment",
     "DocumentFacts",
     "ExtractedDocument",
     "Milestone",
@@ -215,9 +218,14 @@ def extract_laid_out(
     )
     found = read_tables(laid_out, doc_period, lines=lines if laid_out.format == "txt" else None)
     read, streams = found.grids, found.streams
-    if not read and not streams:
-        raise PlanTableError(doc, None, "no indicator table or milestone schedule found")
     tables = sorted([*(r.info for r in read), *(s.info for s in streams)], key=lambda t: t.table)
+    commitments = prose_commitments(
+        doc, laid_out.text, skip_lines=table_lines(laid_out, tables), period=doc_period
+    )
+    if not read and not streams and not commitments:
+        raise PlanTableError(
+            doc, None, "no indicator table, milestone schedule or commitment in the text found"
+        )
     cells = [c for r in read for c in r.cells] + [c for s in streams for c in s.cells]
     return ExtractedDocument(
         facts=facts,
@@ -225,7 +233,21 @@ def extract_laid_out(
         cells=sorted(cells, key=lambda c: c.table) if streams else cells,
         milestones=[m for r in read for m in r.milestones],
         warnings=[w for r in read for w in r.warnings] + [w for s in streams for w in s.warnings],
+        commitments=commitments,
     )
+
+
+def table_lines(laid_out: LaidOutDocument, tables: list[TableInfo]) -> set[int]:
+    """The lines of a text document that tables take (every grid the layout drew, read or not,
+    and every table the readers read, caption to last row): body text is read outside them."""
+    lines: set[int] = set()
+    for grid in laid_out.grids:
+        lines.update(_span(grid))
+    for table in tables:
+        if table.header_line is not None:
+            first = table.header_line - 1 if table.title else table.header_line
+            lines.update(range(first, (table.last_line or table.header_line) + 1))
+    return lines
 
 
 def extract_text(

@@ -84,6 +84,29 @@ class DocumentFacts:
 
 
 @dataclass(frozen=True)
+class Commitment:
+    """One number a plan's body text commits to (flows/extract/prose/): a level, count, share,
+    amount, range or rate to reach by a year or the end of the plan, or a standing norm."""
+
+    doc: str
+    line: int | None  # the paragraph's line (text documents; HTML source line; DOCX paragraph)
+    quote: str  # the shortest exact substring holding the subject, the comparator word and value
+    subject: str | None  # the thing measured, as written, with its scope
+    comparator: str  # = > >= < <=
+    value: str  # the number as written (a Chinese numeral in digits: 二十 -> 20; 三成 -> 30 %)
+    value_upper: str | None  # a range's upper bound (4-6个: value 4, value_upper 6)
+    unit: str | None  # %, 所, 个百分点, 课时 ...
+    year: int | None  # the target year; None for a standing norm
+    year_basis: str  # explicit (in the sentence) | period (the plan's last year) | standing
+    is_change: bool  # 个百分点: a change in points, not a level
+    per: str | None  # 每年 / 每周 ...: the norm's period
+    direction: str | None  # up | down: the way a change goes (下降1个百分点: down)
+    is_approximate: bool  # 左右 / 约
+    section: str | None  # the heading it is under (its theme)
+    source_ref: str  # where it sits in any format
+
+
+@dataclass(frozen=True)
 class ExtractedDocument:
     """Everything extracted from one plan document."""
 
@@ -92,3 +115,4 @@ class ExtractedDocument:
     cells: list[PlanCell]
     milestones: list[Milestone]
     warnings: list[str] = field(default_factory=list)  # `file:line: ...` read but worth a look
+    commitments: list[Commitment] = field(default_factory=list)  # targets stated in prose

@@ -186,3 +186,142 @@ def looks_like_value(text: str) -> bool:
     """True for cells that belong in a year column: numbers, comparisons, ranges and dashes."""
     cell = clean_cell(text)
     return parse_value(cell).is_numeric or cell in VOCABULARY.no_value
+
+
+# ---------------------------------------------------------------------------------------------
+# The same grammar in running text (flows/extract/prose/): every quantity of a sentence with the
+# words around it. The comparator words, suffixes, range separators and units are the ones above;
+# running text adds Chinese numerals (二十所, 三成), counters (所, 名, 课时) and 万/亿 before them.
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+_DIGITS |= {"七": 7, "八": 8, "九": 9}
+_POWERS = {"十": 10, "百": 100, "千": 1000}
+_CHINESE = r"[一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千]*"
+
+
+def chinese_number(text: str) -> int | None:
+    """A Chinese numeral as an integer (二十 -> 20, 一百二十 -> 120, 十五 -> 15, 两 -> 2), or None
+    when the text is not one."""
+    if not text or any(ch not in _DIGITS and ch not in _POWERS for ch in text):
+        return None
+    total, digit = 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            if digit is not None and ch not in "零〇":  # 二三: not a numeral
+                return None
+            digit = _DIGITS[ch] if ch not in "零〇" else None
+        else:
+            total += (1 if digit is None else digit) * _POWERS[ch]
+            digit = None
+    return total + (digit or 0)
+
+
+def fold(text: str) -> str:
+    """NFKC per character where it keeps the length (full-width digits, ％, ～ to ASCII), so a
+    position in the folded text is the same position in the text as written."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity found in running text: where it is, its words, and what it says."""
+
+    start: int  # position of the comparator word (or the number) in the text
+    end: int  # position after the unit / suffix
+    number_start: int
+    comparator: str  # = > >= < <=
+    value: str  # Arabic digits as written, a Chinese numeral converted (二十 -> 20)
+    value_upper: str | None
+    unit: str | None
+    is_approximate: bool
+    is_change: bool  # 个百分点: a change in points, not a level
+    is_chinese: bool  # written as a Chinese numeral
+    prefix: str | None  # the comparator word before the number, as matched
+    suffix: str | None
+
+
+def _running_grammar() -> re.Pattern[str]:
+    words = VOCABULARY.values
+    prose = VOCABULARY.prose
+    prefixes = _alternatives(
+        tuple(
+            sorted(
+                {w for key in _WORD_KEYS for w in words[key]} | set(words["approximate_prefix"]),
+                key=len,
+                reverse=True,
+            )
+        )
+    )
+    suffixes = _alternatives(
+        words["at_least_suffix"] + words["at_most_suffix"] + words["approximate_suffix"]
+    )
+    counters = set(VOCABULARY.units) | set(prose.get("counters", ())) | {"成"}
+    units = _alternatives(
+        tuple(sorted((u for u in counters if u not in {"-", "—"}), key=len, reverse=True))
+    )
+    number = rf"(?:\d+:\d+(?![\d.])|{_UNSIGNED}|{_CHINESE})"
+    separators = _alternatives(words["range_separators"])
+    return re.compile(
+        rf"(?P<pre>{prefixes})?\s*(?P<num>{number})"
+        rf"(?:\s*%?\s*(?:{separators})\s*(?P<high>{number}))?"
+        rf"\s*(?P<unit>(?:[万亿])?(?:{units})|[万亿])?\s*(?P<suf>{suffixes})?"
+    )
+
+
+_RUNNING = _running_grammar()
+
+
+def _number(text: str) -> tuple[str | None, bool]:
+    """(the number as stored, written in Chinese?) for one number of running text."""
+    if text[0].isdigit() or text[0] == ".":
+        return text.replace(",", ""), False
+    value = chinese_number(text)
+    return (str(value) if value is not None else None), True
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in a piece of running text, left to right: a number (Arabic or Chinese)
+    or a range, with the comparator word before it, its unit and the word after it. A Chinese
+    numeral counts only with a unit after it (一流, 十四五 are no quantities); 三成 reads 30%."""
+    folded = fold(text)
+    words = VOCABULARY.values
+    found: list[Quantity] = []
+    for match in _RUNNING.finditer(folded):
+        value, chinese = _number(match.group("num"))
+        unit = match.group("unit")
+        if value is None or (chinese and not unit):
+            continue
+        upper = None
+        if match.group("high"):
+            upper, _ = _number(match.group("high"))
+            if upper is None or ":" in value or float(upper) <= float(value):
+                upper = None
+        pre, suf = match.group("pre"), match.group("suf")
+        comparator = _comparator(pre, suf)
+        if comparator == "?":
+            comparator = "="
+        if unit == "成" and ":" not in value:  # 三成: three tenths
+            value, unit = f"{float(value) * 10:g}", "%"
+            upper = f"{float(upper) * 10:g}" if upper else None
+        found.append(
+            Quantity(
+                start=match.start("pre") if pre else match.start("num"),
+                end=match.end(),
+                number_start=match.start("num"),
+                comparator=">=" if upper else comparator,
+                value=value,
+                value_upper=upper,
+                unit=unit,
+                is_approximate=pre in words["approximate_prefix"]
+                or suf in words["approximate_suffix"],
+                is_change=unit in words.get("change_units", ()),
+                is_chinese=chinese,
+                prefix=pre,
+                suffix=suf,
+            )
+        )
+    return found

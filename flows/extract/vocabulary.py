@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,6 +77,7 @@ class Vocabulary:
     list_numbers: tuple[re.Pattern[str], ...]  # 1. / （1） / ① before a name
     page_marks: tuple[re.Pattern[str], ...]  # - 5 - / 第5页: page furniture inside a table
     values: dict[str, tuple[str, ...]]  # grammar word lists, longest first
+    prose: dict[str, object] = field(default_factory=dict)  # [prose]: targets in body text
 
     def column_role(self, header: str) -> tuple[str, str] | None:
         """(role, the vocabulary word that matched) for a header cell, or None."""
@@ -129,6 +130,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
             values={
                 key: tuple(sorted(words, key=len, reverse=True)) for key, words in values.items()
             },
+            prose=dict(data.get("prose", {})),
         )
     except KeyError as error:
         raise ValueError(f"{path}: vocabulary has no {error.args[0]!r} entry") from None

@@ -1,0 +1,311 @@
+"""Sentences -> commitments: the numbers a plan's body text commits to, one row per number.
+
+The rules a reader states (docs/prose-targets.md; their words are vocabulary.toml's [prose]):
+* a quantity is a number with its unit and comparator word (the value grammar of values.py);
+* it is no commitment when it is part of a name or label (inside quotes or title marks, after
+  第 / 专栏 / 每, before 大), a year or a period, a bare number with no unit and no comparator
+  word, a duration or an age with no comparator word, or a count written in Chinese with no
+  counter;
+* it is no commitment when its sentence reports the past: under a heading of the past (发展基础,
+  主要成绩), or naming no target year while saying 十三五 / 以来 / 已, or comparing with a year
+  before the plan (比2015年提高);
+* otherwise it is one when something says so: a comparator word (达到, 不少于, 以上), a verb of
+  making or keeping in its clause (新建, 创建, 控制), a target year in its sentence (到2025年), or
+  a standing norm (每年, 每周).
+The year is the sentence's target year (explicit), none for a standing norm (standing), else
+the plan's last year (period). The subject is the text of the clause before the number, or after
+its counter when only a verb comes before (创建50所区级艺术特色学校).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flows.extract.models import Commitment
+from flows.extract.prose.sentences import Sentence
+from flows.extract.values import Quantity, find_quantities, fold
+from flows.extract.vocabulary import VOCABULARY
+
+_P = VOCABULARY.prose
+
+
+def _words(key: str) -> tuple[str, ...]:
+    return tuple(sorted((str(w) for w in _P.get(key, ())), key=len, reverse=True))  # type: ignore[union-attr]
+
+
+_CLAUSE = set("".join(_words("clause_marks")))
+_QUOTES = tuple((p[0], p[1]) for p in _words("quote_pairs") if len(p) == 2)
+_LABEL_BEFORE = _words("label_before")
+_LABEL_AFTER = _words("label_after")
+_PAST_MARKERS = _words("past_markers")
+_VERBS = _words("commitment_verbs")
+_DOWN, _UP = _words("down_verbs"), _words("up_verbs")
+_STANDING = VOCABULARY.values.get("standing_prefixes", ())
+_WEAK = frozenset(_words("weak_counters"))
+_YEARS = tuple(re.compile(p) for p in _words("year_patterns"))
+_COMPARED = _words("comparison_year_before")
+_LEADING = re.compile(
+    r"^(?:(?:到|至|截至|力争到|力争在|力争|争取|确保|并且|并|同时|其中|要|将|全面|努力|基本|累计|累积|"
+    r"继续|进一步|逐步|使|让)\s*|\d{4}\s*年(?:前|底|末)?\s*)+"
+)
+_TRAILING = re.compile(r"(?:分别|均|都|为|要|保持在|稳定在|在|是|约|共|累计|总计|合计)+$")
+_LIST_JOINERS = ("、", "和", "及", "与", "或")
+
+
+@dataclass(frozen=True)
+class _Year:
+    position: int
+    year: int
+
+
+def _target_years(text: str, start_year: int | None) -> list[_Year]:
+    """The target years a sentence names (到2025年, 2023年底前), in order: a year before the plan
+    (or a year compared with: 比2015年) is none."""
+    found: list[_Year] = []
+    for pattern in _YEARS:
+        for match in pattern.finditer(text):
+            year = int(match.group(1))
+            if start_year is not None and year < start_year:
+                continue
+            if any(text[: match.start()].endswith(w) for w in _COMPARED):
+                continue
+            found.append(_Year(match.start(), year))
+    return sorted(found, key=lambda y: y.position)
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Spans inside quotation or title marks (names and labels)."""
+    spans: list[tuple[int, int]] = []
+    for opening, closing in _QUOTES:
+        for match in re.finditer(re.escape(opening) + ".*?" + re.escape(closing), text):
+            spans.append((match.start(), match.end()))
+    for match in re.finditer('"[^"]*"', text):
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def _reports_past(text: str, years: list[_Year], start_year: int | None) -> bool:
+    """A sentence that names no target year and says it reports the past."""
+    if years:
+        return False
+    if any(m in text for m in _PAST_MARKERS):
+        return True
+    for match in re.finditer(r"(\d{4})\s*年", text):
+        before = text[: match.start()]
+        if any(before.endswith(w) for w in _COMPARED) and (
+            start_year is None or int(match.group(1)) < start_year
+        ):
+            return True
+    return False
+
+
+def _is_label(text: str, q: Quantity) -> bool:
+    before, after = text[: q.number_start], text[q.end :]
+    if q.prefix is None and any(before.endswith(w) for w in _LABEL_BEFORE):
+        return True
+    return any(after.startswith(w) for w in _LABEL_AFTER) or (
+        q.unit is None and after.startswith(("个", "项"))
+    )
+
+
+def _is_year(q: Quantity) -> bool:
+    return (
+        q.value.isdigit()
+        and len(q.value) == 4
+        and 1900 <= int(q.value) <= 2100
+        and (q.unit in (None, "年") or q.value_upper is not None)
+    )
+
+
+def _clause_start(text: str, position: int) -> int:
+    k = position
+    while k > 0 and text[k - 1] not in _CLAUSE:
+        k -= 1
+    return k
+
+
+def _clause_end(text: str, position: int) -> int:
+    k = position
+    while k < len(text) and text[k] not in _CLAUSE and text[k] not in "。！？!?":
+        k += 1
+    return k
+
+
+def _strip_verbs(text: str) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for verb in _VERBS:
+            if text.startswith(verb):
+                text, changed = text[len(verb) :], True
+                break
+    return text
+
+
+def _is_only_verbs(text: str) -> bool:
+    return not _strip_verbs(text).strip("成为了 ")
+
+
+@dataclass(frozen=True)
+class _Found:
+    q: Quantity
+    subject: tuple[int, int]  # span in the sentence
+
+
+def _subject(text: str, q: Quantity, floor: int) -> tuple[int, int]:
+    """The subject's span: the clause before the quantity, or the words after its counter when
+    only a verb (or nothing) comes before it."""
+    start = max(_clause_start(text, q.start), floor)
+    before = text[start : q.start]
+    lead = _LEADING.match(before)
+    if lead:
+        start += lead.end()
+        before = text[start : q.start]
+    trail = _TRAILING.search(before)
+    stop = q.start - (len(trail.group(0)) if trail else 0)
+    after_end = _clause_end(text, q.end)
+    after = text[q.end : after_end].strip()
+    ends_in_verb = any(before.strip().endswith(v) for v in _VERBS)
+    if (not before.strip() or _is_only_verbs(before.strip()) or ends_in_verb) and after:
+        skip = len(text[q.end : after_end]) - len(text[q.end : after_end].lstrip("的 "))
+        return q.end + skip, after_end
+    for verb in _VERBS:  # 建设劳动实践教育基地5个: the verb is not the thing measured
+        if before.startswith(verb) and len(before) > len(verb) + 1:
+            start += len(verb)
+            break
+    return start, max(stop, start)
+
+
+def _evidence(text: str, q: Quantity, years: list[_Year]) -> bool:
+    if q.prefix or q.suffix or years or q.unit == "%":  # a share in forward text is a level
+        return True
+    clause = text[_clause_start(text, q.start) : q.start]
+    return any(v in clause for v in _VERBS) or any(s in clause for s in _STANDING)
+
+
+def _kept(text: str, q: Quantity, masked: list[tuple[int, int]]) -> bool:
+    if any(a <= q.number_start < b for a, b in masked) or _is_year(q) or _is_label(text, q):
+        return False
+    has_word = bool(q.prefix or q.suffix)
+    if q.unit is None and not has_word:
+        return False
+    if q.unit in _WEAK and not has_word:
+        return False
+    after = text[q.end : q.end + 1]
+    if q.unit in _WEAK and after and after not in _CLAUSE and after not in "。！？!?、":
+        return False  # 60岁及以上老年人: a qualifier of the subject, not its value
+    if q.is_chinese and (q.unit is None or q.unit in _WEAK):
+        return False
+    if q.is_chinese and q.prefix is None:  # 职高三个学段: a list counted, not a count to make
+        before = text[: q.start].rstrip()
+        return not before or before[-1] in _CLAUSE or any(before.endswith(v) for v in _VERBS)
+    return True
+
+
+def _lists(text: str, kept: list[Quantity]) -> list[list[Quantity]]:
+    """Quantities written as one list (95%、90%): joined by 、/和 with nothing else between."""
+    groups: list[list[Quantity]] = []
+    for q in kept:
+        if groups and text[groups[-1][-1].end : q.start].strip() in _LIST_JOINERS:
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def _respectively(text: str, group: list[Quantity], floor: int) -> list[tuple[int, int]] | None:
+    """Subjects of `A、B分别达到x、y`: the items before 分别, paired in order with the values."""
+    start = max(_clause_start(text, group[0].start), floor)
+    head = text[start : group[0].start]
+    where = head.rfind("分别")
+    if where < 0:
+        return None
+    items = text[start : start + where]
+    lead = _LEADING.match(items)
+    offset = start + (lead.end() if lead else 0)
+    spans, k = [], offset
+    for part in re.split("([、和及])", text[offset : start + where]):
+        if part in ("、", "和", "及"):
+            k += len(part)
+            continue
+        spans.append((k, k + len(part)))
+        k += len(part)
+    return spans if len(spans) == len(group) else None
+
+
+def sentence_commitments(
+    sentence: Sentence, doc: str, period: tuple[int, int] | None
+) -> Iterable[Commitment]:
+    """The commitments of one sentence, one per number."""
+    if sentence.past:
+        return
+    text = fold(sentence.text)
+    start_year = period[0] if period else None
+    years = _target_years(text, start_year)
+    if _reports_past(text, years, start_year):
+        return
+    masked = _masked(text)
+    quantities = [q for q in find_quantities(sentence.text) if _kept(text, q, masked)]
+    for group in _lists(text, quantities):
+        if not any(_evidence(text, q, years) for q in group):
+            continue
+        earlier = [k for k in quantities if k.end <= group[0].start]
+        floor = earlier[-1].end if earlier else 0
+        paired = _respectively(text, group, floor) if len(group) > 1 else None
+        head = group[0]
+        for n, q in enumerate(group):
+            if paired is not None:
+                span = paired[n]
+            else:
+                span = _subject(text, q, floor if n == 0 else group[n - 1].end)
+            comparator = q.comparator
+            if q.prefix is None and q.suffix is None and n > 0:
+                comparator = head.comparator  # 达到95%、90%: the word is written once
+            yield _row(sentence, doc, period, text, q, span, comparator, years, group)
+
+
+def _row(
+    sentence: Sentence,
+    doc: str,
+    period: tuple[int, int] | None,
+    text: str,
+    q: Quantity,
+    span: tuple[int, int],
+    comparator: str,
+    years: list[_Year],
+    group: list[Quantity],
+) -> Commitment:
+    clause = text[_clause_start(text, group[0].start) : q.start]
+    standing = next((s for s in _STANDING if s in clause), None)
+    before = [y for y in years if y.position < q.start]
+    if standing:
+        year, basis = None, "standing"
+    elif years:
+        year, basis = (before[-1] if before else years[0]).year, "explicit"
+    else:
+        year, basis = (period[1] if period else None), "period"
+    direction = (
+        "down" if any(v in clause for v in _DOWN) else "up" if any(v in clause for v in _UP) else None
+    )
+    first, last = min(span[0], q.start), max(span[1], q.end)
+    subject = sentence.text[span[0] : span[1]].strip(" ，,、：:")
+    return Commitment(
+        doc=doc,
+        line=sentence.line,
+        quote=sentence.text[first:last].strip(),
+        subject=subject or None,
+        comparator=comparator,
+        value=q.value,
+        value_upper=q.value_upper,
+        unit=q.unit,
+        year=year,
+        year_basis=basis,
+        is_change=q.is_change,
+        per=standing,
+        direction=direction,
+        is_approximate=q.is_approximate,
+        section=sentence.section,
+        source_ref=sentence.source_ref,
+    )
