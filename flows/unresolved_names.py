@@ -27,6 +27,8 @@ ALIAS_SEEDS = {
     ),
     "region": ("region_aliases.csv", "region_name_raw", "regions.csv", "region_code"),
 }
+# a prose target's subject is an indicator name: its alias goes to the indicator seed
+ALIAS_SEEDS["commitment"] = ALIAS_SEEDS["indicator"]
 
 UNRESOLVED_SQL = """
 select name_kind, name_raw, occurrences, first_source_ref, candidate_code, candidate_name,

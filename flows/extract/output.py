@@ -7,7 +7,14 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.extract.models import DocumentFacts, ExtractedDocument, Milestone, PlanCell, TableInfo
+from flows.extract.models import (
+    Commitment,
+    DocumentFacts,
+    ExtractedDocument,
+    Milestone,
+    PlanCell,
+    TableInfo,
+)
 
 PLAN_CELL_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.String(),
@@ -64,6 +71,26 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
     "source_document": pl.String(),
 }
 
+COMMITMENT_SCHEMA: dict[str, pl.DataType] = {
+    "doc": pl.String(),
+    "line": pl.Int32(),
+    "quote": pl.String(),
+    "subject": pl.String(),
+    "comparator": pl.String(),
+    "value": pl.String(),
+    "value_upper": pl.String(),
+    "unit": pl.String(),
+    "year": pl.Int32(),
+    "year_basis": pl.String(),
+    "is_change": pl.Boolean(),
+    "per": pl.String(),
+    "direction": pl.String(),
+    "is_approximate": pl.Boolean(),
+    "section": pl.String(),
+    "source_ref": pl.String(),
+}
+
+assert list(COMMITMENT_SCHEMA) == [f.name for f in fields(Commitment)]
 assert list(PLAN_CELL_SCHEMA) == [f.name for f in fields(PlanCell)]
 assert list(MILESTONE_SCHEMA) == [f.name for f in fields(Milestone)]
 assert list(TABLE_SCHEMA) == [f.name for f in fields(TableInfo)]
@@ -93,14 +120,21 @@ def documents_frame(documents: list[ExtractedDocument]) -> pl.DataFrame:
     return _frame([_facts_row(d.facts) for d in documents], DOCUMENT_SCHEMA)
 
 
+def commitments_frame(documents: list[ExtractedDocument]) -> pl.DataFrame:
+    """Targets stated in prose: one row per number a document's body text commits to."""
+    return _frame([asdict(c) for d in documents for c in d.commitments], COMMITMENT_SCHEMA)
+
+
 def write_csvs(documents: list[ExtractedDocument], out: Path) -> dict[str, int]:
-    """Write plan_cells.csv, milestones.csv, plan_tables.csv and plan_documents.csv to `out`."""
+    """Write plan_cells.csv, milestones.csv, plan_tables.csv, plan_documents.csv and
+    prose_targets.csv (the body text's commitments) to `out`."""
     out.mkdir(parents=True, exist_ok=True)
     frames = {
         "plan_cells": cells_frame(documents),
         "milestones": milestones_frame(documents),
         "plan_tables": tables_frame(documents),
         "plan_documents": documents_frame(documents),
+        "prose_targets": commitments_frame(documents),
     }
     for name, frame in frames.items():
         frame.write_csv(out / f"{name}.csv")

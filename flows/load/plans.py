@@ -1,5 +1,5 @@
 """Extracted plan documents -> raw.plan_documents, raw.plan_tables, raw.plan_cells,
-raw.plan_milestones. Every night the plan rows are replaced as a whole: the files in raw/plans are
+raw.plan_milestones, raw.plan_commitments (targets stated in prose). Every night the plan rows are replaced as a whole: the files in raw/plans are
 the truth, and a removed file takes its rows with it."""
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ import polars as pl
 
 from flows.config import REPO_ROOT
 from flows.extract import ExtractedDocument
-from flows.extract.output import cells_frame, documents_frame, milestones_frame, tables_frame
+from flows.extract.output import (
+    cells_frame,
+    commitments_frame,
+    documents_frame,
+    milestones_frame,
+    tables_frame,
+)
 from flows.extract.plan_files import plan_stem
 from flows.load.raw_tables import PLAN_TABLES, ddl
 from flows.warehouse.db import replace_rows
@@ -199,6 +205,13 @@ def load_plans(
                 con,
                 "raw.plan_milestones",
                 _with_source(milestones_frame(documents), sources, file=True),
+            ),
+            "plan_commitments": replace_rows(
+                con,
+                "raw.plan_commitments",
+                _with_source(commitments_frame(documents), sources, file=True).with_columns(
+                    pl.int_range(1, pl.len() + 1).over("doc").cast(pl.Int32).alias("commitment_no")
+                ),
             ),
         }
         con.execute("COMMIT")

@@ -102,6 +102,28 @@ RAW_TABLES: dict[str, tuple[RawColumn, ...]] = {
         _c("line", "integer"),
         _nn("source_ref"),
     ),
+    # targets stated in prose (flows/extract/prose/): one row per number the body text commits to
+    "plan_commitments": (
+        _nn("plan_id"),
+        _nn("doc"),
+        _nn("source_file"),
+        _nn("commitment_no", "integer"),  # its order in the document (from 1)
+        _c("line", "integer"),
+        _nn("quote"),
+        _c("subject"),
+        _nn("comparator"),
+        _nn("value"),
+        _c("value_upper"),
+        _c("unit"),
+        _c("year", "integer"),
+        _nn("year_basis"),
+        _nn("is_change", "boolean"),
+        _c("per"),
+        _c("direction"),
+        _nn("is_approximate", "boolean"),
+        _c("section"),
+        _nn("source_ref"),
+    ),
     # actuals (flows/load/actuals.py): incremental by file sha256, every field as written
     "actuals": (
         _nn("file"),
@@ -120,7 +142,13 @@ RAW_TABLES: dict[str, tuple[RawColumn, ...]] = {
         _c("detail"),
     ),
 }
-PLAN_TABLES = ("plan_documents", "plan_tables", "plan_cells", "plan_milestones")
+PLAN_TABLES = (
+    "plan_documents",
+    "plan_tables",
+    "plan_cells",
+    "plan_milestones",
+    "plan_commitments",
+)
 ACTUALS_TABLES = ("actuals", "actuals_load_audit")
 
 

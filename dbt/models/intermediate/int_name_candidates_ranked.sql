@@ -31,6 +31,15 @@ region_names as (
 
 ),
 
+-- targets stated in prose whose subject resolves to no indicator (accepting an indicator alias
+-- for the subject resolves it: `eduplan names accept SUBJECT CODE`)
+commitments as (
+
+    select * from {{ ref('int_commitments_resolved') }}
+    where indicator_code is null and subject_raw is not null
+
+),
+
 -- both kinds of name go through one pipeline, told apart by name_kind: the unresolved names,
 -- where each is used, and the catalogue entries it may be matched against
 unresolved_names as (
@@ -50,6 +59,13 @@ unresolved_names as (
 
     from region_names
     where region_code is null
+    union
+    select
+        'commitment' as name_kind,
+        subject_raw as name_raw,
+        subject_key as name_key
+
+    from commitments
 
 ),
 
@@ -78,6 +94,14 @@ usages as (
         source_line
 
     from actuals
+    union all
+    select
+        'commitment' as name_kind,
+        subject_raw as name_raw,
+        source_file,
+        source_line
+
+    from commitments
 
 ),
 
@@ -127,6 +151,13 @@ catalogue_entries as (
         indicator_name_raw as candidate_name
 
     from {{ ref('indicator_aliases') }}
+    union
+    select
+        'commitment' as name_kind,
+        indicator_code as candidate_code,
+        indicator_name_zh as candidate_name
+
+    from {{ ref('indicators') }}
     union
     select
         'region' as name_kind,
