@@ -97,7 +97,7 @@ class Commitment:
     value_upper: str | None  # a range's upper bound (4-6个: value 4, value_upper 6)
     unit: str | None  # %, 所, 个百分点, 课时 ...
     year: int | None  # the target year; None for a standing norm
-    year_basis: str  # explicit (in the sentence) | period (the plan's last year) | standing
+    year_basis: str  # explicit (in the sentence) | plan_period (the plan's last year) | standing
     is_change: bool  # 个百分点: a change in points, not a level
     per: str | None  # 每年 / 每周 ...: the norm's period
     direction: str | None  # up | down: the way a change goes (下降1个百分点: down)

@@ -13,7 +13,7 @@ The rules a reader states (docs/prose-targets.md; their words are vocabulary.tom
   making or keeping in its clause (新建, 创建, 控制), a target year in its sentence (到2025年), or
   a standing norm (每年, 每周).
 The year is the sentence's target year (explicit), none for a standing norm (standing), else
-the plan's last year (period). The subject is the text of the clause before the number, or after
+the plan's last year (plan_period). The subject is the text of the clause before the number, or after
 its counter when only a verb comes before (创建50所区级艺术特色学校).
 """
 
@@ -44,6 +44,8 @@ _VERBS = _words("commitment_verbs")
 _DOWN, _UP = _words("down_verbs"), _words("up_verbs")
 _STANDING = VOCABULARY.values.get("standing_prefixes", ())
 _WEAK = frozenset(_words("weak_counters"))
+_PER_CAPITA = _words("per_capita")
+_RANK_BEFORE, _RANK_UNITS = _words("rank_prefixes"), frozenset(_words("rank_units"))
 _YEARS = tuple(re.compile(p) for p in _words("year_patterns"))
 _COMPARED = _words("comparison_year_before")
 _LEADING = re.compile(
@@ -99,6 +101,11 @@ def _reports_past(text: str, years: list[_Year], start_year: int | None) -> bool
         ):
             return True
     return False
+
+
+def _is_rank(text: str, q: Quantity) -> bool:
+    """前四位: a rank to reach (a position at most the number)."""
+    return q.unit in _RANK_UNITS and any(text[: q.number_start].endswith(w) for w in _RANK_BEFORE)
 
 
 def _is_label(text: str, q: Quantity) -> bool:
@@ -179,26 +186,32 @@ def _subject(text: str, q: Quantity, floor: int) -> tuple[int, int]:
 
 
 def _evidence(text: str, q: Quantity, years: list[_Year]) -> bool:
-    if q.prefix or q.suffix or years or q.unit == "%":  # a share in forward text is a level
-        return True
-    clause = text[_clause_start(text, q.start) : q.start]
-    return any(v in clause for v in _VERBS) or any(s in clause for s in _STANDING)
+    if q.prefix or q.suffix or years or q.unit == "%" or _is_rank(text, q):
+        return True  # (a share in forward text is a level)
+    # a verb before it in the sentence (创建A 2个、B 1个，C 4个: the verb is written once)
+    before = text[: q.start]
+    return any(v in before for v in _VERBS) or any(
+        s in text[_clause_start(text, q.start) : q.start] for s in _STANDING
+    )
 
 
 def _kept(text: str, q: Quantity, masked: list[tuple[int, int]]) -> bool:
     if any(a <= q.number_start < b for a, b in masked) or _is_year(q) or _is_label(text, q):
         return False
-    has_word = bool(q.prefix or q.suffix)
+    has_word = bool(q.prefix or q.suffix) or _is_rank(text, q)
     if q.unit is None and not has_word:
         return False
     if q.unit in _WEAK and not has_word:
         return False
+    if _is_rank(text, q):
+        return True
     after = text[q.end : q.end + 1]
     if q.unit in _WEAK and after and after not in _CLAUSE and after not in "。！？!?、":
         return False  # 60岁及以上老年人: a qualifier of the subject, not its value
-    if q.is_chinese and (q.unit is None or q.unit in _WEAK):
+    if q.is_chinese and (q.unit is None or q.unit in _WEAK) and not _is_rank(text, q):
         return False
-    if q.is_chinese and q.prefix is None:  # 职高三个学段: a list counted, not a count to make
+    if q.is_chinese and q.prefix is None and not _is_rank(text, q):
+        # 职高三个学段: a list counted, not a count to make
         before = text[: q.start].rstrip()
         return not before or before[-1] in _CLAUSE or any(before.endswith(v) for v in _VERBS)
     return True
@@ -263,6 +276,8 @@ def sentence_commitments(
             comparator = q.comparator
             if q.prefix is None and q.suffix is None and n > 0:
                 comparator = head.comparator  # 达到95%、90%: the word is written once
+            if _is_rank(text, q):
+                comparator = "<="
             yield _row(sentence, doc, period, text, q, span, comparator, years, group)
 
 
@@ -279,13 +294,15 @@ def _row(
 ) -> Commitment:
     clause = text[_clause_start(text, group[0].start) : q.start]
     standing = next((s for s in _STANDING if s in clause), None)
+    if standing is None and not years:  # 使每位学生掌握1至2项: a norm for each one
+        standing = next((s for s in _PER_CAPITA if s in clause), None)
     before = [y for y in years if y.position < q.start]
     if standing:
         year, basis = None, "standing"
     elif years:
         year, basis = (before[-1] if before else years[0]).year, "explicit"
     else:
-        year, basis = (period[1] if period else None), "period"
+        year, basis = (period[1] if period else None), "plan_period"
     direction = (
         "down" if any(v in clause for v in _DOWN) else "up" if any(v in clause for v in _UP) else None
     )
