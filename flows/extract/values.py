@@ -221,7 +221,7 @@ def fold(text: str) -> str:
     position in the folded text is the same position in the text as written."""
     out = []
     for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
+        folded = ":" if ch == "∶" else unicodedata.normalize("NFKC", ch)  # ratio colon
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out)
 
@@ -263,7 +263,7 @@ def _running_grammar() -> re.Pattern[str]:
     units = _alternatives(
         tuple(sorted((u for u in counters if u not in {"-", "—"}), key=len, reverse=True))
     )
-    number = rf"(?:\d+:\d+(?![\d.])|{_UNSIGNED}|{_CHINESE})"
+    number = rf"(?:\d+(?:\.\d+)?:\d+(?:\.\d+)?(?![\d.])|{_UNSIGNED}|{_CHINESE})"
     separators = _alternatives(words["range_separators"])
     return re.compile(
         rf"(?P<pre>{prefixes})?\s*(?P<num>{number})"
@@ -273,6 +273,7 @@ def _running_grammar() -> re.Pattern[str]:
 
 
 _RUNNING = _running_grammar()
+_FRACTION = re.compile(rf"(?P<den>\d+|{_CHINESE})分之(?P<num>\d+|{_CHINESE})")
 
 
 def _number(text: str) -> tuple[str | None, bool]:
@@ -283,6 +284,33 @@ def _number(text: str) -> tuple[str | None, bool]:
     return (str(value) if value is not None else None), True
 
 
+def _fraction(match: re.Match[str], fraction: re.Match[str], folded: str) -> Quantity:
+    words = VOCABULARY.values
+    rest = folded[fraction.end() :]
+    suffix = next(
+        (w for w in words["at_least_suffix"] + words["at_most_suffix"] if rest.startswith(w)),
+        None,
+    )
+    den, _ = _number(fraction.group("den"))
+    num, chinese = _number(fraction.group("num"))
+    share = float(num or 0) / float(den or 1) * 100 if den and float(den) else 0.0
+    pre = match.group("pre")
+    return Quantity(
+        start=match.start("pre") if pre else fraction.start(),
+        end=fraction.end() + len(suffix or ""),
+        number_start=fraction.start(),
+        comparator=_comparator(pre, suffix) if _comparator(pre, suffix) != "?" else "=",
+        value=f"{share:.2f}".rstrip("0").rstrip("."),
+        value_upper=None,
+        unit="%",
+        is_approximate=False,
+        is_change=False,
+        is_chinese=chinese,
+        prefix=pre,
+        suffix=suffix,
+    )
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in a piece of running text, left to right: a number (Arabic or Chinese)
     or a range, with the comparator word before it, its unit and the word after it. A Chinese
@@ -290,7 +318,12 @@ def find_quantities(text: str) -> list[Quantity]:
     folded = fold(text)
     words = VOCABULARY.values
     found: list[Quantity] = []
+    fractions = {m.start(): m for m in _FRACTION.finditer(folded)}
     for match in _RUNNING.finditer(folded):
+        fraction = fractions.get(match.start("num"))
+        if fraction is not None:  # 三分之一: a share, read as a percentage
+            found.append(_fraction(match, fraction, folded))
+            continue
         value, chinese = _number(match.group("num"))
         unit = match.group("unit")
         if value is None or (chinese and not unit):

@@ -45,6 +45,7 @@ _DOWN, _UP = _words("down_verbs"), _words("up_verbs")
 _STANDING = VOCABULARY.values.get("standing_prefixes", ())
 _WEAK = frozenset(_words("weak_counters"))
 _PER_CAPITA = _words("per_capita")
+_START = _words("start_before")
 _RANK_BEFORE, _RANK_UNITS = _words("rank_prefixes"), frozenset(_words("rank_units"))
 _YEARS = tuple(re.compile(p) for p in _words("year_patterns"))
 _COMPARED = _words("comparison_year_before")
@@ -84,6 +85,8 @@ def _masked(text: str) -> list[tuple[int, int]]:
         for match in re.finditer(re.escape(opening) + ".*?" + re.escape(closing), text):
             spans.append((match.start(), match.end()))
     for match in re.finditer('"[^"]*"', text):
+        spans.append((match.start(), match.end()))
+    for match in re.finditer(r"</?[A-Za-z][^<>]*>", text):  # markup left in a web page's text
         spans.append((match.start(), match.end()))
     return spans
 
@@ -151,6 +154,22 @@ def _strip_verbs(text: str) -> str:
     return text
 
 
+def _standing(clause: str) -> str | None:
+    """The standing word (每年, 每周) of a norm: followed by a verb, a comparator word or the
+    number (每年下降, 平均每周不少于), not by a noun (年均收入 is a subject)."""
+    comparators = VOCABULARY.values
+    words = _VERBS + tuple(w for key in ("at_least_prefix", "at_most_prefix", "more_than_prefix",
+                                         "less_than_prefix") for w in comparators[key])
+    for word in _STANDING:
+        at = clause.find(word)
+        if at < 0:
+            continue
+        after = clause[at + len(word) :].lstrip()
+        if not after or after[0].isdigit() or after.startswith(words):
+            return word
+    return None
+
+
 def _is_only_verbs(text: str) -> bool:
     return not _strip_verbs(text).strip("成为了 ")
 
@@ -175,7 +194,8 @@ def _subject(text: str, q: Quantity, floor: int) -> tuple[int, int]:
     after_end = _clause_end(text, q.end)
     after = text[q.end : after_end].strip()
     ends_in_verb = any(before.strip().endswith(v) for v in _VERBS)
-    if (not before.strip() or _is_only_verbs(before.strip()) or ends_in_verb) and after:
+    bare = not before.strip(" " + "".join(_LIST_JOINERS))
+    if (bare or _is_only_verbs(before.strip()) or ends_in_verb) and after:
         skip = len(text[q.end : after_end]) - len(text[q.end : after_end].lstrip("的 "))
         return q.end + skip, after_end
     for verb in _VERBS:  # 建设劳动实践教育基地5个: the verb is not the thing measured
@@ -190,14 +210,18 @@ def _evidence(text: str, q: Quantity, years: list[_Year]) -> bool:
         return True  # (a share in forward text is a level)
     # a verb before it in the sentence (创建A 2个、B 1个，C 4个: the verb is written once)
     before = text[: q.start]
-    return any(v in before for v in _VERBS) or any(
-        s in text[_clause_start(text, q.start) : q.start] for s in _STANDING
-    )
+    return any(v in before for v in _VERBS) or _standing(
+        text[_clause_start(text, q.start) : q.start]
+    ) is not None
 
 
 def _kept(text: str, q: Quantity, masked: list[tuple[int, int]]) -> bool:
-    if any(a <= q.number_start < b for a, b in masked) or _is_year(q) or _is_label(text, q):
+    if any(a <= q.number_start < b or a <= q.start < b for a, b in masked):
         return False
+    if _is_year(q) or _is_label(text, q):
+        return False
+    if any(text[: q.start].endswith(w) for w in _START):
+        return False  # 从60%提高到70%: the level it starts from
     has_word = bool(q.prefix or q.suffix) or _is_rank(text, q)
     if q.unit is None and not has_word:
         return False
@@ -268,11 +292,15 @@ def sentence_commitments(
         floor = earlier[-1].end if earlier else 0
         paired = _respectively(text, group, floor) if len(group) > 1 else None
         head = group[0]
+        previous: tuple[int, int] | None = None
         for n, q in enumerate(group):
             if paired is not None:
                 span = paired[n]
             else:
                 span = _subject(text, q, floor if n == 0 else group[n - 1].end)
+                if previous and not text[span[0] : span[1]].strip(" " + "".join(_LIST_JOINERS)):
+                    span = previous  # 各达10%和20%: the items share the subject
+            previous = span
             comparator = q.comparator
             if q.prefix is None and q.suffix is None and n > 0:
                 comparator = head.comparator  # 达到95%、90%: the word is written once
@@ -293,7 +321,7 @@ def _row(
     group: list[Quantity],
 ) -> Commitment:
     clause = text[_clause_start(text, group[0].start) : q.start]
-    standing = next((s for s in _STANDING if s in clause), None)
+    standing = _standing(clause)
     if standing is None and not years:  # 使每位学生掌握1至2项: a norm for each one
         standing = next((s for s in _PER_CAPITA if s in clause), None)
     before = [y for y in years if y.position < q.start]
@@ -308,10 +336,12 @@ def _row(
     )
     first, last = min(span[0], q.start), max(span[1], q.end)
     subject = sentence.text[span[0] : span[1]].strip(" ，,、：:")
+    if subject.startswith(_LIST_JOINERS) and len(subject) > 2:  # 和网络教学特色空间
+        subject = subject[1:]
     return Commitment(
         doc=doc,
         line=sentence.line,
-        quote=sentence.text[first:last].strip(),
+        quote=sentence.text[first:last].strip(" 、，,：:；;"),
         subject=subject or None,
         comparator=comparator,
         value=q.value,
