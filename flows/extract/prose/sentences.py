@@ -93,11 +93,9 @@ def body_sentences(blocks: Iterable[TextBlock], skip_lines: set[int]) -> list[Se
     reader read (`skip_lines`) and paragraphs that do not read as text."""
     sentences: list[Sentence] = []
     open_headings: dict[int, tuple[str, bool]] = {}  # level -> (heading text, reports the past)
-    blocks = list(blocks)
+    blocks = [b for b in blocks if b.ref.line is None or b.ref.line not in skip_lines]
     for n, block in enumerate(blocks):
         line = block.ref.line
-        if line is not None and line in skip_lines:
-            continue
         level = heading_level(block.text)
         if level is not None:
             heading = _heading_text(block.text)
