@@ -60,7 +60,64 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio extract / floor                 : {extract_s / floor_s:8.1f}x")
     print(f"throughput                            : {lines / extract_s:,.0f} lines/s")
     _corpus(args.repeats, max(1, args.copies // 10))
+    _whole_document(args.repeats)
     return 0
+
+
+# Body text of a plan in the seeds' style (targets stated in prose, past results, labels), written
+# here so that the benchmark needs nothing outside the repository.
+_PROSE = [
+    "一、发展基础",
+    "“十三五”以来，全区新增学位2.3万个，普惠性幼儿园在园儿童覆盖面达97.6%，省标准化学校创建率"
+    "达100%，中小学校际差异系数分别控制在0.33、0.25。",
+    "二、主要任务",
+    "（一）推进学前教育普及普惠发展",
+    "坚持公益普惠原则，合理布局公办园项目并加快建设进程，完成小区配套幼儿园治理。到2025年，新建"
+    "公办幼儿园二十所，普惠性幼儿园在园幼儿占比达到90%以上，省二级及以上幼儿园占比达70%以上。",
+    "深化“互联网+义务教育”和“五育并举”，实施六大工程，近视率每年下降1个百分点以上，劳动教育平均"
+    "每周不少于1课时，形成4—6个示范性教育集团，残疾少年高中段入学率达到88%，送教服务学生比例控制"
+    "在10%以内。",
+    "专栏1 教师队伍发展工程",
+    "到2025年，培养学科骨干教师500名、教育名家70名，小学、初中教师本科学历比例分别达到95%、90%，"
+    "优秀年轻干部数量不少于三分之一。",
+]
+
+
+def _whole_document(repeats: int) -> None:
+    """A 1,000-line whole plan document (its tables as read today and its body text read for
+    targets stated in prose) against the floor of decoding it and splitting it into lines and
+    sentences."""
+    import re
+
+    from flows.extract import extract_document
+
+    plans = sorted((REPO_ROOT / "raw" / "plans").glob("*.txt"))
+    tables = "\n".join(p.read_text(encoding="utf-8") for p in plans if "yuhang" in p.name)
+    body, lines = [], tables.count("\n") + 1
+    while lines < 1000:
+        body.extend(_PROSE)
+        lines += len(_PROSE)
+    text = "\n".join(body[: len(body) - (lines - 1000)]) + "\n" + tables
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "whole-plan.txt"
+        path.write_text(text, encoding="utf-8")
+        (Path(tmp) / "whole-plan.toml").write_text(
+            'region_code = "330110"\nperiod_start_year = 2021\nperiod_end_year = 2025\n', encoding="utf-8"
+        )
+
+        def floor() -> int:
+            decoded = path.read_bytes().decode("utf-8-sig")
+            return sum(len(re.split("[。；]", line)) for line in decoded.splitlines())
+
+        floor_s, _ = _best_of(repeats, floor)
+        extract_s, document = _best_of(repeats, lambda: extract_document(path))
+    rows = len(document.commitments)  # type: ignore[attr-defined]
+    assert rows > 100 and len(document.cells) == 21, (rows, len(document.cells))  # type: ignore[attr-defined]
+    print(f"whole document: {text.count(chr(10)) + 1:,} lines, {rows:,} prose targets")
+    print(
+        f"  floor {floor_s * 1000:.1f} ms, extract {extract_s * 1000:.1f} ms, "
+        f"ratio {extract_s / floor_s:.1f}x ({extract_s:.3f} s for 1,000 lines)"
+    )
 
 
 def _corpus(repeats: int, copies: int) -> None:

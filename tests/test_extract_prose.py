@@ -133,7 +133,7 @@ def test_table_lines_are_left_to_the_table_reader() -> None:
         "学前三年毛入园率\t%\t98\t≥99\n"
         "高中段毛入学率\t%\t97\t≥98\n"
     )
-    document = extract_text("t.txt", text, {"region_code": "330110", "period": "2021-2025"})
+    document = extract_text("t.txt", text, {"region_code": "330110", "period_start_year": 2021, "period_end_year": 2025})
     assert [c.value for c in document.cells if c.role == "target"] == ["99", "98"]
     assert [(r.line, r.value) for r in document.commitments] == [(2, "99")]
 
