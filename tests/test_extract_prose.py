@@ -185,3 +185,16 @@ def test_a_whole_document_as_html_or_docx_gives_the_same_commitments(
         rows = extract_document(path).commitments
         assert spoken(rows) == expected, path.suffix
         assert all(r.source_ref.startswith("line ") for r in rows)
+
+
+def test_eduplan_extract_writes_prose_targets(seeds_dir: Path, tmp_path: Path) -> None:
+    from flows.cli import EXIT_OK, main
+
+    seed = seeds_dir / f"{stems()[-1]}.txt"
+    assert main(["extract", str(seed), "--out", str(tmp_path)]) == EXIT_OK
+    with (tmp_path / "prose_targets.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and list(rows[0])[:6] == ["doc", "line", "quote", "subject", "comparator", "value"]
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    for row in rows:  # every quote is an exact substring of its line
+        assert row["quote"] in lines[int(row["line"]) - 1], row

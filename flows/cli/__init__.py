@@ -260,9 +260,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     extract = commands.add_parser(
         "extract",
-        help="extract indicator tables and milestone schedules from plan documents to CSV",
+        help="extract indicator tables, milestone schedules and targets stated in prose from "
+        "plan documents to CSV",
         description="Write OUT/plan_cells.csv (one row per value cell), OUT/milestones.csv, "
-        "OUT/plan_tables.csv and OUT/plan_documents.csv for every document that can be read; "
+        "OUT/plan_tables.csv, OUT/plan_documents.csv and OUT/prose_targets.csv (one row per "
+        "number the body text commits to) for every document that can be read; "
         "exit 1 listing each one that cannot as file:line: what was wrong. With --explain, "
         "print how each table was read instead (grid, header columns, vocabulary words).",
     )
