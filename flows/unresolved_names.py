@@ -34,7 +34,8 @@ UNRESOLVED_SQL = """
 select name_kind, name_raw, occurrences, first_source_ref, candidate_code, candidate_name,
     similarity
 from marts.mart_unresolved_names
-order by name_kind, name_raw, candidate_rank
+-- the subjects of targets stated in prose after the indicator and region names
+order by name_kind = 'commitment', name_kind, name_raw, candidate_rank
 """
 
 

@@ -76,6 +76,16 @@ where a.value is not null and a.unit_matches_catalogue is not false
 order by a.region_code, a.indicator_code, a.breakdown, a.year, a.source_kind
 """
 
+# targets stated in prose (mart_commitment_progress), in document order
+_COMMITMENTS = """
+select c.commitment_id, c.plan_id, c.region_code, c.section, c.subject_raw, c.quote,
+    c.comparator, c.value::double as value, c.value_upper::double as value_upper, c.unit, c.year, c.year_basis, c.per,
+    c.indicator_code, c.restates_target_id, c.latest_year, c.latest_value::double as latest_value,
+    c.latest_source_ref, c.status, c.source_file, c.source_line, c.source_ref
+from marts.mart_commitment_progress as c
+order by c.region_code, c.plan_id, c.source_file, c.source_line, c.commitment_id
+"""
+
 
 @dataclass
 class ReportData:
@@ -86,6 +96,10 @@ class ReportData:
     targets: list[dict[str, Any]]
     milestones: list[dict[str, Any]] = field(default_factory=list)
     actuals: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    commitments: list[dict[str, Any]] = field(default_factory=list)  # targets stated in prose
+
+    def commitments_of(self, region_code: str) -> list[dict[str, Any]]:
+        return [c for c in self.commitments if c["region_code"] == region_code]
 
     def targets_of(self, region_code: str) -> list[dict[str, Any]]:
         return [t for t in self.targets if t["region_code"] == region_code]
@@ -128,6 +142,10 @@ def read_report_data(warehouse: Path) -> ReportData:
         for row in _rows(con, _ACTUALS):
             key = (row["region_code"], row["indicator_code"], row["breakdown"])
             data.actuals.setdefault(key, []).append(row)
+        try:  # a warehouse built before targets stated in prose has no such mart
+            data.commitments = _rows(con, _COMMITMENTS)
+        except duckdb.CatalogException:
+            data.commitments = []
     finally:
         con.close()
     return data

@@ -92,6 +92,16 @@ def _schedule(data: ReportData, code: str) -> list[dict[str, Any]]:
     return list(rows.values())
 
 
+def _commitment_themes(data: ReportData, code: str) -> list[dict[str, Any]]:
+    """A region's targets stated in prose, grouped by theme (the heading they are under), in
+    document order, each with the address of its line."""
+    themes: dict[str, list[dict[str, Any]]] = {}
+    for c in data.commitments_of(code):
+        row = {**c, "href": source_link(f"{c['source_file']}:{c['source_line']}")}
+        themes.setdefault(c["section"] or "", []).append(row)
+    return [{"theme": theme, "commitments": rows} for theme, rows in themes.items()]
+
+
 def _region_sections(data: ReportData) -> list[dict[str, Any]]:
     regions: dict[str, dict[str, Any]] = {}
     for plan in data.plans:
@@ -107,6 +117,7 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
         region["targets"] = [_target_row(t) for t in targets]
         region["evaluated"] = any(t["evaluation_reported"] for t in targets)
         region["schedule"] = _schedule(data, code)
+        region["commitment_themes"] = _commitment_themes(data, code)
         for key in data.series_with_data(code):
             of = [t for t in targets if (t["region_code"], t["indicator_code"], t["breakdown"])
                   == key]  # fmt: skip
