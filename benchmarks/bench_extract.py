@@ -102,7 +102,8 @@ def _whole_document(repeats: int) -> None:
         path = Path(tmp) / "whole-plan.txt"
         path.write_text(text, encoding="utf-8")
         (Path(tmp) / "whole-plan.toml").write_text(
-            'region_code = "330110"\nperiod_start_year = 2021\nperiod_end_year = 2025\n', encoding="utf-8"
+            'region_code = "330110"\nperiod_start_year = 2021\nperiod_end_year = 2025\n',
+            encoding="utf-8",
         )
 
         def floor() -> int:

@@ -19,7 +19,11 @@ from flows.warehouse.db import open_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # seed -> the raw/plans excerpt whose facts (region, period) it carries
-PLANS = {"001": "yuecheng-2021-2025", "003": "shaoxing-schedule-2021-2025", "004": "yuhang-2021-2025"}
+PLANS = {
+    "001": "yuecheng-2021-2025",
+    "003": "shaoxing-schedule-2021-2025",
+    "004": "yuhang-2021-2025",
+}
 
 
 def _facts(name: str) -> str:
@@ -40,7 +44,9 @@ def warehouse(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         paths.append(path)
     database = root / "warehouse.duckdb"
     with open_warehouse(database) as con:
-        load_plans(con, [extract_document(p) for p in paths], {p.name: plan_source(p) for p in paths})
+        load_plans(
+            con, [extract_document(p) for p in paths], {p.name: plan_source(p) for p in paths}
+        )
         con.execute(ACTUALS_RAW_DDL)
         con.execute(
             "insert into raw.actuals (file, line, region, indicator, breakdown, year, value, unit, "

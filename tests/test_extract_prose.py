@@ -133,7 +133,9 @@ def test_table_lines_are_left_to_the_table_reader() -> None:
         "学前三年毛入园率\t%\t98\t≥99\n"
         "高中段毛入学率\t%\t97\t≥98\n"
     )
-    document = extract_text("t.txt", text, {"region_code": "330110", "period_start_year": 2021, "period_end_year": 2025})
+    document = extract_text(
+        "t.txt", text, {"region_code": "330110", "period_start_year": 2021, "period_end_year": 2025}
+    )
     assert [c.value for c in document.cells if c.role == "target"] == ["99", "98"]
     assert [(r.line, r.value) for r in document.commitments] == [(2, "99")]
 
@@ -168,13 +170,16 @@ def test_a_whole_document_as_html_or_docx_gives_the_same_commitments(
 
     seed = seeds_dir / f"{stems()[-1]}.txt"
     lines = seed.read_text(encoding="utf-8").splitlines()
+
     def spoken(rows: list[Commitment]) -> list[tuple[object, ...]]:  # (a web page folds U+00A0)
         return [(r.value, r.unit, (r.subject or "").replace("\xa0", " ")) for r in rows]
 
     expected = spoken(extract_document(seed).commitments)
     page = tmp_path / "plan.html"
     page.write_text(
-        "<html><body>\n" + "\n".join(f"<p>{html.escape(t)}</p>" for t in lines) + "\n</body></html>",
+        "<html><body>\n"
+        + "\n".join(f"<p>{html.escape(t)}</p>" for t in lines)
+        + "\n</body></html>",
         encoding="utf-8",
     )
     document = docx.Document()

@@ -1,6 +1,7 @@
 """Extracted plan documents -> raw.plan_documents, raw.plan_tables, raw.plan_cells,
-raw.plan_milestones, raw.plan_commitments (targets stated in prose). Every night the plan rows are replaced as a whole: the files in raw/plans are
-the truth, and a removed file takes its rows with it."""
+raw.plan_milestones, raw.plan_commitments (targets stated in prose). Every night the plan rows
+are replaced as a whole: the files in raw/plans are the truth, and a removed file takes its rows
+with it."""
 
 from __future__ import annotations
 

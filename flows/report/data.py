@@ -79,7 +79,8 @@ order by a.region_code, a.indicator_code, a.breakdown, a.year, a.source_kind
 # targets stated in prose (mart_commitment_progress), in document order
 _COMMITMENTS = """
 select c.commitment_id, c.plan_id, c.region_code, c.section, c.subject_raw, c.quote,
-    c.comparator, c.value::double as value, c.value_upper::double as value_upper, c.unit, c.year, c.year_basis, c.per,
+    c.comparator, c.value::double as value, c.value_upper::double as value_upper, c.unit,
+    c.year, c.year_basis, c.per,
     c.indicator_code, c.restates_target_id, c.latest_year, c.latest_value::double as latest_value,
     c.latest_source_ref, c.status, c.source_file, c.source_line, c.source_ref
 from marts.mart_commitment_progress as c

@@ -71,7 +71,9 @@ def keyed_rows(stem: str) -> list[tuple[int, str]]:
 
 
 def stems() -> list[str]:
-    return sorted(p.name.removesuffix(".commitments.csv") for p in PROSE_DIR.glob("*.commitments.csv"))
+    return sorted(
+        p.name.removesuffix(".commitments.csv") for p in PROSE_DIR.glob("*.commitments.csv")
+    )
 
 
 def score(seeds_dir: Path, stem: str) -> Score:
@@ -91,7 +93,11 @@ def score(seeds_dir: Path, stem: str) -> Score:
 
 
 if __name__ == "__main__":
-    seeds = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    seeds = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[3] / "shared" / "seeds"
+    )
     for stem in stems():
         result = score(seeds, stem)
         print(result.format())

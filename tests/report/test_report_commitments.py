@@ -50,7 +50,9 @@ def test_commitments_by_theme_with_quote_line_and_status() -> None:
     section = section[: section.index("</section>")]
     assert "Targets stated in the plan's text: 3, by theme" in section
     text = re.sub(r"<[^>]+>", " ", section)
-    order = [text.index(s) for s in ("（一）推进学前", "优质率达98%以上", "（二）促进义务", "4–6个")]
+    order = [
+        text.index(s) for s in ("（一）推进学前", "优质率达98%以上", "（二）促进义务", "4–6个")
+    ]
     assert order == sorted(order)
     assert section.count('rowspan="2"') == 1  # the first theme spans its two commitments
     assert '<span class="badge s-on_track">on_track</span>' in section

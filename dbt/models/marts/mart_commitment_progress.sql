@@ -75,8 +75,10 @@ ranked_actuals as (
             partition by measurable.commitment_id, actuals.year <= measurable.baseline_year
             order by
                 actuals.year desc,
-                case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
-                actuals.source_ref
+                case
+                    actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3
+                end asc,
+                actuals.source_ref asc
         ) as recency
 
     from measurable
@@ -84,7 +86,7 @@ ranked_actuals as (
         on measurable.region_code = actuals.region_code
         and measurable.indicator_code = actuals.indicator_code
         and measurable.breakdown = actuals.breakdown
-        and actuals.year <= measurable.year
+        and measurable.year >= actuals.year
 
 ),
 

@@ -13,8 +13,8 @@ The rules a reader states (docs/prose-targets.md; their words are vocabulary.tom
   making or keeping in its clause (新建, 创建, 控制), a target year in its sentence (到2025年), or
   a standing norm (每年, 每周).
 The year is the sentence's target year (explicit), none for a standing norm (standing), else
-the plan's last year (plan_period). The subject is the text of the clause before the number, or after
-its counter when only a verb comes before (创建50所区级艺术特色学校).
+the plan's last year (plan_period). The subject is the text of the clause before the number,
+or after its counter when only a verb comes before (创建50所区级艺术特色学校).
 """
 
 from __future__ import annotations
@@ -158,8 +158,11 @@ def _standing(clause: str) -> str | None:
     """The standing word (每年, 每周) of a norm: followed by a verb, a comparator word or the
     number (每年下降, 平均每周不少于), not by a noun (年均收入 is a subject)."""
     comparators = VOCABULARY.values
-    words = _VERBS + tuple(w for key in ("at_least_prefix", "at_most_prefix", "more_than_prefix",
-                                         "less_than_prefix") for w in comparators[key])
+    words = _VERBS + tuple(
+        w
+        for key in ("at_least_prefix", "at_most_prefix", "more_than_prefix", "less_than_prefix")
+        for w in comparators[key]
+    )
     for word in _STANDING:
         at = clause.find(word)
         if at < 0:
@@ -210,9 +213,10 @@ def _evidence(text: str, q: Quantity, years: list[_Year]) -> bool:
         return True  # (a share in forward text is a level)
     # a verb before it in the sentence (创建A 2个、B 1个，C 4个: the verb is written once)
     before = text[: q.start]
-    return any(v in before for v in _VERBS) or _standing(
-        text[_clause_start(text, q.start) : q.start]
-    ) is not None
+    return (
+        any(v in before for v in _VERBS)
+        or _standing(text[_clause_start(text, q.start) : q.start]) is not None
+    )
 
 
 def _kept(text: str, q: Quantity, masked: list[tuple[int, int]]) -> bool:
@@ -332,7 +336,11 @@ def _row(
     else:
         year, basis = (period[1] if period else None), "plan_period"
     direction = (
-        "down" if any(v in clause for v in _DOWN) else "up" if any(v in clause for v in _UP) else None
+        "down"
+        if any(v in clause for v in _DOWN)
+        else "up"
+        if any(v in clause for v in _UP)
+        else None
     )
     first, last = min(span[0], q.start), max(span[1], q.end)
     subject = sentence.text[span[0] : span[1]].strip(" ，,、：:")
