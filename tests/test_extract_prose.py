@@ -163,18 +163,47 @@ def test_no_commitment_comes_from_a_table_block(seeds_dir: Path) -> None:
         assert inside == [], f"{stem}: commitments inside table blocks: {inside}"
 
 
-def test_a_whole_document_as_html_or_docx_gives_the_same_commitments(
+def _pdf(lines: list[str], path: Path) -> None:
+    """The lines as wrapped PDF paragraphs, and a ruled table (the PDF reader reads ruled ones)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    from tests.corpus.render_formats import CJK_FONT
+
+    if "WQY" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("WQY", str(CJK_FONT), subfontIndex=0))
+    style = ParagraphStyle("cjk", fontName="WQY", fontSize=10, leading=13, wordWrap="CJK")
+    rows = [["指标", "2020年", "2025年"], ["学前三年毛入园率", "98", "≥99"]]
+    table = Table(
+        [[Paragraph(t, style) for t in row] for row in rows],
+        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black")]),
+    )
+    story = [Paragraph(html.escape(t) or "&nbsp;", style) for t in lines]
+    SimpleDocTemplate(str(path), pagesize=A4).build(
+        [*story, Paragraph("表1 主要指标", style), table]
+    )
+
+
+def test_a_whole_document_as_html_docx_or_pdf_gives_the_same_commitments(
     seeds_dir: Path, tmp_path: Path
 ) -> None:
+    """The body text of a whole plan read from a web page, a Word document and a PDF (lines
+    wrapped on the page) gives the text document's commitments, each placed in its format."""
     import docx
 
     seed = seeds_dir / f"{stems()[-1]}.txt"
-    lines = seed.read_text(encoding="utf-8").splitlines()
+    rows = extract_document(seed)
+    tables = {n for t in rows.tables for n in range(t.header_line - 1, t.last_line + 1)}
+    lines = [t for n, t in enumerate(seed.read_text(encoding="utf-8").splitlines(), 1)
+             if n not in tables]  # fmt: skip
 
-    def spoken(rows: list[Commitment]) -> list[tuple[object, ...]]:  # (a web page folds U+00A0)
-        return [(r.value, r.unit, (r.subject or "").replace("\xa0", " ")) for r in rows]
+    def spoken(found: list[Commitment]) -> list[tuple[object, ...]]:  # (U+00A0 folds to a space)
+        return [(r.value, r.unit, (r.subject or "").replace("\xa0", " ")) for r in found]
 
-    expected = spoken(extract_document(seed).commitments)
+    expected = spoken(rows.commitments)
     page = tmp_path / "plan.html"
     page.write_text(
         "<html><body>\n"
@@ -186,10 +215,12 @@ def test_a_whole_document_as_html_or_docx_gives_the_same_commitments(
     for text in lines:
         document.add_paragraph(text)
     document.save(str(tmp_path / "plan.docx"))
-    for path in (page, tmp_path / "plan.docx"):
-        rows = extract_document(path).commitments
-        assert spoken(rows) == expected, path.suffix
-        assert all(r.source_ref.startswith("line ") for r in rows)
+    _pdf(lines, tmp_path / "plan.pdf")
+    for path, where in ((page, "line "), (tmp_path / "plan.docx", "line "),
+                        (tmp_path / "plan.pdf", "page ")):  # fmt: skip
+        found = extract_document(path).commitments
+        assert spoken(found) == expected, path.suffix
+        assert all(r.source_ref.startswith(where) for r in found), path.suffix
 
 
 def test_eduplan_extract_writes_prose_targets(seeds_dir: Path, tmp_path: Path) -> None:

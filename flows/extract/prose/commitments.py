@@ -362,5 +362,5 @@ def _row(
         direction=direction,
         is_approximate=q.is_approximate,
         section=sentence.section,
-        source_ref=sentence.source_ref,
+        source_ref=sentence.where(q.number_start),
     )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flows.extract.grid import TextBlock
+from flows.extract.grid import SourceRef, TextBlock
 from flows.extract.values import fold
 from flows.extract.vocabulary import VOCABULARY
 
@@ -42,6 +42,17 @@ class Sentence:
     text: str
     section: str | None  # the nearest heading's text (the commitment's theme)
     past: bool  # under a heading that reports the past
+    segments: tuple[tuple[int, str], ...] = ()  # (offset in the paragraph, where it sits) of
+    # each printed line of a paragraph joined from several (a PDF wraps lines)
+
+    def where(self, offset: int) -> str:
+        """Where the text at `offset` (in the sentence) sits: its printed line's position."""
+        at = self.start + offset
+        found = self.source_ref
+        for start, ref in self.segments:
+            if start <= at:
+                found = ref
+        return found
 
 
 def heading_level(text: str) -> int | None:
@@ -88,13 +99,59 @@ def split_sentences(text: str) -> Iterable[tuple[int, str]]:
         yield start, text[start:]
 
 
+def _joined(blocks: list[TextBlock]) -> list[tuple[TextBlock, tuple[tuple[int, str], ...]]]:
+    """Paragraphs: a block with no line of its own (a PDF's printed line) that runs to the full
+    width without ending a sentence goes on in the next printed line, unless that one is a
+    heading. Each paragraph keeps where each of its printed lines starts."""
+    joined: list[tuple[TextBlock, tuple[tuple[int, str], ...]]] = []
+    open_paragraph = False
+    previous: TextBlock | None = None
+    printed = sorted(len(b.text.strip()) for b in blocks if b.ref.line is None)
+    full = printed[int(len(printed) * 0.9)] if printed else 0  # a full printed line's length
+    for block in blocks:
+        wraps = block.ref.line is None
+        if (
+            open_paragraph
+            and wraps
+            and previous is not None
+            and _next_printed_line(previous.ref, block.ref)
+            and heading_level(block.text) is None
+        ):
+            first, segments = joined[-1]
+            text = first.text + block.text.strip()
+            joined[-1] = (
+                TextBlock(text, first.ref),
+                (*segments, (len(first.text), str(block.ref))),
+            )
+        else:
+            joined.append((TextBlock(block.text.strip(), block.ref), ((0, str(block.ref)),)))
+        # a paragraph's last printed line ends a sentence or stops short of the full width
+        open_paragraph = (
+            wraps
+            and not block.text.rstrip().endswith(tuple(_ENDS))
+            and len(block.text.strip()) >= full - 2
+        )
+        previous = block
+    return joined
+
+
+def _next_printed_line(before: SourceRef, after: SourceRef) -> bool:
+    """The next line of the page, or the first line of the next page (an empty line between
+    two is a paragraph break)."""
+    if before.page is None or after.page is None or before.row is None or after.row is None:
+        return False
+    same_page = after.page == before.page and after.row == before.row + 1
+    return same_page or (after.page == before.page + 1 and after.row == 1)
+
+
 def body_sentences(blocks: Iterable[TextBlock], skip_lines: set[int]) -> list[Sentence]:
     """The sentences of a document's running text, in order, leaving out the lines a table
     reader read (`skip_lines`) and paragraphs that do not read as text."""
     sentences: list[Sentence] = []
     open_headings: dict[int, tuple[str, bool]] = {}  # level -> (heading text, reports the past)
-    blocks = [b for b in blocks if b.ref.line is None or b.ref.line not in skip_lines]
-    for n, block in enumerate(blocks):
+    paragraphs = _joined([b for b in blocks if b.ref.line is None or b.ref.line not in skip_lines])
+    blocks = [block for block, _ in paragraphs]
+    for n, (block, segments) in enumerate(paragraphs):
         line = block.ref.line
         level = heading_level(block.text)
         if level is not None:
@@ -109,6 +166,6 @@ def body_sentences(blocks: Iterable[TextBlock], skip_lines: set[int]) -> list[Se
         past = any(p for _, p in open_headings.values())
         for offset, text in split_sentences(block.text):
             sentences.append(
-                Sentence(line, str(block.ref), block.text, offset, text, section, past)
+                Sentence(line, str(block.ref), block.text, offset, text, section, past, segments)
             )
     return sentences
