@@ -93,11 +93,9 @@ def score(seeds_dir: Path, stem: str) -> Score:
 
 
 if __name__ == "__main__":
-    seeds = (
-        Path(sys.argv[1])
-        if len(sys.argv) > 1
-        else Path(__file__).resolve().parents[3] / "shared" / "seeds"
-    )
+    from tests.conftest import SEEDS_DIR  # ../shared/seeds, or $EDUPLAN_SHARED/seeds
+
+    seeds = Path(sys.argv[1]) if len(sys.argv) > 1 else SEEDS_DIR
     for stem in stems():
         result = score(seeds, stem)
         print(result.format())

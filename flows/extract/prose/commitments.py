@@ -45,6 +45,7 @@ _DOWN, _UP = _words("down_verbs"), _words("up_verbs")
 _STANDING = VOCABULARY.values.get("standing_prefixes", ())
 _WEAK = frozenset(_words("weak_counters"))
 _PER_CAPITA = _words("per_capita")
+_WORD_KEYS_TEXT = ("at_least_prefix", "at_most_prefix", "more_than_prefix", "less_than_prefix")
 _START = _words("start_before")
 _RANK_BEFORE, _RANK_UNITS = _words("rank_prefixes"), frozenset(_words("rank_units"))
 _YEARS = tuple(re.compile(p) for p in _words("year_patterns"))
@@ -170,6 +171,21 @@ def _standing(clause: str) -> str | None:
         after = clause[at + len(word) :].lstrip()
         if not after or after[0].isdigit() or after.startswith(words):
             return word
+    return None
+
+
+def _word_before_verb(text: str, q: Quantity) -> str | None:
+    """至少举办1所: a comparator word before the verb before the number is the number's."""
+    before = text[: q.start].rstrip()
+    verb = next((v for v in _VERBS if before.endswith(v)), None)
+    if verb is None:
+        return None
+    head = before[: -len(verb)]
+    words = VOCABULARY.values
+    for key, comparator in (("at_least_prefix", ">="), ("at_most_prefix", "<="),
+                            ("more_than_prefix", ">"), ("less_than_prefix", "<")):  # fmt: skip
+        if any(head.endswith(w) and not w.isascii() for w in words[key]):
+            return comparator
     return None
 
 
@@ -310,6 +326,8 @@ def sentence_commitments(
                 comparator = head.comparator  # 达到95%、90%: the word is written once
             if _is_rank(text, q):
                 comparator = "<="
+            elif q.prefix is None:
+                comparator = _word_before_verb(text, q) or comparator
             yield _row(sentence, doc, period, text, q, span, comparator, years, group)
 
 
@@ -343,6 +361,21 @@ def _row(
         else None
     )
     first, last = min(span[0], q.start), max(span[1], q.end)
+    verb = next((v for v in _VERBS if text[:first].rstrip().endswith(v)), None)
+    if verb is not None:  # 建设50门...课程, 培育家庭教育讲师50名: the verb says what is promised
+        first = text[:first].rstrip().rfind(verb)
+        word = _word_before_verb(text, q) if q.prefix is None else None
+        if word is not None:  # 至少举办1所: and the word before it
+            head = text[:first]
+            first -= max(
+                (
+                    len(w)
+                    for key in _WORD_KEYS_TEXT
+                    for w in VOCABULARY.values[key]
+                    if head.endswith(w)
+                ),
+                default=0,
+            )
     subject = sentence.text[span[0] : span[1]].strip(" ，,、：:")
     if subject.startswith(_LIST_JOINERS) and len(subject) > 2:  # 和网络教学特色空间
         subject = subject[1:]
