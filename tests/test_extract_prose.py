@@ -63,6 +63,19 @@ def test_comparator_words() -> None:
     assert (row.comparator, row.value, row.unit) == ("<", "0.35", None)
 
 
+def test_comparator_word_before_the_verb_fractions_and_the_starting_level() -> None:
+    row = _one("引进优质资源，至少举办1所全球知名国际化高端品牌学校。")
+    assert (row.comparator, row.value, row.quote) == (
+        ">=",
+        "1",
+        "至少举办1所全球知名国际化高端品牌学校",
+    )
+    row = _one("优秀年轻干部数量不少于三分之一。")
+    assert (row.comparator, row.value, row.unit) == (">=", "33.33", "%")
+    rows = _rows("到2025年，教师研究生学历比例从不低于60%提高到70%。")
+    assert [(r.comparator, r.value) for r in rows] == [(">=", "70")]
+
+
 def test_points_are_a_change_and_each_year_a_standing_norm() -> None:
     row = _one("加强卫生和心理健康教育，近视率每年下降1个百分点以上。")
     assert (row.value, row.unit, row.is_change, row.direction) == ("1", "个百分点", True, "down")
