@@ -76,6 +76,22 @@ def test_comparator_word_before_the_verb_fractions_and_the_starting_level() -> N
     assert [(r.comparator, r.value) for r in rows] == [(">=", "70")]
 
 
+def test_a_share_of_something_a_change_from_the_baseline_and_every_day() -> None:
+    row = _one("教师培训经费不低于学校年度公用经费预算总额的5%。")
+    assert (row.subject, row.comparator, row.value) == ("教师培训经费", ">=", "5")
+    row = _one("高考本科上线率较2020年提高5个百分点。")  # from the plan's baseline year: a target
+    assert (row.subject, row.value, row.is_change, row.direction) == (
+        "高考本科上线率",
+        "5",
+        True,
+        "up",
+    )
+    row = _one("中小学生每天校内体育活动时间不少于1小时。")
+    assert (row.comparator, row.value, row.unit, row.year_basis, row.per) == (
+        ">=", "1", "小时", "standing", "每天",
+    )  # fmt: skip
+
+
 def test_points_are_a_change_and_each_year_a_standing_norm() -> None:
     row = _one("加强卫生和心理健康教育，近视率每年下降1个百分点以上。")
     assert (row.value, row.unit, row.is_change, row.direction) == ("1", "个百分点", True, "down")

@@ -54,8 +54,13 @@ _LEADING = re.compile(
     r"^(?:(?:到|至|截至|力争到|力争在|力争|争取|确保|并且|并|同时|其中|要|将|全面|努力|基本|累计|累积|"
     r"继续|进一步|逐步|使|让)\s*|\d{4}\s*年(?:前|底|末)?\s*)+"
 )
-_TRAILING = re.compile(r"(?:分别|均|都|各|为|要|保持在|稳定在|保持|力争|在|是|约|共|累计|总计|合计)+$")
+_TRAILING = re.compile(
+    r"(?:分别|均|都|各|为|要|保持在|稳定在|保持|力争|在|是|约|共|累计|总计|合计)+$"
+)
 _LIST_JOINERS = ("、", "和", "及", "与", "或")
+_COMPARED_WITH = re.compile(
+    r"(?:比|较|与)\s*\d{4}\s*年(?:底|末)?(?:相比)?\s*(?:提高|提升|增长|增加|下降|降低|减少|上升)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,9 @@ def _masked(text: str) -> list[tuple[int, int]]:
 
 
 def _reports_past(text: str, years: list[_Year], start_year: int | None) -> bool:
-    """A sentence that names no target year and says it reports the past."""
+    """A sentence that names no target year and says it reports the past: a past word, or a
+    comparison with a year before the plan's baseline year (比2015年提高 in a 2021-2025 plan; a
+    change from the baseline, 较2020年提高5个百分点, is a commitment)."""
     if years:
         return False
     if any(m in text for m in _PAST_MARKERS):
@@ -101,7 +108,7 @@ def _reports_past(text: str, years: list[_Year], start_year: int | None) -> bool
     for match in re.finditer(r"(\d{4})\s*年", text):
         before = text[: match.start()]
         if any(before.endswith(w) for w in _COMPARED) and (
-            start_year is None or int(match.group(1)) < start_year
+            start_year is None or int(match.group(1)) < start_year - 1
         ):
             return True
     return False
@@ -156,8 +163,9 @@ def _strip_verbs(text: str) -> str:
 
 
 def _standing(clause: str) -> str | None:
-    """The standing word (每年, 每周) of a norm: followed by a verb, a comparator word or the
-    number (每年下降, 平均每周不少于), not by a noun (年均收入 is a subject)."""
+    """The standing word of a norm: 每年, 每周, 每天 (every one); 年均, 平均每周 only before a
+    verb, a comparator word or the number (年均新增, 平均每周不少于), not before a noun (年均收入
+    is a subject)."""
     comparators = VOCABULARY.values
     words = _VERBS + tuple(
         w
@@ -169,9 +177,28 @@ def _standing(clause: str) -> str | None:
         if at < 0:
             continue
         after = clause[at + len(word) :].lstrip()
-        if not after or after[0].isdigit() or after.startswith(words):
+        if word.startswith("每") or not after or after[0].isdigit() or after.startswith(words):
             return word
     return None
+
+
+def _word_of_a_share(text: str, q: Quantity) -> tuple[int, str] | None:
+    """不低于学校年度公用经费预算总额的5%, 达到全社会平均工资的1.5倍: a comparator word before
+    `...的` and the number is the number's; (where the word starts, the comparator)."""
+    if q.prefix is not None or q.suffix is not None:
+        return None
+    start = _clause_start(text, q.start)
+    before = text[start : q.start].rstrip()
+    if not before.endswith("的"):
+        return None
+    best: tuple[int, int, int, str] | None = None  # (end, length, start, comparator)
+    for key, comparator in zip(_WORD_KEYS_TEXT, (">=", "<=", ">", "<"), strict=True):
+        for word in VOCABULARY.values[key]:
+            at = before.rfind(word)
+            if at > 0 and not word.isascii():  # the latest word; 不低于 over the 低于 in it
+                candidate = (at + len(word), len(word), start + at, comparator)
+                best = candidate if best is None or candidate[:2] > best[:2] else best
+    return (best[2], best[3]) if best else None
 
 
 def _word_before_verb(text: str, q: Quantity) -> str | None:
@@ -208,8 +235,11 @@ def _subject(text: str, q: Quantity, floor: int) -> tuple[int, int]:
     if lead:
         start += lead.end()
         before = text[start : q.start]
+    compared = _COMPARED_WITH.search(before)  # 较2020年提高5个百分点: the subject is before it
+    if compared:
+        before = before[: compared.start()]
     trail = _TRAILING.search(before)
-    stop = q.start - (len(trail.group(0)) if trail else 0)
+    stop = start + len(before) - (len(trail.group(0)) if trail else 0)
     after_end = _clause_end(text, q.end)
     after = text[q.end : after_end].strip()
     ends_in_verb = any(before.strip().endswith(v) for v in _VERBS)
@@ -324,8 +354,12 @@ def sentence_commitments(
             comparator = q.comparator
             if q.prefix is None and q.suffix is None and n > 0:
                 comparator = head.comparator  # 达到95%、90%: the word is written once
+            share = _word_of_a_share(text, q)
             if _is_rank(text, q):
                 comparator = "<="
+            elif share is not None:
+                comparator = share[1]
+                span = (span[0], min(span[1], share[0]))  # the subject is before the word
             elif q.prefix is None:
                 comparator = _word_before_verb(text, q) or comparator
             yield _row(sentence, doc, period, text, q, span, comparator, years, group)
