@@ -11,6 +11,8 @@ import html
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from flows.extract import extract_document, extract_text
 from flows.extract.grid import SourceRef, TextBlock
@@ -263,3 +265,28 @@ def test_eduplan_extract_writes_prose_targets(seeds_dir: Path, tmp_path: Path) -
     lines = seed.read_text(encoding="utf-8").splitlines()
     for row in rows:  # every quote is an exact substring of its line
         assert row["quote"] in lines[int(row["line"]) - 1], row
+
+
+_PIECES = list(
+    "0123456789.%，。；、：一二两三四五六七八九十百千万亿所个名项年到至达以上下不少于超过控制在"
+    "内左右约每周前第“”《》（）-—～∶:分之成个百分点比较提高降 \u00a0<>"
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=60).map("".join))
+@example("达到1-0:4所以上")  # a range whose upper bound reads as a ratio
+@example("不少于0分之0。三成-5.5.成")
+def test_any_text_reads_without_error_and_quotes_are_exact(text: str) -> None:
+    """Whatever the body text says, reading it never raises (a table beside it must still be
+    read), and every quote is an exact substring of its paragraph."""
+    for period in (PERIOD, None):
+        rows = prose_commitments(
+            "t.txt",
+            [TextBlock(text, SourceRef(line=1)), TextBlock(text, SourceRef(page=1, row=2))],
+            skip_lines=set(),
+            period=period,
+        )
+        for row in rows:
+            assert row.quote and row.quote in text
+            float(row.value.split(":")[0])

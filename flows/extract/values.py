@@ -331,13 +331,13 @@ def find_quantities(text: str) -> list[Quantity]:
         upper = None
         if match.group("high"):
             upper, _ = _number(match.group("high"))
-            if upper is None or ":" in value or float(upper) <= float(value):
+            if upper is None or ":" in value or ":" in upper or float(upper) <= float(value):
                 upper = None
         pre, suf = match.group("pre"), match.group("suf")
         comparator = _comparator(pre, suf)
         if comparator == "?":
             comparator = "="
-        if unit == "成" and ":" not in value:  # 三成: three tenths
+        if unit == "成" and ":" not in value and value.count(".") <= 1:  # 三成: three tenths
             value, unit = f"{float(value) * 10:g}", "%"
             upper = f"{float(upper) * 10:g}" if upper else None
         found.append(
