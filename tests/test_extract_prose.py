@@ -290,3 +290,17 @@ def test_any_text_reads_without_error_and_quotes_are_exact(text: str) -> None:
         for row in rows:
             assert row.quote and row.quote in text
             float(row.value.split(":")[0])
+
+
+def test_a_failure_in_the_body_text_leaves_the_tables_and_says_so(monkeypatch) -> None:
+    import flows.extract as extract
+
+    def broken(*args: object, **kwargs: object) -> list[Commitment]:
+        raise ValueError("planted")
+
+    monkeypatch.setattr(extract, "prose_commitments", broken)
+    text = "指标\t2020年\t2025年\n学前三年毛入园率\t98\t≥99\n"
+    document = extract.extract_text("t.txt", text, {"region_code": "330110"})
+    assert [c.value for c in document.cells] == ["98", "99"]
+    assert document.commitments == []
+    assert any("targets stated in the text not read" in w for w in document.warnings)

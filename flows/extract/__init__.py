@@ -219,9 +219,14 @@ def extract_laid_out(
     found = read_tables(laid_out, doc_period, lines=lines if laid_out.format == "txt" else None)
     read, streams = found.grids, found.streams
     tables = sorted([*(r.info for r in read), *(s.info for s in streams)], key=lambda t: t.table)
-    commitments = prose_commitments(
-        doc, laid_out.text, skip_lines=table_lines(laid_out, tables), period=doc_period
-    )
+    prose_warnings: list[str] = []
+    try:
+        commitments = prose_commitments(
+            doc, laid_out.text, skip_lines=table_lines(laid_out, tables), period=doc_period
+        )
+    except (ValueError, ArithmeticError, IndexError) as error:  # the tables still stand
+        commitments = []
+        prose_warnings.append(f"{doc}: targets stated in the text not read ({error!r})")
     if not read and not streams and not commitments:
         raise PlanTableError(
             doc, None, "no indicator table, milestone schedule or commitment in the text found"
@@ -232,7 +237,9 @@ def extract_laid_out(
         tables=tables,
         cells=sorted(cells, key=lambda c: c.table) if streams else cells,
         milestones=[m for r in read for m in r.milestones],
-        warnings=[w for r in read for w in r.warnings] + [w for s in streams for w in s.warnings],
+        warnings=[w for r in read for w in r.warnings]
+        + [w for s in streams for w in s.warnings]
+        + prose_warnings,
         commitments=commitments,
     )
 
