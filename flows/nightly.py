@@ -242,7 +242,9 @@ def report_step(summary: RunSummary, config: Settings) -> NightReport:
     """What changed tonight, the HTML report and the run's record beside the warehouse. A
     failure here is logged: it cannot take back a night that is already published."""
     try:
-        return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
+        return report_night(
+            summary, keep=config.keep, run_id=flow_run.get_id(), raw_dir=config.raw_dir
+        )
     except Exception as error:
         run_logger().exception("the report of %s could not be written", config.warehouse)
         return NightReport(None, None, error=f"{type(error).__name__}: {error}")

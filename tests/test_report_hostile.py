@@ -52,13 +52,11 @@ _INSPECT_JS = """() => ({
 
 
 def linked(href: str) -> bool:
-    """A link the report may hold: a web address, a file of this machine (the charts' SVG says
-    `/path#L3` for `file:///path#L3`: the page's own scheme), or a place in the page. Not `//`
-    (another host), not javascript:, data: or anything else."""
+    """A link the report may hold: a web address, a source page in the report's own folder
+    (`sources/...`), or a place in the page. Not `//` (another host), not a file of the machine
+    that built it, not javascript:, data: or anything else."""
     href = href.strip()
-    return href.startswith(("https://", "http://", "file://", "#")) or (
-        href.startswith("/") and not href.startswith("//")
-    )
+    return href.startswith(("https://", "http://", "sources/", "#"))
 
 
 def _target(i: int, hostile: str, url: str) -> dict[str, Any]:

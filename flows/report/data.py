@@ -11,9 +11,9 @@ from typing import Any
 
 import duckdb
 
-from flows.config import REPO_ROOT
 from flows.controlled_vocabulary import codes
 from flows.markup import safe_url
+from flows.report.sources import source_href
 from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
@@ -135,18 +135,12 @@ def read_report_data(warehouse: Path) -> ReportData:
 
 def source_link(ref: str | None, url: str | None = None) -> str | None:
     """Where a number comes from, as an address: its URL when it was published on the web, else
-    the file (a plan excerpt or an actuals file) with its line. None when unknown or synthetic.
-    Only http(s) addresses are linked (`flows.markup.safe_url`); any other URL is not."""
+    the report's copy of the file (a plan excerpt or an actuals file) at its line, relative to
+    the report's folder (`flows.report.sources`). None when unknown or synthetic. Only http(s)
+    addresses are linked (`flows.markup.safe_url`); any other URL is not."""
     web = safe_url(url)
     if web:
         return web
-    if not ref or (url or "").startswith("synthetic://"):
+    if (url or "").startswith("synthetic://"):
         return None
-    path, _, line = ref.rpartition(":")
-    if not line.isdigit():
-        path, line = ref, ""
-    candidates = [REPO_ROOT / path, REPO_ROOT / "raw" / "actuals" / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.as_uri() + (f"#L{line}" if line else "")
-    return None
+    return source_href(ref)

@@ -5,7 +5,7 @@ run is decided; knows nothing of Prefect (the flow passes its run id in)."""
 from __future__ import annotations
 
 import logging
-import shutil
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from flows.summary import RunSummary
 
 log = logging.getLogger("eduplan.report")
+# a link that is neither a web address nor a place in the page: relative to the report's folder
+_RELATIVE_HREF = re.compile(r'((?:xlink:)?href)="(?![a-z][a-z0-9+.-]*:|#|/)', re.I)
 
 
 @dataclass(frozen=True)
@@ -33,17 +35,24 @@ class NightReport:
 
 
 def keep_report(layout: WarehouseLayout, *, keep: int, name: str = "report") -> Path:
-    """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights."""
+    """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights.
+    Its links relative to the report's folder (source pages, docs) are rewritten to lead there
+    from history/."""
     index, folder = layout.report_index, layout.report_history_dir
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
-    shutil.copyfile(index, kept)
+    html = _RELATIVE_HREF.sub(r'\1="../', index.read_text(encoding="utf-8"))
+    staged = kept.with_name(f".{kept.name}.tmp")
+    staged.write_text(html, encoding="utf-8")
+    staged.replace(kept)
     for old in sorted(folder.glob(f"{name}-*.html"), reverse=True)[keep + 1 :]:
         old.unlink()
     return kept
 
 
-def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = None) -> NightReport:
+def report_night(
+    summary: RunSummary, *, keep: int = 7, run_id: str | None = None, raw_dir: Path | None = None
+) -> NightReport:
     """Compare with the night before, write the report (published runs) and the run record.
     The record is written also when the report fails (a full disk): it then says so, and
     `eduplan status` shows that the report still shows an earlier night."""
@@ -56,7 +65,9 @@ def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = Non
             from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
 
             layout = WarehouseLayout(summary.warehouse)
-            report = write_report(summary.warehouse, layout.report_index, changes=changes)
+            report = write_report(
+                summary.warehouse, layout.report_index, changes=changes, raw_dir=raw_dir
+            )
             keep_report(layout, keep=keep)
             log.info("report written to %s", report)
         except Exception as failure:
