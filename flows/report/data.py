@@ -42,7 +42,7 @@ select
     latest.source_url as latest_source_url, latest.source_title as latest_source_title
 from marts.mart_indicator_progress as p
 inner join marts.dim_indicator as i using (indicator_code)
-left join marts.dim_breakdown as b on b.breakdown_code = p.breakdown
+left join marts.dim_breakdown as b on p.breakdown = b.breakdown
 left join marts.fct_indicator_actual as latest
     on latest.region_code = p.region_code
     and latest.indicator_code = p.indicator_code
