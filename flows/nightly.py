@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -22,10 +23,11 @@ from prefect.settings import get_current_settings
 from flows import interrupt, progress
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
+from flows.expected import explain_dbt_warnings, sort_findings
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.extract.keyed import KeyedCellsError
 from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, plan_stem
-from flows.held_back import held_back
+from flows.held_back import held_back_groups
 from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
@@ -352,8 +354,13 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         summary.gates.append(marts_gate)
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
-        summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
-        summary.held_back = held_back(build_file)
+        findings = sort_findings(
+            held_back_groups(build_file), unresolved_names(build_file), config.actuals_dir
+        )
+        summary.unresolved_names, summary.held_back = findings.unresolved_names, findings.held_back
+        summary.expected, summary.warnings = findings.expected, summary.warnings + findings.warnings
+        warnings = explain_dbt_warnings(dbt_result.warnings, findings)
+        summary.dbt = replace(dbt_result, warnings=warnings).format()
         if marts_gate.passed:
             published = _timed(summary, "publish", lambda: publish_step(build_file, config))
             summary.published = True

@@ -45,6 +45,7 @@ class RunSummary:
     flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
     unresolved_names: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)  # flows/held_back.py: file:lines: reason
+    expected: list[str] = field(default_factory=list)  # flows/expected.py: declared, with why
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
@@ -79,6 +80,7 @@ class RunSummary:
             lines += [f"    {name}" for name in self.unresolved_names[:SHOWN_NAMES]]
             if len(self.unresolved_names) > SHOWN_NAMES:
                 lines.append(f"    ... and {len(self.unresolved_names) - SHOWN_NAMES} more")
+        lines += expected_lines(self.expected)
         if self.dbt:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
         for gate in self.gates:
@@ -219,6 +221,14 @@ def held_back_lines(held_back: list[str]) -> list[str]:
     return lines
 
 
+def expected_lines(expected: list[str]) -> list[str]:
+    """Findings declared beside their data files (flows/expected.py): not problems."""
+    if not expected:
+        return []
+    lines = ["  expected (declared beside the data file, with why; not problems):"]
+    return lines + [f"    {line}" for line in expected]
+
+
 def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -> str:
     """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
     status counts per region (from `database`, the file the run built) and stage timings."""
@@ -240,6 +250,9 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     if summary.held_back:
         lines += ["", "## Held back (rejected files and rows; fix the file and run again)", ""]
         lines += [f"- {md_text(line)}" for line in summary.held_back]
+    if summary.expected:
+        lines += ["", "## Expected (declared beside the data file, with why; not problems)", ""]
+        lines += [f"- {md_text(line)}" for line in summary.expected]
     lines += ["", "## Gates", ""]
     gate_rows: list[tuple[object, ...]] = [
         (g.suite, "passed" if g.passed else "FAILED", g.evaluated, g.failed, f"{g.seconds:.1f} s")

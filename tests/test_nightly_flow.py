@@ -129,3 +129,20 @@ def test_a_new_actuals_file_reaches_the_progress_mart_and_loads_once(
     assert again.published
     assert (again.actuals["files_loaded"], again.actuals["files_skipped"]) == (0, 2)
     assert again.raw_rows["actuals"] == summary.raw_rows["actuals"]
+
+
+def test_the_shipped_night_is_quiet(first_night: RunSummary) -> None:
+    """A fresh clone's first night (the shipped raw/) reports no problem: what the shipped
+    actuals hold back or leave unresolved is declared beside the file with why (its
+    `published_actuals.toml`), listed as expected, and dbt's one warning says it counts only
+    those. A newcomer can tell the set-up is right."""
+    from flows.expected import read_notes
+
+    assert first_night.held_back == [] and first_night.unresolved_names == []
+    assert first_night.warnings == []
+    notes, problems = read_notes(REPO_ROOT / "raw" / "actuals")
+    assert problems == [] and len(first_night.expected) == len(notes) > 0
+    warnings = [line for line in first_night.dbt.splitlines() if "- warning" in line]
+    assert warnings and all("(expected:" in line for line in warnings), first_night.dbt
+    text = first_night.format()
+    assert "expected (declared beside the data file" in text and "held back (" not in text

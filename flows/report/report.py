@@ -19,11 +19,12 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader
 
 from flows.config import settings
-from flows.held_back import held_back
+from flows.expected import sort_findings
+from flows.held_back import held_back_groups
 from flows.report import charts
 from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
-from flows.report.sources import raw_folder, write_source_pages
+from flows.report.sources import raw_folder, raw_root, write_source_pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 log = logging.getLogger("eduplan.report")
@@ -199,6 +200,8 @@ def render_report(
     gx_docs = data_docs_path(warehouse)
     cache = charts.SvgCache(settings(warehouse=warehouse).layout.chart_cache_dir)
     regions, shared = _region_sections(data), _shared_sections(data)
+    # held back tonight, less what the data files declare expected (flows/expected.py)
+    findings = sort_findings(held_back_groups(warehouse), [], raw_root() / "actuals")
     drawn = [chart for region in regions for chart in region["charts"]] + shared
     for chart, svg in zip(
         drawn, charts.render_svgs([c.pop("spec") for c in drawn], cache=cache), strict=True
@@ -210,7 +213,7 @@ def render_report(
     return template.render(
         data=data, regions=regions, shared=shared,
         statuses=STATUSES, changes=changes, warehouse=warehouse,
-        held_back=held_back(warehouse),
+        held_back=findings.held_back, expected=findings.expected,
         dbt_docs=_docs_link(dbt_docs, folder),
         gx_docs=_docs_link(gx_docs, folder),
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),

@@ -53,7 +53,8 @@ def raw_folder(folder: Path | None) -> Iterator[None]:
         _RAW_FOLDER.reset(token)
 
 
-def _raw_root() -> Path:
+def raw_root() -> Path:
+    """The raw folder of the report being written (`raw_folder`), else the configured one."""
     return (_RAW_FOLDER.get() or settings().raw_dir).resolve()
 
 
@@ -66,7 +67,7 @@ def source_file(ref: str | None) -> tuple[Path, int | None] | None:
     path, _, line = ref.rpartition(":")
     if not line.isdigit():
         path, line = ref, ""
-    root = _raw_root()
+    root = raw_root()
     for candidate in (REPO_ROOT / path, root / "actuals" / path):
         resolved = candidate.resolve()
         if resolved.is_relative_to(root) and resolved.is_file():
@@ -81,7 +82,7 @@ def source_href(ref: str | None) -> str | None:
     if found is None:
         return None
     path, line = found
-    page = quote(f"{SOURCES}/{path.relative_to(_raw_root()).as_posix()}.html", safe="/")
+    page = quote(f"{SOURCES}/{path.relative_to(raw_root()).as_posix()}.html", safe="/")
     return page + (f"#L{line}" if line else "")
 
 
@@ -142,7 +143,7 @@ def write_source_pages(html: str, folder: Path) -> int:
     staged = folder / f".{SOURCES}.tmp"
     shutil.rmtree(staged, ignore_errors=True)
     staged.mkdir(parents=True)
-    root = _raw_root()
+    root = raw_root()
     pages = linked_sources(html)
     for relative, lines in pages.items():
         path = (root / relative).resolve()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flows.report.changes import Changes, compare
-from flows.summary import held_back_lines, row_count_lines
+from flows.summary import expected_lines, held_back_lines, row_count_lines
 from flows.warehouse.db import open_warehouse, table_counts
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
@@ -53,6 +53,7 @@ class RunRecord:
     report_error: str | None = None  # the night is published but its report was not written
     warnings: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)  # actuals files and rows held back
+    expected: list[str] = field(default_factory=list)  # findings declared beside their data
     changes: dict[str, Any] | None = None
 
     @classmethod
@@ -86,6 +87,7 @@ class RunRecord:
             report_error=summary.report_error or None,
             warnings=list(summary.warnings),
             held_back=list(summary.held_back),
+            expected=list(summary.expected),
             changes=changes.to_dict() if changes else None,
         )
 
@@ -151,6 +153,7 @@ def status_text(warehouse: Path) -> str:
         lines += [f"    bad input: {error}" for error in last.input_errors]
         lines += [f"    WARNING: {warning}" for warning in last.warnings]
         lines += held_back_lines(last.held_back)
+        lines += expected_lines(last.expected)
         if not last.published:
             lines += _gates(last)
     if not warehouse.exists():
