@@ -140,3 +140,47 @@ def test_a_raw_file_links_to_its_page_at_its_line(tmp_path: Path) -> None:
     with raw_folder(tmp_path):  # a raw folder outside the checkout: actuals by file name
         assert source_href("a b.csv:2") == "sources/actuals/a%20b.csv.html#L2"
         assert source_href(f"raw/plans/{plan.name}:7") is None, "not the night's raw folder"
+
+
+@pytest.mark.browser
+def test_a_served_report_opens_a_source_at_its_line_in_a_browser(demo_night, tmp_path) -> None:
+    """The report folder copied elsewhere and served over http (as a person shares it): a click
+    on a target's number opens its source page, scrolled to the line (`:target`)."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    moved = tmp_path / "report"
+    shutil.copytree(demo_night.report.parent, moved)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(moved))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox"])  # fmt: skip
+            try:
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+                page.evaluate(
+                    "() => document.querySelectorAll('details').forEach(d => d.open = true)"
+                )
+                link = page.locator("section.region table a[href^='sources/']").first
+                href = link.get_attribute("href") or ""
+                link.click()
+                page.wait_for_url(f"**/{href.split('#')[0]}#*")
+                seen = page.evaluate("""() => ({
+                  status: document.readyState, id: location.hash.slice(1),
+                  target: document.querySelector(':target')?.id ?? null,
+                  text: document.querySelector(':target')?.textContent ?? ''})""")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    line = int(href.rpartition("#L")[2])
+    assert seen["target"] == seen["id"] == f"L{line}", seen
+    page_path = unquote(href.split("#")[0])
+    raw = demo_night.warehouse.parent / "raw"
+    assert seen["text"] == f"{line}{_raw_line(raw, page_path, line)}"
