@@ -116,20 +116,22 @@ def sort_findings(
 
 
 def explain_dbt_warnings(warnings: list[str], findings: Findings) -> list[str]:
-    """dbt's warnings with a word on those that count expected findings only: `(expected: ...)`
-    when every row the test reports is declared, else how many are."""
+    """dbt's warnings with a word after the count of a test that counts findings: `(expected:
+    ...)` when every row it reports is declared, else how many are."""
     out = []
     for warning in warnings:
-        test, _, _ = warning.partition(":")
-        kind = WARNING_FINDINGS.get(test.strip())
+        test = warning.partition(":")[0].strip()
+        kind = WARNING_FINDINGS.get(test)
         got = _GOT.search(warning)
-        if kind and got:
-            expected = findings.expected_names.get(kind[0], 0)
-            problems = findings.problem_names.get(kind[0], 0)
-            if expected and not problems and int(got.group(1)) == expected:
-                warning = (f"{test} (expected: the {expected} name(s) listed under expected, "
-                           f"declared beside their files){warning[len(test):]}")  # fmt: skip
-            elif expected:
-                warning = f"{test} ({expected} of them expected){warning[len(test) :]}"
+        expected = findings.expected_names.get(kind[0], 0) if kind else 0
+        if got and expected:
+            problems = findings.problem_names.get(kind[0], 0) if kind else 0
+            note = (
+                f" (expected: the {expected} name(s) listed under expected, declared beside "
+                "their files)"
+                if not problems and int(got.group(1)) == expected
+                else f" ({expected} of them expected)"
+            )
+            warning = warning[: got.end()] + note + warning[got.end() :]
         out.append(warning)
     return out

@@ -70,6 +70,6 @@ def test_dbt_warning_says_whether_it_counts_only_expected_names(tmp_path: Path) 
                           _folder(tmp_path))  # fmt: skip
     two = warning.replace("Got 1 result", "Got 2 results")
     assert explain_dbt_warnings([two], noisy)[0].startswith(
-        "assert_every_indicator_name_is_catalogued (1 of them expected)"
+        "assert_every_indicator_name_is_catalogued: Got 2 results (1 of them expected), conf"
     )
     assert explain_dbt_warnings(["other_test: Got 1 result"], quiet) == ["other_test: Got 1 result"]
