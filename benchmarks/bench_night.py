@@ -6,7 +6,7 @@ For each size, on the same files (the real plans plus `eduplan synth` rows of ca
 indicators for real regions, 200 series x 2009-2025): the floor (benchmarks/night_floor.py,
 plain DuckDB SQL in one process) and `eduplan run` end to end (the Prefect flow: extract, load,
 gates, dbt build, publish, report) with each stage's time from the flow's own timings
-(RunSummary.stage_seconds; start-up and imports = the process's wall time minus the flow's).
+(RunRecord.stage_seconds; start-up and imports = the process's wall time minus the flow's).
 Each runs in a child process; peak RSS is the sum over the whole process tree (the flow and
 its dbt child), sampled from /proc every 0.2 s. On the largest size, two more nights: one new
 year's file (the next year for every region and series), then nothing new; then the README's

@@ -7,6 +7,7 @@ the file does."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -49,10 +50,29 @@ select * from final
 """
 
 
-def held_back(database: Path) -> list[str]:
-    """One line per file and reason (`file:line[, line...]: reason (N): detail`), in file
-    order; empty when nothing is held back or the warehouse has no quarantine mart (or no
-    file: a report rendered from data alone)."""
+@dataclass(frozen=True)
+class HeldBack:
+    """One file's held-back rows for one reason."""
+
+    file: str
+    reason: str
+    problems: int
+    lines: tuple[int, ...]
+    detail: str | None
+
+    def format(self) -> str:
+        """`file:line[, line...]: reason (N problem(s)): detail`."""
+        shown = [str(n) for n in self.lines][:SHOWN_LINES]
+        more = f" and {len(self.lines) - SHOWN_LINES} more" if len(self.lines) > SHOWN_LINES else ""
+        where = f"{self.file}:{', '.join(shown)}{more}" if shown else self.file
+        what = f": {self.detail}" if self.detail else ""
+        return f"{where}: {self.reason} ({self.problems} problem(s)){what}"
+
+
+def held_back_groups(database: Path) -> list[HeldBack]:
+    """What the night held back, per file and reason, in file order; empty when nothing is
+    held back or the warehouse has no quarantine mart (or no file: a report rendered from data
+    alone)."""
     if not Path(database).exists():
         return []
     with open_warehouse(database, read_only=True) as con:
@@ -60,14 +80,12 @@ def held_back(database: Path) -> list[str]:
             rows = con.execute(HELD_BACK_SQL).fetchall()
         except duckdb.CatalogException:
             return []
-    return [_line(*row) for row in rows]
+    return [
+        HeldBack(file, reason, problems, tuple(n for n in lines if n is not None), detail)
+        for file, reason, problems, lines, detail in rows
+    ]
 
 
-def _line(
-    file: str, reason: str, problems: int, lines: list[int | None], detail: str | None
-) -> str:
-    shown = [str(n) for n in lines if n is not None][:SHOWN_LINES]
-    more = f" and {len(lines) - SHOWN_LINES} more" if len(lines) > SHOWN_LINES else ""
-    where = f"{file}:{', '.join(shown)}{more}" if shown else file
-    what = f": {detail}" if detail else ""
-    return f"{where}: {reason} ({problems} problem(s)){what}"
+def held_back(database: Path) -> list[str]:
+    """One line per file and reason (`HeldBack.format`)."""
+    return [group.format() for group in held_back_groups(database)]

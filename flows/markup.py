@@ -3,7 +3,8 @@
 Plan names, file names, actuals titles and URLs come from files anybody can drop into `raw/`;
 the HTML report, the Prefect artifact (markdown, rendered as HTML by the UI) and the docs must
 show them as text, never as markup or script. `safe_url` is the one rule for what becomes a link:
-only http(s) addresses with a host, and this machine's files (`file://`, built by the code).
+only http(s) addresses with a host, and the report's own source pages (built by the code,
+`flows/report/sources.py`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in LINKED_SCHEMES or not parts.netloc:
         return None
     return quote(text, safe=_URL_SAFE)
+
+
+def html_text(value: object) -> str:
+    """A value as literal HTML text (element content or a quoted attribute): `& < > " '` as
+    entities."""
+    return html.escape("" if value is None else str(value), quote=True)
 
 
 def md_text(value: object) -> str:

@@ -7,6 +7,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -22,15 +23,18 @@ from prefect.settings import get_current_settings
 from flows import interrupt, progress
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
+from flows.expected import explain_dbt_warnings, sort_findings
 from flows.extract import READERS, ExtractedDocument, extract_document
 from flows.extract.keyed import KeyedCellsError
 from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, plan_stem
-from flows.held_back import held_back
+from flows.held_back import held_back_groups
 from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
-from flows.report.run_outputs import NightReport, report_night
-from flows.summary import RunSummary, run_markdown
+from flows.progress import Stage
+from flows.report.run_outputs import report_night
+from flows.report.status import write_record
+from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
 from flows.validate import GateResult, validate_marts, validate_raw
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-__all__ = ["RunSummary", "nightly_deployment", "nightly_load"]
+__all__ = ["RunRecord", "nightly_deployment", "nightly_load"]
 
 
 def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
@@ -238,14 +242,16 @@ def _log_result(passed: bool, text: str) -> None:
 
 
 @task(name="report")
-def report_step(summary: RunSummary, config: Settings) -> NightReport:
-    """What changed tonight, the HTML report and the run's record beside the warehouse. A
-    failure here is logged: it cannot take back a night that is already published."""
+def report_step(record: RunRecord, config: Settings) -> RunRecord:
+    """What changed tonight, the HTML report and the run's record beside the warehouse: the
+    record with them. A failure here is logged: it cannot take back a night that is already
+    published."""
     try:
-        return report_night(summary, keep=config.keep, run_id=flow_run.get_id())
+        return report_night(record, keep=config.keep, raw_dir=config.raw_dir)
     except Exception as error:
         run_logger().exception("the report of %s could not be written", config.warehouse)
-        return NightReport(None, None, error=f"{type(error).__name__}: {error}")
+        record.report_error = f"{type(error).__name__}: {error}"
+        return record
 
 
 def mart_counts(database: Path) -> dict[str, int]:
@@ -256,14 +262,14 @@ def mart_counts(database: Path) -> dict[str, int]:
 @flow(name="nightly-load", log_prints=True)
 def nightly_load(
     raw_dir: str | None = None, warehouse: str | None = None, full_refresh: bool = False
-) -> RunSummary:
+) -> RunRecord:
     """Build tonight's warehouse beside the published one, audit it, publish it only if clean."""
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     config = settings(
         raw_dir=Path(raw_dir) if raw_dir else None, warehouse=Path(warehouse) if warehouse else None
     )
-    summary = RunSummary(published=False, warehouse=config.warehouse, build_file=config.build_file)
+    summary = RunRecord(published=False, warehouse=config.warehouse, build_file=config.build_file)
     summary.flow_run_id, summary.flow_run_url = _this_flow_run()
     logger = run_logger()
     interrupt.rearm(config.warehouse)  # `eduplan run`: a signal stops the night at once
@@ -278,9 +284,7 @@ def nightly_load(
             verdicts = [summary.dbt, *(gate.format() for gate in summary.gates)]
             _stop_if_disk_full(RuntimeError("\n".join(verdicts)), config)
         summary.seconds = time.perf_counter() - started  # the night's record has it
-        night = _timed(summary, "report", lambda: report_step(summary, config))
-        summary.changes, summary.report = night.changes, night.report
-        summary.report_error = night.error or ""
+        summary = _timed(summary, Stage.REPORT, lambda: report_step(summary, config))
     summary.seconds = time.perf_counter() - started
     logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
     built = config.warehouse if summary.published else config.build_file  # publish moves it
@@ -303,7 +307,7 @@ def _stop_if_disk_full(error: Exception, config: Settings) -> None:
     raise full from error
 
 
-def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
+def _timed(summary: RunRecord, stage: Stage, step: Callable[[], T]) -> T:
     """Run one stage, recording its wall time in the summary and the run's logs."""
     started = time.perf_counter()
     interrupt.at_stage(stage)
@@ -316,44 +320,49 @@ def _timed(summary: RunSummary, stage: str, step: Callable[[], T]) -> T:
         run_logger().info("%s: %.1f s", stage, summary.stage_seconds[stage])
 
 
-def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh: bool) -> None:
+def _build_audit_publish(config: Settings, summary: RunRecord, *, full_refresh: bool) -> None:
     logger = run_logger()
     documents, sources, summary.input_errors, refused = _timed(
-        summary, "extract", lambda: extract_plans(config.plans_dir)
+        summary, Stage.EXTRACT, lambda: extract_plans(config.plans_dir)
     )
     summary.warnings += refused
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
     build_file, warning = _timed(
-        summary, "prepare-build", lambda: prepare_build(config, full_refresh=full_refresh)
+        summary, Stage.PREPARE_BUILD, lambda: prepare_build(config, full_refresh=full_refresh)
     )
     summary.warnings += [warning] if warning else []
     summary.raw_rows, summary.actuals, notes = _timed(
-        summary, "load", lambda: load_raw(build_file, documents, sources, config.actuals_dir)
+        summary, Stage.LOAD, lambda: load_raw(build_file, documents, sources, config.actuals_dir)
     )
     summary.warnings += notes
-    raw_gate = _timed(summary, "raw gate", lambda: validate_raw_gate(build_file, config.gx_dir))
-    summary.gates.append(raw_gate)
+    raw_gate = _timed(summary, Stage.RAW_GATE, lambda: validate_raw_gate(build_file, config.gx_dir))
+    summary.gates.append(GateRecord.of(raw_gate))
     summary.data_docs = raw_gate.docs_path
     artifacts = config.layout.dbt_artifacts_dir
     dbt_result = (
-        _timed(summary, "dbt build", lambda: dbt_build_step(build_file, artifacts))
+        _timed(summary, Stage.DBT_BUILD, lambda: dbt_build_step(build_file, artifacts))
         if raw_gate.passed
         else None
     )
     summary.dbt = dbt_result.format() if dbt_result else ""
     if dbt_result is not None and dbt_result.success:
         marts_gate = _timed(
-            summary, "marts gate", lambda: validate_marts_gate(build_file, config.gx_dir)
+            summary, Stage.MARTS_GATE, lambda: validate_marts_gate(build_file, config.gx_dir)
         )
-        summary.gates.append(marts_gate)
+        summary.gates.append(GateRecord.of(marts_gate))
         summary.data_docs = marts_gate.docs_path or summary.data_docs
         summary.mart_rows = mart_counts(build_file)
-        summary.unresolved_names = [name.format() for name in unresolved_names(build_file)]
-        summary.held_back = held_back(build_file)
+        findings = sort_findings(
+            held_back_groups(build_file), unresolved_names(build_file), config.actuals_dir
+        )
+        summary.unresolved_names, summary.held_back = findings.unresolved_names, findings.held_back
+        summary.expected, summary.warnings = findings.expected, summary.warnings + findings.warnings
+        warnings = explain_dbt_warnings(dbt_result.warnings, findings)
+        summary.dbt = replace(dbt_result, warnings=warnings).format()
         if marts_gate.passed:
-            published = _timed(summary, "publish", lambda: publish_step(build_file, config))
+            published = _timed(summary, Stage.PUBLISH, lambda: publish_step(build_file, config))
             summary.published = True
             interrupt.at_stage("the clean-up after publication", published=True)
             summary.warnings += list(published.warnings)
@@ -362,16 +371,12 @@ def _build_audit_publish(config: Settings, summary: RunSummary, *, full_refresh:
         logger.error("a gate failed: %s was not published", config.warehouse)
 
 
-def _record_publication(summary: RunSummary) -> None:
+def _record_publication(summary: RunRecord) -> None:
     """The record of what is published (`<stem>.published.json`: rows, gates), written right
     after the swap, before the report: if anything after it fails (a full disk), `eduplan
     status` still describes the file that is live. The report step rewrites it whole."""
-    from prefect.runtime import flow_run  # lazy: Prefect's runtime module, only in a run
-
-    from flows.report.status import RunRecord, write_record  # lazy: imports the report
-
     try:
-        write_record(RunRecord.of(summary, run_id=flow_run.get_id()))
+        write_record(summary)
     except OSError as error:
         summary.warnings.append(f"published, but its record could not be written ({error})")
         run_logger().warning("%s", summary.warnings[-1])

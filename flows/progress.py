@@ -4,7 +4,7 @@ how long so far.
 Attached to a terminal, `eduplan run` shows one line that it rewrites twice a second
 (`[5/8] dbt build · 12 s · night 41 s`) and leaves one finished line per stage; elsewhere (a
 pipe, a log file, a scheduled run) it writes nothing here and the run's log lines say the same.
-The night's stages are named once, in STAGES; nightly.py's `_timed` reports each to the line.
+The night's stages are named once, in Stage; nightly.py's `_timed` reports each to the line.
 """
 
 from __future__ import annotations
@@ -13,18 +13,26 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from enum import StrEnum
 from typing import TextIO
 
-STAGES = (
-    "extract",
-    "prepare-build",
-    "load",
-    "raw gate",
-    "dbt build",
-    "marts gate",
-    "publish",
-    "report",
-)
+
+class Stage(StrEnum):
+    """The night's stages, in order: the one place they are named. nightly.py times each
+    (`_timed(record, Stage.LOAD, ...)`), the live line numbers them, the run record keys its
+    timings by their names."""
+
+    EXTRACT = "extract"
+    PREPARE_BUILD = "prepare-build"
+    LOAD = "load"
+    RAW_GATE = "raw gate"
+    DBT_BUILD = "dbt build"
+    MARTS_GATE = "marts gate"
+    PUBLISH = "publish"
+    REPORT = "report"
+
+
+STAGES = tuple(Stage)
 TICK_SECONDS = 0.5
 
 

@@ -1,61 +1,95 @@
-"""What a night did, for people: the terminal summary of `eduplan run` and the markdown artifact
+"""What a night did: its one record (`RunRecord`, a typed model dumped as the warehouse's run
+records) and its views for people: the terminal summary of `eduplan run` and the markdown artifact
 each run publishes to Prefect (rows per file, gates, status counts per region, stage timings).
+`eduplan status` (flows/report/status.py) is the third view.
 
 Plain Python and DuckDB: no Prefect here (flows/nightly.py hands the markdown to Prefect).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from flows.markup import md_code_block, md_text
+from flows.report.changes import Changes
+from flows.validate import GateResult
 from flows.warehouse.db import open_warehouse
-
-if TYPE_CHECKING:
-    from flows.report.changes import Changes
-    from flows.validate import GateResult
-
 
 SHOWN_NAMES = 20  # unresolved names printed in the summary; `eduplan names` lists them all
 
 
-@dataclass
-class RunSummary:
-    """What a run did: rows per table, gate results, where the warehouse is, how long it took."""
+class GateRecord(BaseModel):
+    """A gate's verdict as the run keeps it (flows/validate.py GateResult, as plain values)."""
+
+    suite: str
+    passed: bool
+    evaluated: int
+    failed: int
+    seconds: float = 0.0
+    failures: list[str] = Field(default_factory=list)  # each failed expectation, as printed
+    text: str = ""  # the verdict as printed (GateResult.format): the terminal shows it whole
+
+    @classmethod
+    def of(cls, gate: GateResult) -> GateRecord:
+        return cls(
+            suite=gate.suite, passed=gate.passed, evaluated=gate.evaluated, failed=gate.failed,
+            seconds=gate.seconds, failures=[f.format() for f in gate.failures], text=gate.format(),
+        )  # fmt: skip
+
+    def format(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        return self.text or f"gate {self.suite} {verdict}: {self.failed} of {self.evaluated} failed"
+
+
+class RunRecord(BaseModel):
+    """What a run did: rows per table, gate results, where the warehouse is, how long it took,
+    what changed and where its report is. The one record of a night: the flow fills it, it is
+    dumped as the warehouse's last-run and published JSON (flows/report/status.py), and every
+    view is a function of it: the terminal summary (`format`), the Prefect artifact
+    (`run_markdown`) and `eduplan status`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     published: bool
     warehouse: Path
-    build_file: Path
+    build_file: Path | None = None
+    finished_at: str = ""  # ISO 8601 UTC, set when the record is written
     seconds: float = 0.0
     startup_seconds: float = 0.0  # `eduplan run`: before the flow began (imports, Prefect)
-    raw_rows: dict[str, int] = field(default_factory=dict)
-    mart_rows: dict[str, int] = field(default_factory=dict)
-    actuals: dict[str, int] = field(default_factory=dict)
-    input_errors: list[str] = field(default_factory=list)
-    gates: list[GateResult] = field(default_factory=list)
+    # the Prefect flow run (records before the one model called it run_id)
+    flow_run_id: str | None = Field(None, validation_alias=AliasChoices("flow_run_id", "run_id"))
+    flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
+    raw_rows: dict[str, int] = Field(default_factory=dict)
+    mart_rows: dict[str, int] = Field(default_factory=dict)
+    actuals: dict[str, int] = Field(default_factory=dict)
+    input_errors: list[str] = Field(default_factory=list)
+    gates: list[GateRecord] = Field(default_factory=list)
     dbt: str = ""
     data_docs: Path | None = None
-    stage_seconds: dict[str, float] = field(default_factory=dict)  # stage -> seconds, in order
-    flow_run_id: str | None = None
-    flow_run_url: str | None = None  # the run in the Prefect UI, when a server is configured
-    unresolved_names: list[str] = field(default_factory=list)
-    held_back: list[str] = field(default_factory=list)  # flows/held_back.py: file:lines: reason
+    stage_seconds: dict[str, float] = Field(default_factory=dict)  # stage -> seconds, in order
+    unresolved_names: list[str] = Field(default_factory=list)
+    held_back: list[str] = Field(default_factory=list)  # flows/held_back.py: file:lines: reason
+    expected: list[str] = Field(default_factory=list)  # flows/expected.py: declared, with why
     changes: Changes | None = None  # what changed against the previous published night
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
-    warnings: list[str] = field(default_factory=list)  # e.g. a corrupted published file
+    warnings: list[str] = Field(default_factory=list)  # e.g. a corrupted published file
+
+    @field_validator("report_error", mode="before")
+    @classmethod
+    def _no_report_error(cls, value: str | None) -> str:
+        return value or ""  # records before the one model wrote null
 
     def format(self) -> str:
         lines = [
             f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
             f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
         ]
-        if not self.published and self.build_file.exists():
+        if not self.published and self.build_file is not None and self.build_file.exists():
             lines.append(f"  build file: {self.build_file} (kept for inspection)")
         lines += [f"  WARNING   : {warning}" for warning in self.warnings]
         if self.input_errors:
@@ -79,6 +113,7 @@ class RunSummary:
             lines += [f"    {name}" for name in self.unresolved_names[:SHOWN_NAMES]]
             if len(self.unresolved_names) > SHOWN_NAMES:
                 lines.append(f"    ... and {len(self.unresolved_names) - SHOWN_NAMES} more")
+        lines += expected_lines(self.expected)
         if self.dbt:
             lines.append("  " + self.dbt.replace("\n", "\n  "))
         for gate in self.gates:
@@ -219,7 +254,15 @@ def held_back_lines(held_back: list[str]) -> list[str]:
     return lines
 
 
-def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -> str:
+def expected_lines(expected: list[str]) -> list[str]:
+    """Findings declared beside their data files (flows/expected.py): not problems."""
+    if not expected:
+        return []
+    lines = ["  expected (declared beside the data file, with why; not problems):"]
+    return lines + [f"    {line}" for line in expected]
+
+
+def run_markdown(summary: RunRecord, *, database: Path, started_at: datetime) -> str:
     """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
     status counts per region (from `database`, the file the run built) and stage timings."""
     verdict = "published" if summary.published else "**not published**"
@@ -240,6 +283,9 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     if summary.held_back:
         lines += ["", "## Held back (rejected files and rows; fix the file and run again)", ""]
         lines += [f"- {md_text(line)}" for line in summary.held_back]
+    if summary.expected:
+        lines += ["", "## Expected (declared beside the data file, with why; not problems)", ""]
+        lines += [f"- {md_text(line)}" for line in summary.expected]
     lines += ["", "## Gates", ""]
     gate_rows: list[tuple[object, ...]] = [
         (g.suite, "passed" if g.passed else "FAILED", g.evaluated, g.failed, f"{g.seconds:.1f} s")
@@ -247,7 +293,7 @@ def run_markdown(summary: RunSummary, *, database: Path, started_at: datetime) -
     ]
     lines += _table(["gate", "result", "expectations", "failed", "time"], gate_rows)
     failures = [f for g in summary.gates for f in g.failures]
-    lines += [f"- {md_text(f.format().strip())}" for f in failures]
+    lines += [f"- {md_text(f.strip())}" for f in failures]
     if summary.dbt:
         lines += ["", *md_code_block(summary.dbt)]
     lines += ["", "## Progress status per region (targets)", ""]

@@ -173,8 +173,8 @@ def test_explain_a_document_that_cannot_be_read_exits_1_and_says_why(
 
 def test_run_reports_the_whole_wall_time_start_up_included() -> None:
     """`took` is the wall time of `eduplan run`, with the start-up before the flow said."""
-    from flows.summary import RunSummary
+    from flows.summary import RunRecord
 
-    summary = RunSummary(published=True, warehouse=Path("w.duckdb"), build_file=Path("b.duckdb"))
+    summary = RunRecord(published=True, warehouse=Path("w.duckdb"), build_file=Path("b.duckdb"))
     summary.seconds, summary.startup_seconds = 76.0, 27.0
     assert "took      : 76.0s (start-up 27.0 s: imports, Prefect's server)" in summary.format()

@@ -228,3 +228,36 @@ def test_regions_and_milestones(warehouse: Path) -> None:
         warehouse,
         "SELECT count(*), count(DISTINCT region_code) FROM marts.fct_milestone",
     ) == [(34, 7)]
+
+
+@pytest.mark.parametrize("fact", ["fct_indicator_target", "fct_indicator_actual"])
+def test_a_fact_joins_its_dimensions_using_their_keys(warehouse: Path, fact: str) -> None:
+    """An analyst's `join ... using (key)`: every dimension's key has the name the fact gives it
+    (issue 22: `breakdown` in the facts, `breakdown_code` in dim_breakdown made it fail)."""
+    joined = _rows(warehouse, f"""
+        select count(*), count(breakdowns.breakdown_name_zh), count(indicators.unit)
+        from marts.{fact} as facts
+        inner join marts.dim_breakdown as breakdowns using (breakdown)
+        inner join marts.dim_indicator as indicators using (indicator_code)
+        inner join marts.dim_region as regions using (region_code)
+    """)  # fmt: skip
+    (total,) = _rows(warehouse, f"select count(*) from marts.{fact}")
+    assert total[0] > 0 and joined[0][0] == total[0] == joined[0][1]
+
+
+def test_every_foreign_key_of_a_fact_is_named_as_its_dimensions_key() -> None:
+    """The marts' relationships (dbt tests in _marts__models.yml) from a fact or mart to a
+    dimension: the column has the dimension key's name, so `using (...)` joins them."""
+    import yaml
+
+    models = yaml.safe_load((REPO_ROOT / "dbt/models/marts/_marts__models.yml").read_text())
+    keys = []
+    for model in models["models"]:
+        for column in model.get("columns", []):
+            for test in column.get("data_tests") or []:
+                if isinstance(test, dict) and "relationships" in test:
+                    arguments = test["relationships"].get("arguments", test["relationships"])
+                    if model["name"].startswith(("fct_", "mart_")):
+                        keys.append((model["name"], column["name"], arguments["field"]))
+    assert ("fct_indicator_actual", "breakdown", "breakdown") in keys
+    assert [k for k in keys if k[1] != k[2]] == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.nightly import RunSummary, nightly_load
+from flows.nightly import RunRecord, nightly_load
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
@@ -23,7 +23,7 @@ def raw_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def first_night(raw_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
+def first_night(raw_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
     warehouse = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     return nightly_load(raw_dir=str(raw_copy), warehouse=str(warehouse))
 
@@ -32,7 +32,7 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_clean_inputs_publish_a_star_schema(first_night: RunSummary) -> None:
+def test_clean_inputs_publish_a_star_schema(first_night: RunRecord) -> None:
     assert first_night.published, first_night.format()
     assert first_night.warehouse.exists()
     assert not first_night.warehouse.with_name(first_night.warehouse.name + ".wal").exists()
@@ -65,7 +65,7 @@ def test_clean_inputs_publish_a_star_schema(first_night: RunSummary) -> None:
 
 
 def test_a_bad_input_blocks_publication_and_leaves_the_warehouse_untouched(
-    first_night: RunSummary, raw_copy: Path, tmp_path: Path
+    first_night: RunRecord, raw_copy: Path, tmp_path: Path
 ) -> None:
     bad_raw = tmp_path / "raw"
     shutil.copytree(raw_copy, bad_raw)
@@ -93,7 +93,7 @@ def test_served_deployment_is_scheduled_nightly_without_overlap() -> None:
 
 
 def test_a_new_actuals_file_reaches_the_progress_mart_and_loads_once(
-    first_night: RunSummary, raw_copy: Path, tmp_path: Path
+    first_night: RunRecord, raw_copy: Path, tmp_path: Path
 ) -> None:
     """Drop Haining 2023 figures into raw/actuals: one run puts them in the marts and rates the
     binding targets with them; the next run loads nothing twice."""
@@ -129,3 +129,35 @@ def test_a_new_actuals_file_reaches_the_progress_mart_and_loads_once(
     assert again.published
     assert (again.actuals["files_loaded"], again.actuals["files_skipped"]) == (0, 2)
     assert again.raw_rows["actuals"] == summary.raw_rows["actuals"]
+
+
+def test_the_shipped_night_is_quiet(first_night: RunRecord) -> None:
+    """A fresh clone's first night (the shipped raw/) reports no problem: what the shipped
+    actuals hold back or leave unresolved is declared beside the file with why (its
+    `published_actuals.toml`), listed as expected, and dbt's one warning says it counts only
+    those. A newcomer can tell the set-up is right."""
+    from flows.expected import read_notes
+
+    assert first_night.held_back == [] and first_night.unresolved_names == []
+    assert first_night.warnings == []
+    notes, problems = read_notes(REPO_ROOT / "raw" / "actuals")
+    assert problems == [] and len(first_night.expected) == len(notes) > 0
+    warnings = [line for line in first_night.dbt.splitlines() if "- warning" in line]
+    assert warnings and all("(expected:" in line for line in warnings), first_night.dbt
+    text = first_night.format()
+    assert "expected (declared beside the data file" in text and "held back (" not in text
+
+
+def test_the_record_returned_is_the_record_written(first_night: RunRecord) -> None:
+    """The flow returns the night's one record, every stage timed (the report's too), and the
+    same record is dumped beside the warehouse."""
+    from flows.progress import STAGES
+    from flows.report.status import read_record
+    from flows.warehouse.layout import WarehouseLayout
+
+    assert tuple(first_night.stage_seconds) == STAGES
+    assert first_night.report is not None and first_night.report.exists()
+    written = read_record(WarehouseLayout(first_night.warehouse).published_record)
+    assert written is not None
+    assert written.report == first_night.report and written.gates == first_night.gates
+    assert written.expected == first_night.expected and written.changes == first_night.changes

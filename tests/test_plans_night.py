@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
-from flows.nightly import RunSummary, nightly_load
+from flows.nightly import RunRecord, nightly_load
 from tests.conftest import PLANS_DIR, REPO_ROOT
 from tests.corpus.render_formats import render_seed
 
@@ -35,7 +35,7 @@ KEYS = "indicator_code, breakdown, year, role, target_value, comparator, target_
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Path]:
+def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunRecord, Path]:
     root = tmp_path_factory.mktemp("plans-night")
     plans = root / "raw" / "plans"
     plans.mkdir(parents=True)

@@ -246,7 +246,7 @@ def test_the_record_of_what_is_published_survives_a_report_that_fails(warehouse:
     from flows.nightly import _record_publication
     from flows.report.run_outputs import report_night
     from flows.report.status import read_record, status_text
-    from flows.summary import RunSummary
+    from flows.summary import RunRecord
     from flows.warehouse.layout import WarehouseLayout
 
     layout = WarehouseLayout(warehouse)
@@ -254,12 +254,12 @@ def test_the_record_of_what_is_published_survives_a_report_that_fails(warehouse:
     publish(build_of(warehouse), warehouse)
     layout.report_dir.parent.mkdir(parents=True, exist_ok=True)
     layout.report_dir.write_text("not a folder")  # every write of the report fails
-    summary = RunSummary(published=True, warehouse=warehouse, build_file=build_of(warehouse),
+    summary = RunRecord(published=True, warehouse=warehouse, build_file=build_of(warehouse),
                          mart_rows={"fct_new_night": 42})  # fmt: skip
     _record_publication(summary)  # what the flow does right after the swap
     assert read_record(layout.published_record).mart_rows == {"fct_new_night": 42}
     night = report_night(summary)
-    assert night.report is None and night.error
+    assert night.report is None and night.report_error
     record = read_record(layout.published_record)
     assert record.mart_rows == {"fct_new_night": 42} and record.report_error
     assert "NOT WRITTEN for this night" in status_text(warehouse)

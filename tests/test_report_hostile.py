@@ -7,6 +7,7 @@ The same rows in the Prefect artifact's markdown come out as literal text.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -52,13 +53,15 @@ _INSPECT_JS = """() => ({
 
 
 def linked(href: str) -> bool:
-    """A link the report may hold: a web address, a file of this machine (the charts' SVG says
-    `/path#L3` for `file:///path#L3`: the page's own scheme), or a place in the page. Not `//`
-    (another host), not javascript:, data: or anything else."""
-    href = href.strip()
-    return href.startswith(("https://", "http://", "file://", "#")) or (
-        href.startswith("/") and not href.startswith("//")
-    )
+    """A link the report may hold: a web address, a place in the page, or a path relative to
+    the report (its source pages in `sources/`, the docs beside the warehouse: `../gx/...`).
+    Not `//` (another host), not a file of the machine that built it, not javascript:, data:
+    or any other scheme (a browser drops tabs and newlines in a URL: so does this check)."""
+    href = re.sub(r"[\t\n\r]", "", href).strip()
+    if href.startswith(("https://", "http://", "#")):
+        return True
+    has_scheme = re.match(r"[a-z][a-z0-9+.-]*:", href, re.I) is not None
+    return not has_scheme and not href.startswith(("/", "\\")) and bool(href)
 
 
 def _target(i: int, hostile: str, url: str) -> dict[str, Any]:

@@ -36,8 +36,20 @@ SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
 # a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline
 _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes("source_kind"))}
 KINDS = (*_KIND.values(), "milestone", "target")
+RELATIVE_LINK = "https://eduplan.report.invalid/"  # _chart_href (.invalid: never a real host)
+# a point without a source draws no link (Vega-Lite would write the text "null" as its address)
+HREF = alt.condition("isValid(datum.href) && datum.href != ''", alt.Href("href:N"), alt.value(None))
 PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
 log = logging.getLogger("eduplan.report")
+
+
+def _chart_href(href: str | None) -> str | None:
+    """A link as a chart holds it: Vega would resolve a link relative to the report's folder (a
+    source page) against its own base URL, so it is drawn behind an absolute prefix that Vega
+    leaves alone and `_render` takes off again."""
+    if href and not href.startswith(("http://", "https://")):
+        return RELATIVE_LINK + href
+    return href
 
 
 def _fmt(value: float) -> str:
@@ -53,7 +65,7 @@ def _points_and_paths(
         points.append({
             "year": a["year"], "value": a["value"], "kind": kind,
             "label": f"{a['year']}: {_fmt(a['value'])} ({kind}, {a['source_ref']})",
-            "href": source_link(a["source_ref"], a["source_url"]),
+            "href": _chart_href(source_link(a["source_ref"], a["source_url"])),
         })  # fmt: skip
     line = [p for p in points if p["kind"] != "synthetic"] or points
     line = sorted({p["year"]: p for p in sorted(line, key=lambda p: p["kind"])}.values(),
@@ -68,7 +80,7 @@ def _points_and_paths(
             "year": t["year"], "value": t["target_value"], "kind": t["role"],
             "label": f"{t['role']} {t['year']}: {t['target_text']} ({t['source_file']}:"
                      f"{t['source_line']})",
-            "href": source_link(f"{t['source_file']}:{t['source_line']}"),
+            "href": _chart_href(source_link(f"{t['source_file']}:{t['source_line']}")),
         })  # fmt: skip
         name = f"path to {t['role']} {t['year']}"
         for year, value in required_path(t, baseline=by_year.get(t["baseline_year"])):
@@ -133,7 +145,7 @@ def series_spec(
         .encode(
             x=x, y=y,
             color=colour, shape=shape,
-            href="href:N", tooltip="label:N",
+            href=HREF, tooltip="label:N",
         )
     )  # fmt: skip
     if unit:
@@ -149,6 +161,7 @@ def series_spec(
 def shared_spec(title: str, subtitle: list[str], unit: str | None,
                 rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
     """One indicator across regions: each region's baseline, latest figure and targets."""
+    rows = [{**row, "href": _chart_href(row["href"])} for row in rows]
     colour, shape = _kind_channels(rows)
     return (
         alt.Chart(alt.Data(values=rows))
@@ -161,7 +174,7 @@ def shared_spec(title: str, subtitle: list[str], unit: str | None,
                 axis=alt.Axis(tickCount=5, labelOverlap="greedy", labelFlush=True),
             ),
             color=colour, shape=shape,
-            href="href:N", tooltip="label:N",
+            href=HREF, tooltip="label:N",
         )
         .properties(width=300, height=alt.Step(22),
                     title=alt.TitleParams(title, subtitle=wrapped(subtitle, 420), anchor="start",
@@ -205,7 +218,7 @@ def _cache_key(spec: dict[str, Any]) -> str:
 
 def _render(spec: dict[str, Any]) -> str:
     """One chart by vl-convert (in a worker process, or in this one)."""
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = vl_convert.vegalite_to_svg(spec).replace(f'href="{RELATIVE_LINK}', 'href="')
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 

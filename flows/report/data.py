@@ -11,9 +11,9 @@ from typing import Any
 
 import duckdb
 
-from flows.config import REPO_ROOT
 from flows.controlled_vocabulary import codes
 from flows.markup import safe_url
+from flows.report.sources import source_href
 from flows.warehouse.db import connect
 
 STATUSES = tuple(codes("status"))  # best to worst, then no data: dbt/dbt_project.yml
@@ -42,7 +42,7 @@ select
     latest.source_url as latest_source_url, latest.source_title as latest_source_title
 from marts.mart_indicator_progress as p
 inner join marts.dim_indicator as i using (indicator_code)
-left join marts.dim_breakdown as b on b.breakdown_code = p.breakdown
+left join marts.dim_breakdown as b on p.breakdown = b.breakdown
 left join marts.fct_indicator_actual as latest
     on latest.region_code = p.region_code
     and latest.indicator_code = p.indicator_code
@@ -154,18 +154,12 @@ def read_report_data(warehouse: Path) -> ReportData:
 
 def source_link(ref: str | None, url: str | None = None) -> str | None:
     """Where a number comes from, as an address: its URL when it was published on the web, else
-    the file (a plan excerpt or an actuals file) with its line. None when unknown or synthetic.
-    Only http(s) addresses are linked (`flows.markup.safe_url`); any other URL is not."""
+    the report's copy of the file (a plan excerpt or an actuals file) at its line, relative to
+    the report's folder (`flows.report.sources`). None when unknown or synthetic. Only http(s)
+    addresses are linked (`flows.markup.safe_url`); any other URL is not."""
     web = safe_url(url)
     if web:
         return web
-    if not ref or (url or "").startswith("synthetic://"):
+    if (url or "").startswith("synthetic://"):
         return None
-    path, _, line = ref.rpartition(":")
-    if not line.isdigit():
-        path, line = ref, ""
-    candidates = [REPO_ROOT / path, REPO_ROOT / "raw" / "actuals" / path]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate.as_uri() + (f"#L{line}" if line else "")
-    return None
+    return source_href(ref)

@@ -14,14 +14,17 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
 from flows.config import settings
-from flows.held_back import held_back
+from flows.expected import sort_findings
+from flows.held_back import held_back_groups
 from flows.report import charts
 from flows.report.changes import Changes
 from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data, source_link
+from flows.report.sources import raw_folder, raw_root, write_source_pages
 
 TEMPLATES = Path(__file__).with_name("templates")
 log = logging.getLogger("eduplan.report")
@@ -187,7 +190,19 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
     return sections
 
 
-def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path) -> str:
+def _docs_link(page: Path, folder: Path | None) -> str | None:
+    """A docs site's address from the report: relative to the report's folder when known (the
+    warehouse's folder moved or served as a whole keeps it), else the file's URI."""
+    if not page.exists():
+        return None
+    if folder is None:
+        return page.as_uri()
+    return quote(Path(os.path.relpath(page, folder.resolve())).as_posix(), safe="/")
+
+
+def render_report(
+    data: ReportData, *, changes: Changes | None, warehouse: Path, folder: Path | None = None
+) -> str:
     # every template escapes: names, titles and URLs come from files anybody can put in raw/
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["num"] = number
@@ -196,6 +211,8 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     gx_docs = data_docs_path(warehouse)
     cache = charts.SvgCache(settings(warehouse=warehouse).layout.chart_cache_dir)
     regions, shared = _region_sections(data), _shared_sections(data)
+    # held back tonight, less what the data files declare expected (flows/expected.py)
+    findings = sort_findings(held_back_groups(warehouse), [], raw_root() / "actuals")
     drawn = [chart for region in regions for chart in region["charts"]] + shared
     for chart, svg in zip(
         drawn, charts.render_svgs([c.pop("spec") for c in drawn], cache=cache), strict=True
@@ -207,9 +224,9 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     return template.render(
         data=data, regions=regions, shared=shared,
         statuses=STATUSES, changes=changes, warehouse=warehouse,
-        held_back=held_back(warehouse),
-        dbt_docs=dbt_docs.as_uri() if dbt_docs.exists() else None,
-        gx_docs=gx_docs.as_uri() if gx_docs.exists() else None,
+        held_back=findings.held_back, expected=findings.expected,
+        dbt_docs=_docs_link(dbt_docs, folder),
+        gx_docs=_docs_link(gx_docs, folder),
         kinds=list(zip(charts.KINDS, charts.COLOURS, strict=True)),
         synthetic_figures=sum(
             a["source_kind"] == "synthetic" for series in data.actuals.values() for a in series
@@ -217,12 +234,21 @@ def render_report(data: ReportData, *, changes: Changes | None, warehouse: Path)
     )  # fmt: skip
 
 
-def write_report(warehouse: Path, out: Path, *, changes: Changes | None = None) -> Path:
-    """Write the report of a warehouse to `out` (atomically); returns `out`."""
+def write_report(
+    warehouse: Path, out: Path, *, changes: Changes | None = None, raw_dir: Path | None = None
+) -> Path:
+    """Write the report of a warehouse to `out` (atomically), with the source pages its links
+    point to in `sources/` beside it (flows/report/sources.py), copied from `raw_dir` (the
+    night's raw folder; default: the configured one); returns `out`."""
     started = time.perf_counter()
     data = read_report_data(warehouse)
-    html = render_report(data, changes=changes, warehouse=Path(warehouse).resolve())
     out.parent.mkdir(parents=True, exist_ok=True)
+    with raw_folder(raw_dir):
+        html = render_report(
+            data, changes=changes, warehouse=Path(warehouse).resolve(), folder=out.parent
+        )
+        pages = write_source_pages(html, out.parent)
+    log.info("report: %d source page(s)", pages)
     staged = out.with_name(f".{out.name}.tmp")
     staged.write_text(html, encoding="utf-8")
     os.replace(staged, out)

@@ -1,70 +1,64 @@
 """After a night's run: what changed against the previous published warehouse, the HTML report
 (kept per night) and the run's record beside the warehouse. Called by flows/nightly.py once the
-run is decided; knows nothing of Prefect (the flow passes its run id in)."""
+run is decided; knows nothing of Prefect."""
 
 from __future__ import annotations
 
 import logging
-import shutil
-from dataclasses import dataclass
+import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from flows.report.changes import Changes, compare
-from flows.report.status import RunRecord, write_record
+from flows.report.status import write_record
+from flows.summary import RunRecord
 from flows.warehouse.health import lock_holder
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history
 
-if TYPE_CHECKING:
-    from flows.summary import RunSummary
-
 log = logging.getLogger("eduplan.report")
-
-
-@dataclass(frozen=True)
-class NightReport:
-    """What the run tells people: what changed (None when not published) and the report."""
-
-    changes: Changes | None
-    report: Path | None
-    error: str | None = None  # set by the flow when writing them failed
+# a link that is neither a web address nor a place in the page: relative to the report's folder
+_RELATIVE_HREF = re.compile(r'((?:xlink:)?href)="(?![a-z][a-z0-9+.-]*:|#|/)', re.I)
 
 
 def keep_report(layout: WarehouseLayout, *, keep: int, name: str = "report") -> Path:
-    """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights."""
+    """Copy tonight's report to report/history/ (named by time), pruned to `keep` + 1 nights.
+    Its links relative to the report's folder (source pages, docs) are rewritten to lead there
+    from history/."""
     index, folder = layout.report_index, layout.report_history_dir
     folder.mkdir(parents=True, exist_ok=True)
     kept = folder / f"{name}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.html"
-    shutil.copyfile(index, kept)
+    html = _RELATIVE_HREF.sub(r'\1="../', index.read_text(encoding="utf-8"))
+    staged = kept.with_name(f".{kept.name}.tmp")
+    staged.write_text(html, encoding="utf-8")
+    staged.replace(kept)
     for old in sorted(folder.glob(f"{name}-*.html"), reverse=True)[keep + 1 :]:
         old.unlink()
     return kept
 
 
-def report_night(summary: RunSummary, *, keep: int = 7, run_id: str | None = None) -> NightReport:
-    """Compare with the night before, write the report (published runs) and the run record.
-    The record is written also when the report fails (a full disk): it then says so, and
-    `eduplan status` shows that the report still shows an earlier night."""
-    changes: Changes | None = None
-    report: Path | None = None
-    error: str | None = None
-    if summary.published:
+def report_night(record: RunRecord, *, keep: int = 7, raw_dir: Path | None = None) -> RunRecord:
+    """Compare with the night before, write the report (published runs) and the run record;
+    returns the record with what changed, the report and why it failed, if it did. The record
+    is written also when the report fails (a full disk): it then says so, and `eduplan status`
+    shows that the report still shows an earlier night."""
+    record.report_error = ""
+    if record.published:
         try:
-            changes = _changes(summary.warehouse)
+            record.changes = _changes(record.warehouse)
             from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
 
-            layout = WarehouseLayout(summary.warehouse)
-            report = write_report(summary.warehouse, layout.report_index, changes=changes)
+            layout = WarehouseLayout(record.warehouse)
+            record.report = write_report(
+                record.warehouse, layout.report_index, changes=record.changes, raw_dir=raw_dir
+            )
             keep_report(layout, keep=keep)
-            log.info("report written to %s", report)
+            log.info("report written to %s", record.report)
         except Exception as failure:
-            log.exception("the report of %s could not be written", summary.warehouse)
-            error = f"{type(failure).__name__}: {failure}"
-    summary.report_error = error or ""
-    write_record(RunRecord.of(summary, run_id=run_id, report=report, changes=changes))
-    return NightReport(changes, report, error=error)
+            log.exception("the report of %s could not be written", record.warehouse)
+            record.report, record.report_error = None, f"{type(failure).__name__}: {failure}"
+    write_record(record)
+    return record
 
 
 def _changes(warehouse: Path) -> Changes | None:

@@ -91,7 +91,7 @@ def test_changes_on_a_copy_changed_by_hand(demo_night, tmp_path: Path) -> None:
         )  # fmt: skip
         con.execute("delete from marts.dim_region where region_code = '110000'")
         con.execute(
-            "insert into marts.dim_breakdown (breakdown_code, breakdown_name_zh) values ('x', 'X')"
+            "insert into marts.dim_breakdown (breakdown, breakdown_name_zh) values ('x', 'X')"
         )
     changes = compare(demo_night.warehouse, changed)
     marts = {m.table: (m.added, m.changed, m.removed) for m in changes.marts if m.any}
@@ -107,7 +107,7 @@ def test_changes_on_a_copy_changed_by_hand(demo_night, tmp_path: Path) -> None:
 
 def test_status_after_two_runs(demo_night, capsys: pytest.CaptureFixture[str]) -> None:
     last = read_record(WarehouseLayout(demo_night.warehouse).last_run_record)
-    assert last is not None and last.published and last.run_id
+    assert last is not None and last.published and last.flow_run_id
     assert WarehouseLayout(demo_night.warehouse).published_record.exists()
     assert main(["status", "--warehouse", str(demo_night.warehouse)]) == 0
     out = capsys.readouterr().out

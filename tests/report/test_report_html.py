@@ -7,7 +7,7 @@ import csv
 import html
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import duckdb
 import pytest
@@ -19,7 +19,10 @@ from flows.report.data import STATUSES
 _FIGURE = re.compile(
     r'<figure class="chart[^"]*" data-synthetic="(true|false)">(.*?)</figure>', re.S
 )
-_FILE_LINK = re.compile(r'<a href="(file://[^"#]+)#L(\d+)" title="[^"]*">([^<]+)</a>')
+# a number's link: its raw file's page in the report's folder (../ from report/history/)
+_FILE_LINK = re.compile(
+    r'<a href="(?:\.\./)?sources/([^"#]+)\.html#L(\d+)" title="[^"]*">([^<]+)</a>'
+)
 
 
 def test_every_status_appears_in_the_demo(demo_night) -> None:
@@ -108,7 +111,8 @@ def test_report_is_self_contained_and_numbers_link_to_their_lines(demo_night, ni
     links = _FILE_LINK.findall(page)
     assert len(links) > 100
     for uri, line, text in links:
-        lines = Path(unquote(urlparse(uri).path)).read_text(encoding="utf-8").splitlines()
+        raw = demo_night.warehouse.parent / "raw" / unquote(uri)
+        lines = raw.read_text(encoding="utf-8").splitlines()
         shown = html.unescape(text).strip()
         cell = lines[int(line) - 1]
         # a target as written, or a number (a %g rendering of the cell's figure)

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import duckdb
 import lxml.html
@@ -78,8 +78,8 @@ class Shown:
 @pytest.fixture(scope="module")
 def report(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Any]:
-    """(warehouse, parsed page) of the demo night's report as the flow wrote it (conftest's
+) -> tuple[Path, Any, Path]:
+    """(warehouse, parsed page, page) of the demo night's report as the flow wrote it (conftest's
     demo_night). Under `make mutate` EDUPLAN_TEST_DEMO_WAREHOUSE names a demo warehouse built
     once, and the page is rendered from it by the code under test (write_report)."""
     prebuilt = os.environ.get("EDUPLAN_TEST_DEMO_WAREHOUSE")
@@ -87,15 +87,16 @@ def report(
         from flows.report.report import write_report
 
         warehouse = Path(prebuilt)
-        page = write_report(warehouse, tmp_path_factory.mktemp("report") / "index.html")
+        page = write_report(warehouse, tmp_path_factory.mktemp("report") / "index.html",
+                            raw_dir=warehouse.parent / "raw")  # fmt: skip
     else:
         demo_night = request.getfixturevalue("demo_night")
         warehouse, page = demo_night.warehouse, demo_night.report
-    return warehouse, lxml.html.fromstring(page.read_text(encoding="utf-8"))
+    return warehouse, lxml.html.fromstring(page.read_text(encoding="utf-8")), page
 
 
 @pytest.fixture(scope="module")
-def marts(report: tuple[Path, Any]) -> dict[str, list[dict[str, Any]]]:
+def marts(report: tuple[Path, Any, Path]) -> dict[str, list[dict[str, Any]]]:
     con = duckdb.connect(str(report[0]), read_only=True)
     try:
         out = {}
@@ -169,22 +170,24 @@ def shown_counts(section: Any) -> dict[str, tuple[int, dict[str, int]]]:
     return counts
 
 
-def file_link(ref: str) -> str:
-    """A plan or actuals line as the report links it: the file's URI and #L<line>."""
+def file_link(ref: str, raw: Path) -> str:
+    """A plan or actuals line as the report links it: its copied page in the report's folder
+    (sources/<path under the night's raw folder>.html) and #L<line>."""
     path, _, line = ref.rpartition(":")
-    for candidate in (REPO_ROOT / path, REPO_ROOT / "raw" / "actuals" / path):
+    for candidate in (REPO_ROOT / path, raw / "actuals" / path):
         if candidate.is_file():
-            return f"{candidate.as_uri()}#L{line}"
-    raise AssertionError(f"{ref} names no file of the repo")
+            page = candidate.resolve().relative_to(raw.resolve()).as_posix()
+            return f"sources/{quote(page)}.html#L{line}"
+    raise AssertionError(f"{ref} names no file of {raw}")
 
 
-def expected_targets(rows: list[dict[str, Any]]) -> list[Shown]:
+def expected_targets(rows: list[dict[str, Any]], raw: Path) -> list[Shown]:
     out = []
     for t in rows:
         if t["source_url"] and t["source_url"].startswith(("http://", "https://")):
             latest_href = t["source_url"]
         elif t["latest_source_ref"] and t["latest_source_kind"] != "synthetic":
-            latest_href = file_link(t["latest_source_ref"])
+            latest_href = file_link(t["latest_source_ref"], raw)
         else:  # synthetic figures link nowhere
             latest_href = None
         out.append(
@@ -193,9 +196,9 @@ def expected_targets(rows: list[dict[str, Any]]) -> list[Shown]:
                 role=t["role"],
                 attribute=t["attribute"] or "",
                 target_text=t["target_text"],
-                target_href=file_link(f"{t['source_file']}:{t['source_line']}"),
+                target_href=file_link(f"{t['source_file']}:{t['source_line']}", raw),
                 baseline=_number("" if t["baseline_value"] is None else str(t["baseline_value"])),
-                baseline_href=file_link(t["baseline_source_ref"])
+                baseline_href=file_link(t["baseline_source_ref"], raw)
                 if t["baseline_value"] is not None
                 else None,
                 latest=_number("" if t["latest_value"] is None else str(t["latest_value"])),
@@ -252,7 +255,8 @@ def test_every_target_row_shows_the_marts_status_values_and_sources(report, mart
         on_page = shown_targets(shown[code])
         assert len(on_page) == len(rows), code
         key = lambda s: (s.year, s.role, s.target_text, s.target_href or "", s.status)  # noqa: E731
-        assert sorted(on_page, key=key) == sorted(expected_targets(rows), key=key), code
+        expected = expected_targets(rows, report[0].parent / "raw")
+        assert sorted(on_page, key=key) == sorted(expected, key=key), code
 
 
 # Named targets, read from the marts by what a person would look up, shown with their sources
@@ -278,12 +282,12 @@ def test_named_targets(report, marts, region: str, name: str, year: int, role: s
     assert matches, f"{region} {name} {year} {role} is in the marts"
     section = sections(report[1])[region]
     on_page = shown_targets(section)
-    for expected in expected_targets(matches):
+    for expected in expected_targets(matches, report[0].parent / "raw"):
         assert expected in on_page, (expected, [s for s in on_page if s.year == year])
-        href = expected.target_href or ""
-        line = int(href.rpartition("#L")[2])
-        source = Path(unquote(urlparse(href).path)).read_text(encoding="utf-8").splitlines()
-        assert name in source[line - 1] or expected.target_text in source[line - 1]
+        href = urlparse(expected.target_href or "")
+        source = lxml.html.fromstring((report[2].parent / unquote(href.path)).read_bytes())
+        (shown,) = source.xpath(f'//*[@id="{href.fragment}"]')
+        assert name in shown.text_content() or expected.target_text in shown.text_content()
 
 
 SERIES_SQL = """

@@ -21,7 +21,7 @@ uncatalogued_labels as (
 final as (
 
     select
-        breakdown_code,
+        breakdown_code as breakdown,
         breakdown_name_zh,
         breakdown_name_en,
         breakdown_kind,
@@ -33,7 +33,7 @@ final as (
     union all
 
     select
-        breakdown_code,
+        breakdown_code as breakdown,
         breakdown_name_zh,
         cast(null as varchar) as breakdown_name_en,
         'uncatalogued' as breakdown_kind,
