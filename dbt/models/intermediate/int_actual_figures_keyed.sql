@@ -1,0 +1,261 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['region_code', 'indicator_code', 'breakdown', 'year'],
+    on_schema_change='sync_all_columns',
+) }}
+-- The persisted state of the actuals' figures: one row per usable actuals row (no problem of its
+-- own) with its figure (region, indicator, breakdown, year) and its judgement across files:
+-- `problem` is NULL for a figure, else why it is held back (the same value again keeps its first
+-- (file, line) and holds back the others: duplicate_row; different values hold back every one
+-- of them: duplicate_disagrees). A figure that no row gives any more keeps one row with no file
+-- (a tombstone) so that fct_indicator_actual learns to drop it.
+-- Incremental by figure: a night finds the files whose judged rows changed since this table was
+-- built (a file judged again, new, or gone: its (source_file, judged_in) pairs differ), takes the
+-- figures their rows touch, old (from this table) and new (from int_actuals_judged), and judges
+-- only those figures again, from every row that gives them. `generation` counts the builds:
+-- fct_indicator_actual recomputes the figures of the generations it has not taken yet.
+
+with
+
+judged as (
+
+    select * from {{ ref('int_actuals_judged') }}
+
+),
+
+usable as (
+
+    select
+        source_file,
+        source_line,
+        judged_in,
+        region_code,
+        indicator_code,
+        breakdown,
+        year,
+        value_in_catalogue_unit,
+        value_text
+
+    from judged
+    where len(row_problems) = 0
+
+),
+
+{% if is_incremental() %}
+
+previous as (
+
+    select * from {{ this }}
+    where source_file is not null
+
+),
+
+-- a file whose rows were judged again (new, changed, rules changed) or that left: its pairs
+-- differ between the previous state and tonight's judged rows (a file with no usable row shows
+-- up every night and touches no figure)
+changed_files as (
+
+    (
+        select distinct source_file, judged_in from judged
+        except
+        select distinct source_file, judged_in from previous
+    )
+    union
+    (
+        select distinct source_file, judged_in from previous
+        except
+        select distinct source_file, judged_in from judged
+    )
+
+),
+
+touched as (
+
+    select distinct
+        region_code,
+        indicator_code,
+        breakdown,
+        year
+
+    from (
+        select region_code, indicator_code, breakdown, year
+        from previous
+        where source_file in (select changed_files.source_file from changed_files)
+        union all
+        select region_code, indicator_code, breakdown, year
+        from usable
+        where source_file in (select changed_files.source_file from changed_files)
+    ) as keys
+
+),
+
+batch as (
+
+    select usable.*
+    from usable
+    inner join touched
+        on usable.region_code = touched.region_code
+        and usable.indicator_code = touched.indicator_code
+        and usable.breakdown = touched.breakdown
+        and usable.year = touched.year
+
+),
+
+generation as (
+
+    select coalesce(max(generation), 0) + 1 as generation from {{ this }}
+
+),
+
+{% else %}
+
+touched as (
+
+    select distinct
+        region_code,
+        indicator_code,
+        breakdown,
+        year
+
+    from usable
+
+),
+
+batch as (
+
+    select * from usable
+
+),
+
+generation as (
+
+    select 1 as generation
+
+),
+
+{% endif %}
+
+-- candidates are found on a 64-bit hash of the figure (one integer per row to group, not four
+-- strings), then checked on the figure itself, so a hash collision never flags a row
+hashed as (
+
+    select
+        *,
+        hash(region_code, indicator_code, breakdown, year) as figure_hash
+
+    from batch
+
+),
+
+repeated_hashes as (
+
+    select figure_hash
+    from hashed
+    group by figure_hash
+    having count(*) > 1
+
+),
+
+candidates as (
+
+    select *
+    from hashed
+    where figure_hash in (select repeated_hashes.figure_hash from repeated_hashes)
+
+),
+
+figures as (
+
+    select
+        region_code,
+        indicator_code,
+        breakdown,
+        year,
+        count(distinct value_in_catalogue_unit) as values_given,
+        arg_min(source_file || ':' || source_line, (source_file, source_line)) as first_ref
+
+    from candidates
+    group by region_code, indicator_code, breakdown, year
+    having count(*) > 1
+
+),
+
+judged_across_files as (
+
+    select
+        hashed.source_file,
+        hashed.source_line,
+        hashed.judged_in,
+        hashed.region_code,
+        hashed.indicator_code,
+        hashed.breakdown,
+        hashed.year,
+        hashed.value_in_catalogue_unit,
+        case
+            when figures.values_given > 1 then {
+                'column': 'value', 'raw_value': hashed.value_text,
+                'reason': 'duplicate_disagrees',
+                'detail': 'the same figure has different values (first at '
+                    || figures.first_ref || ')'
+            }
+            when figures.first_ref <> hashed.source_file || ':' || hashed.source_line then {
+                'column': 'value', 'raw_value': hashed.value_text, 'reason': 'duplicate_row',
+                'detail': 'the same figure is already at ' || figures.first_ref
+            }
+        end as problem
+
+    from hashed
+    left join figures
+        on hashed.region_code = figures.region_code
+        and hashed.indicator_code = figures.indicator_code
+        and hashed.breakdown = figures.breakdown
+        and hashed.year = figures.year
+
+),
+
+-- a touched figure no row gives any more
+tombstones as (
+
+    select
+        cast(null as varchar) as source_file,
+        cast(null as integer) as source_line,
+        cast(null as varchar) as judged_in,
+        touched.region_code,
+        touched.indicator_code,
+        touched.breakdown,
+        touched.year,
+        cast(null as decimal(38, 10)) as value_in_catalogue_unit,
+        null as problem
+
+    from touched
+    left join batch
+        on touched.region_code = batch.region_code
+        and touched.indicator_code = batch.indicator_code
+        and touched.breakdown = batch.breakdown
+        and touched.year = batch.year
+    where batch.region_code is null
+
+),
+
+final as (
+
+    select
+        judged_across_files.*,
+        generation.generation
+
+    from judged_across_files
+    cross join generation
+
+    union all
+
+    select
+        tombstones.*,
+        generation.generation
+
+    from tombstones
+    cross join generation
+
+)
+
+select * from final
