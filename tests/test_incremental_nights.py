@@ -31,10 +31,16 @@ def row(region: str, indicator: str, year: int | str, value: str, unit: str = "%
     return f"{region},{indicator},,{year},{value},{unit},{SOURCE}"
 
 
-A = [row("海宁市", COVERAGE, 2021, "87"), row("海宁市", COVERAGE, 2022, "88"),
-     row("海宁市", SCHOOLS, 2022, "98.5")]
-BAD = [row("火星市", COVERAGE, 2022, "50"), row("海宁市", COVERAGE, 2022, "约90"),
-       row("海宁市", SCHOOLS, "2021-2022", "99")]
+A = [
+    row("海宁市", COVERAGE, 2021, "87"),
+    row("海宁市", COVERAGE, 2022, "88"),
+    row("海宁市", SCHOOLS, 2022, "98.5"),
+]
+BAD = [
+    row("火星市", COVERAGE, 2022, "50"),
+    row("海宁市", COVERAGE, 2022, "约90"),
+    row("海宁市", SCHOOLS, "2021-2022", "99"),
+]
 NEW_YEAR = [row("海宁市", COVERAGE, 2023, "89"), row("海宁市", SCHOOLS, 2023, "99")]
 CORRECTED = [row("海宁市", COVERAGE, 2023, "91"), row("嘉兴市", COVERAGE, 2023, "80")]
 DISAGREES = [row("海宁市", COVERAGE, 2022, "85"), row("海宁市", SCHOOLS, 2022, "98.5")]
@@ -99,7 +105,9 @@ def plans_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = tmp_path_factory.mktemp("plans") / "plans.duckdb"
     plans = sorted(PLANS_DIR.glob("haining*.txt"))
     with open_warehouse(database) as con:
-        load_plans(con, [extract_document(p) for p in plans], {p.name: plan_source(p) for p in plans})
+        load_plans(
+            con, [extract_document(p) for p in plans], {p.name: plan_source(p) for p in plans}
+        )
     return database
 
 
