@@ -16,7 +16,7 @@ import pytest
 from flows.extract import extract_document
 from flows.load.actuals import load_actuals
 from flows.load.plans import load_plans, plan_source
-from flows.transform import run_dbt
+from flows.transform import DbtResult, run_dbt, run_dbt_build
 from flows.warehouse.db import open_warehouse
 from scripts.compare_marts import compare
 from tests.conftest import PLANS_DIR
@@ -134,3 +134,46 @@ def test_every_night_equals_a_build_from_scratch(plans_only: Path, tmp_path: Pat
     dbt(night, tmp_path / "dbt", "--full-refresh")
     assert differences(night, tmp_path / "before.duckdb") == []
     assert set(generations(night)) == {1}
+
+
+def _in_vocabulary_failure(result: DbtResult) -> str:
+    found = [f for f in result.failures if "in_vocabulary_fct_indicator_actual_source_kind" in f]
+    assert len(found) == 1, result.format()
+    return found[0]
+
+
+def test_tests_check_tonights_rows_and_every_row_on_a_full_pass(
+    plans_only: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A night that is not a full pass tests the fact's rows it inserted (a figure of an
+    unchanged file that tonight's duplicate touches included) and not the rows it kept; a full
+    pass (the first night, then when `full_tests_every_days` have gone by) tests every row. Two
+    rows are spoiled by hand: one the night inserts again, one it keeps."""
+    database, actuals = tmp_path / "w.duckdb", tmp_path / "actuals"
+    shutil.copyfile(plans_only, database)
+    write_files(actuals, {"a.csv": A})
+    with open_warehouse(database) as con:
+        load_actuals(con, actuals)
+    first = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert first.success and first.full_tests, first.format()
+    assert "tests: full pass" in first.format()
+    with duckdb.connect(str(database)) as con:
+        con.execute(  # a row the night takes again: its figure gets a duplicate tonight
+            "update intermediate.int_actuals_judged set source_kind = 'spoiled' "
+            "where source_file = 'a.csv' and source_line = 2"
+        )
+        con.execute(  # a row the night keeps
+            "update marts.fct_indicator_actual set source_kind = 'spoiled' "
+            "where source_ref = 'a.csv:4'"
+        )
+    write_files(actuals, {"a.csv": A, "z.csv": A[:1]})
+    with open_warehouse(database) as con:
+        load_actuals(con, actuals)
+    night = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert not night.success and night.full_tests is False
+    assert "Got 1 result" in _in_vocabulary_failure(night)
+    assert "tests: fct_indicator_actual's rows changed tonight" in night.format()
+    monkeypatch.setenv("EDUPLAN_FULL_TESTS_EVERY_DAYS", "0")
+    full = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
+    assert not full.success and full.full_tests
+    assert "Got 2 results" in _in_vocabulary_failure(full)

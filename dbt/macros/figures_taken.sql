@@ -3,10 +3,20 @@
     recomputes only the figures of later generations; under other rules (a changed model, seed
     or macro: lookup_version() and the fact's own checksum) it takes every figure again. -#}
 
-{% macro figures_taken_relation() %}
-    {%- set keyed = ref('int_actual_figures_keyed') -%}
+{#- Named, not ref()'d: the tests of the fact read them too (macros/test_where.sql). -#}
+{% macro figures_keyed_relation(database) %}
     {{- return(api.Relation.create(
-        database=keyed.database, schema=keyed.schema, identifier='fct_indicator_actual__taken'
+        database=database,
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='int_actual_figures_keyed'
+    )) -}}
+{% endmacro %}
+
+{% macro figures_taken_relation(database=none) %}
+    {{- return(api.Relation.create(
+        database=database or this.database,
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='fct_indicator_actual__taken'
     )) -}}
 {% endmacro %}
 
@@ -65,11 +75,35 @@
     {%- endif -%}
 {% endmacro %}
 
-{#- Post-hook: the generation taken and the rules it was taken under. -#}
+{#- Post-hook: the generation taken, the one taken before (0: every figure was taken again
+    tonight) and the rules it was taken under. -#}
 {% macro figures_taken_record() %}
     create or replace table {{ figures_taken_relation() }} as
     select
         '{{ figures_taken_version() }}' as version,
-        coalesce(max(generation), 0) as generation
+        coalesce(max(generation), 0) as generation,
+        {{ figures_taken_generation() or 0 }} as taken_from
     from {{ ref('int_actual_figures_keyed') }}
 {% endmacro %}
+
+{#- The rows of fct_indicator_actual tonight's build inserted (the plans' figures and the
+    figures judged again): what the fact's per-row tests check on a night that is not a full
+    pass (tests on changed rows, macros/test_where.sql). -#}
+{% macro figures_taken_tonight(alias, database) %}
+    {%- set derived = [] -%}
+    {%- for kind in vocabulary_codes('derived_source_kind') -%}
+        {%- do derived.append("'" ~ kind ~ "'") -%}
+    {%- endfor -%}
+    {%- set keyed = figures_keyed_relation(database) -%}
+    {%- set taken = figures_taken_relation(database) -%}
+    ({{ alias }}.source_kind in ({{ derived | join(', ') }})
+        or exists (
+            select 1
+            from {{ keyed }} as keyed
+            where keyed.region_code = {{ alias }}.region_code
+                and keyed.indicator_code = {{ alias }}.indicator_code
+                and keyed.breakdown = {{ alias }}.breakdown
+                and keyed.year = {{ alias }}.year
+                and keyed.generation > (select max(taken_from) from {{ taken }})
+        ))
+{%- endmacro %}
