@@ -16,16 +16,9 @@
 -- only those figures again, from every row that gives them. `generation` counts the builds:
 -- fct_indicator_actual recomputes the figures of the generations it has not taken yet.
 
-with
-
-judged as (
-
-    select * from {{ ref('int_actuals_judged') }}
-
-),
-
-usable as (
-
+{#- the usable rows of int_actuals_judged, written where they are read (a CTE read twice would be
+    materialized whole: every landed row, every night) -#}
+{%- set usable -%}
     select
         source_file,
         source_line,
@@ -37,19 +30,13 @@ usable as (
         value_in_catalogue_unit,
         value_text
 
-    from judged
+    from {{ ref('int_actuals_judged') }}
     where len(row_problems) = 0
+{%- endset %}
 
-),
+with
 
 {% if is_incremental() %}
-
-previous as (
-
-    select * from {{ this }}
-    where source_file is not null
-
-),
 
 -- a file whose rows were judged again (new, changed, rules changed) or that left: its pairs
 -- differ between the previous state and tonight's judged rows (a file with no usable row shows
@@ -57,19 +44,22 @@ previous as (
 changed_files as (
 
     (
-        select distinct source_file, judged_in from judged
+        select distinct source_file, judged_in from {{ ref('int_actuals_judged') }}
         except
-        select distinct source_file, judged_in from previous
+        select distinct source_file, judged_in from {{ this }}
+        where source_file is not null
     )
     union
     (
-        select distinct source_file, judged_in from previous
+        select distinct source_file, judged_in from {{ this }}
+        where source_file is not null
         except
-        select distinct source_file, judged_in from judged
+        select distinct source_file, judged_in from {{ ref('int_actuals_judged') }}
     )
 
 ),
 
+-- the figures the changed files' rows give, before (this table) and now
 touched as (
 
     select distinct
@@ -80,20 +70,21 @@ touched as (
 
     from (
         select region_code, indicator_code, breakdown, year
-        from previous
+        from {{ this }}
         where source_file in (select changed_files.source_file from changed_files)
         union all
         select region_code, indicator_code, breakdown, year
-        from usable
+        from ({{ usable }}) as usable
         where source_file in (select changed_files.source_file from changed_files)
     ) as keys
 
 ),
 
+-- every row that gives a touched figure, of any file
 batch as (
 
     select usable.*
-    from usable
+    from ({{ usable }}) as usable
     inner join touched
         on usable.region_code = touched.region_code
         and usable.indicator_code = touched.indicator_code
@@ -110,21 +101,9 @@ generation as (
 
 {% else %}
 
-touched as (
-
-    select distinct
-        region_code,
-        indicator_code,
-        breakdown,
-        year
-
-    from usable
-
-),
-
 batch as (
 
-    select * from usable
+    {{ usable }}
 
 ),
 
@@ -214,6 +193,8 @@ judged_across_files as (
 
 ),
 
+{% if is_incremental() %}
+
 -- a touched figure no row gives any more
 tombstones as (
 
@@ -238,6 +219,8 @@ tombstones as (
 
 ),
 
+{% endif %}
+
 final as (
 
     select
@@ -246,6 +229,7 @@ final as (
 
     from judged_across_files
     cross join generation
+    {%- if is_incremental() %}
 
     union all
 
@@ -255,6 +239,7 @@ final as (
 
     from tombstones
     cross join generation
+    {%- endif %}
 
 )
 
