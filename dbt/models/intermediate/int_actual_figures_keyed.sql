@@ -101,12 +101,6 @@ generation as (
 
 {% else %}
 
-batch as (
-
-    {{ usable }}
-
-),
-
 generation as (
 
     select 1 as generation
@@ -115,22 +109,17 @@ generation as (
 
 {% endif %}
 
+{#- the rows judged tonight: the touched figures' rows (a small CTE), or on a full build every
+    usable row, read where it is used (three scans of the judged columns cost less than
+    materializing ten million rows) -#}
+{%- set rows = 'batch' if is_incremental() else '(' ~ usable ~ ')' %}
+
 -- candidates are found on a 64-bit hash of the figure (one integer per row to group, not four
 -- strings), then checked on the figure itself, so a hash collision never flags a row
-hashed as (
-
-    select
-        *,
-        hash(region_code, indicator_code, breakdown, year) as figure_hash
-
-    from batch
-
-),
-
 repeated_hashes as (
 
-    select figure_hash
-    from hashed
+    select hash(region_code, indicator_code, breakdown, year) as figure_hash
+    from {{ rows }} as tonight
     group by figure_hash
     having count(*) > 1
 
@@ -139,8 +128,10 @@ repeated_hashes as (
 candidates as (
 
     select *
-    from hashed
-    where figure_hash in (select repeated_hashes.figure_hash from repeated_hashes)
+    from {{ rows }} as tonight
+    where hash(region_code, indicator_code, breakdown, year) in (
+        select repeated_hashes.figure_hash from repeated_hashes
+    )
 
 ),
 
@@ -163,33 +154,33 @@ figures as (
 judged_across_files as (
 
     select
-        hashed.source_file,
-        hashed.source_line,
-        hashed.judged_in,
-        hashed.region_code,
-        hashed.indicator_code,
-        hashed.breakdown,
-        hashed.year,
-        hashed.value_in_catalogue_unit,
+        tonight.source_file,
+        tonight.source_line,
+        tonight.judged_in,
+        tonight.region_code,
+        tonight.indicator_code,
+        tonight.breakdown,
+        tonight.year,
+        tonight.value_in_catalogue_unit,
         case
             when figures.values_given > 1 then {
-                'column': 'value', 'raw_value': hashed.value_text,
+                'column': 'value', 'raw_value': tonight.value_text,
                 'reason': 'duplicate_disagrees',
                 'detail': 'the same figure has different values (first at '
                     || figures.first_ref || ')'
             }
-            when figures.first_ref <> hashed.source_file || ':' || hashed.source_line then {
-                'column': 'value', 'raw_value': hashed.value_text, 'reason': 'duplicate_row',
+            when figures.first_ref <> tonight.source_file || ':' || tonight.source_line then {
+                'column': 'value', 'raw_value': tonight.value_text, 'reason': 'duplicate_row',
                 'detail': 'the same figure is already at ' || figures.first_ref
             }
         end as problem
 
-    from hashed
+    from {{ rows }} as tonight
     left join figures
-        on hashed.region_code = figures.region_code
-        and hashed.indicator_code = figures.indicator_code
-        and hashed.breakdown = figures.breakdown
-        and hashed.year = figures.year
+        on tonight.region_code = figures.region_code
+        and tonight.indicator_code = figures.indicator_code
+        and tonight.breakdown = figures.breakdown
+        and tonight.year = figures.year
 
 ),
 
