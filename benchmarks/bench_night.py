@@ -8,8 +8,9 @@ plain DuckDB SQL in one process) and `eduplan run` end to end (the Prefect flow:
 gates, dbt build, publish, report) with each stage's time from the flow's own timings
 (RunRecord.stage_seconds; start-up and imports = the process's wall time minus the flow's).
 Each runs in a child process; peak RSS is the sum over the whole process tree (the flow and
-its dbt child), sampled from /proc every 0.2 s. On the largest size, two more nights: one new
-year's file (the next year for every region and series), then nothing new; then the README's
+its dbt child), sampled from /proc every 0.2 s. On the largest size, three more nights: one new
+year's file (the next year for every region and series), that file corrected (every value
+changed), then nothing new; then the README's
 queries (docs/queries/) against that warehouse and the same questions from the raw rows.
 Prints a table and writes it as CSV to benchmarks/results/night.csv (ignored by git)."""
 
@@ -253,9 +254,19 @@ def bench_size(work: Path, rows: int, *, incremental: bool) -> tuple[list[dict],
         new = write_synthetic_actuals(
             raw / "actuals", regions=regions, indicators=SERIES, years=(year, year), seed=1
         )
-        for label in (f"+1 year file ({new.rows:,} rows)", "nothing new"):
+        corrected = f"that file corrected ({new.rows:,} rows)"
+        for label in (f"+1 year file ({new.rows:,} rows)", corrected, "nothing new"):
+            if label == corrected:  # the same file, every value different (another seed)
+                again = write_synthetic_actuals(
+                    work / "corrected",
+                    regions=regions,
+                    indicators=SERIES,
+                    years=(year, year),
+                    seed=2,
+                )
+                shutil.move(again.path, new.path)
             out, wall, rss = run_child(["eduplan", str(raw), str(warehouse)], env)
-            row = eduplan_row(label, new.rows if "year" in label else 0, out, wall, rss)
+            row = eduplan_row(label, 0 if label == "nothing new" else new.rows, out, wall, rss)
             row["share_of_full"] = round(wall / full["seconds"], 3)
             print(f"[{size}] {label}: {wall:.1f} s: {row}", flush=True)
             results.append(row)

@@ -51,6 +51,12 @@ class Environment(BaseSettings):
     vocabulary: Path | None = Field(
         None, description="the extractor's header words (None: flows/extract/vocabulary.toml)"
     )
+    full_tests_every_days: float = Field(
+        7,
+        ge=0,
+        description="days between full passes of the dbt tests (every row); the nights between "
+        "test the rows they changed (0: every night is a full pass)",
+    )
     zombie_after_seconds: float | None = Field(
         None, gt=0, description="seconds without a heartbeat before a run is marked Crashed"
     )

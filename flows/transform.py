@@ -3,16 +3,19 @@ is invoked, by the flow and by the tests."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from flows.config import dbt_project_dir, duckdb_memory_limit
+from flows.config import dbt_project_dir, duckdb_memory_limit, environment
 from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
+from flows.warehouse.db import open_warehouse, read_stamp, write_stamp
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class DbtResult:
     warnings: list[str] = field(default_factory=list)  # "node: message" for every warning
     skipped: bool = False  # nothing changed since the warehouse's marts were built
     node_seconds: dict[str, float] = field(default_factory=dict)  # node name -> execution time
+    # which tests ran: True every row (a full pass), False the fact's rows changed tonight plus
+    # the whole-table checks (macros/test_where.sql), None not said (a bare dbt command)
+    full_tests: bool | None = None
 
     def slowest(self, top: int = 8) -> list[tuple[str, float]]:
         """The nodes that took longest: what dominates the build."""
@@ -41,6 +47,14 @@ class DbtResult:
         lines = [
             f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"
         ]
+        if self.full_tests is not None:
+            lines.append(
+                "  tests: full pass (every row)"
+                if self.full_tests
+                else "  tests: fct_indicator_actual's rows changed tonight, every other test on "
+                "every row (full pass on --full-refresh and every "
+                f"{environment().full_tests_every_days:g} days)"
+            )
         lines += [f"  - {failure}" for failure in self.failures]
         lines += [f"  - warning {warning}" for warning in self.warnings]
         return "\n".join(lines)
@@ -135,10 +149,28 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     if built_digest(database) == digest:
         return DbtResult(True, time.perf_counter() - started, skipped=True)
     forget_built(database)
-    result = run_dbt(BUILD, database, artifacts_dir=artifacts_dir)
+    full = full_tests_due(database)
+    extra = ["--vars", "{full_tests: true}"] if full else []
+    result = run_dbt(BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra)
     if result.success:
         record_built(database, digest)
-    return result
+        if full:
+            with open_warehouse(database) as con:
+                write_stamp(con, FULL_TESTS, "pass", "every row")
+    return dataclasses.replace(result, full_tests=full)
+
+
+FULL_TESTS = "dbt_full_tests"  # eduplan.<this>: when the tests last checked every row
+
+
+def full_tests_due(database: Path, now: datetime | None = None) -> bool:
+    """Whether tonight's build tests every row: never done in this warehouse (a first night, a
+    --full-refresh: a new file), or the last full pass is `full_tests_every_days` old."""
+    last = read_stamp(database, FULL_TESTS, "built_at")
+    if last is None:
+        return True
+    every = timedelta(days=environment().full_tests_every_days)
+    return (now or datetime.now()) - datetime.fromisoformat(last) >= every
 
 
 def _node_name(node: dict[str, object]) -> str:

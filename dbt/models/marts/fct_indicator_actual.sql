@@ -1,3 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook=["{% if is_incremental() %}{{ figures_taken_delete() }}{% endif %}"],
+    post_hook=["{{ figures_taken_record() }}"],
+) }}
+-- depends_on: {{ ref('int_actual_figures_keyed') }}
+-- Incremental by figure: a night inserts again the plans' figures (few) and the actuals'
+-- figures (region, indicator, breakdown, year) that int_actual_figures_keyed judged again since
+-- the fact took them (macros/figures_taken.sql; the pre-hook deletes the same), so a night
+-- costs the figures that changed, not every landed row.
+{%- set generation = figures_taken_generation() %}
+{%- set derived = [] %}
+{%- for kind in vocabulary_codes('derived_source_kind') %}
+    {%- do derived.append("'" ~ kind ~ "'") %}
+{%- endfor %}
+
 with
 
 actuals as (
@@ -5,6 +23,38 @@ actuals as (
     select * from {{ ref('int_actuals_unioned') }}
 
 ),
+
+{%- if generation is not none %}
+
+touched as (
+
+    {{ figures_touched_since(generation) }}
+
+),
+
+taken as (
+
+    select actuals.*
+    from actuals
+    left join touched
+        on actuals.region_code = touched.region_code
+        and actuals.indicator_code = touched.indicator_code
+        and actuals.breakdown = touched.breakdown
+        and actuals.year = touched.year
+    where actuals.source_kind in ({{ derived | join(', ') }})
+        or touched.region_code is not null
+
+),
+
+{%- else %}
+
+taken as (
+
+    select * from actuals
+
+),
+
+{%- endif %}
 
 final as (
 
@@ -29,7 +79,7 @@ final as (
         source_url,
         source_title
 
-    from actuals
+    from taken
 
 )
 

@@ -1,0 +1,109 @@
+{#- fct_indicator_actual's own state beside int_actual_figures_keyed (macros for its hooks and
+    SQL): the rules it was built under and the last generation of figures it took. A night
+    recomputes only the figures of later generations; under other rules (a changed model, seed
+    or macro: lookup_version() and the fact's own checksum) it takes every figure again. -#}
+
+{#- Named, not ref()'d: the tests of the fact read them too (macros/test_where.sql). -#}
+{% macro figures_keyed_relation(database) %}
+    {{- return(api.Relation.create(
+        database=database,
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='int_actual_figures_keyed'
+    )) -}}
+{% endmacro %}
+
+{% macro figures_taken_relation(database=none) %}
+    {{- return(api.Relation.create(
+        database=database or this.database,
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='fct_indicator_actual__taken'
+    )) -}}
+{% endmacro %}
+
+{% macro figures_taken_version() %}
+    {{- return(lookup_version() ~ ':' ~ model.checksum.checksum) -}}
+{% endmacro %}
+
+{#- The generation the fact took last, when it was built under tonight's rules; else none (take
+    every figure again). -#}
+{% macro figures_taken_generation() %}
+    {%- if not execute or not is_incremental() -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set relation = figures_taken_relation() -%}
+    {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select generation from " ~ relation ~ " where version = '"
+        ~ figures_taken_version() ~ "'"
+    ) -%}
+    {%- if found.rows | length == 0 -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return(found.rows[0][0]) -}}
+{% endmacro %}
+
+{#- The figures (region, indicator, breakdown, year) judged again since the fact took them. -#}
+{% macro figures_touched_since(generation) %}
+    select distinct region_code, indicator_code, breakdown, year
+    from {{ ref('int_actual_figures_keyed') }}
+    where generation > {{ generation }}
+{% endmacro %}
+
+{#- Pre-hook: take away what tonight's build inserts again (the plans' figures and the touched
+    actuals' figures), or everything when the rules changed. -#}
+{% macro figures_taken_delete() %}
+    {%- set generation = figures_taken_generation() -%}
+    {%- set derived = [] -%}
+    {%- for kind in vocabulary_codes('derived_source_kind') -%}
+        {%- do derived.append("'" ~ kind ~ "'") -%}
+    {%- endfor -%}
+    {%- if generation is none -%}
+        delete from {{ this }}
+    {%- else -%}
+        delete from {{ this }} as fact
+        where fact.source_kind in ({{ derived | join(', ') }})
+            or exists (
+                select 1
+                from ({{ figures_touched_since(generation) }}) as touched
+                where touched.region_code = fact.region_code
+                    and touched.indicator_code = fact.indicator_code
+                    and touched.breakdown = fact.breakdown
+                    and touched.year = fact.year
+            )
+    {%- endif -%}
+{% endmacro %}
+
+{#- Post-hook: the generation taken, the one taken before (0: every figure was taken again
+    tonight) and the rules it was taken under. -#}
+{% macro figures_taken_record() %}
+    create or replace table {{ figures_taken_relation() }} as
+    select
+        '{{ figures_taken_version() }}' as version,
+        coalesce(max(generation), 0) as generation,
+        {{ figures_taken_generation() or 0 }} as taken_from
+    from {{ ref('int_actual_figures_keyed') }}
+{% endmacro %}
+
+{#- The rows of fct_indicator_actual tonight's build inserted (the plans' figures and the
+    figures judged again): what the fact's per-row tests check on a night that is not a full
+    pass (tests on changed rows, macros/test_where.sql). -#}
+{% macro figures_taken_tonight(alias, database) %}
+    {%- set derived = [] -%}
+    {%- for kind in vocabulary_codes('derived_source_kind') -%}
+        {%- do derived.append("'" ~ kind ~ "'") -%}
+    {%- endfor -%}
+    {%- set keyed = figures_keyed_relation(database) -%}
+    {%- set taken = figures_taken_relation(database) -%}
+    ({{ alias }}.source_kind in ({{ derived | join(', ') }})
+        or exists (
+            select 1
+            from {{ keyed }} as keyed
+            where keyed.region_code = {{ alias }}.region_code
+                and keyed.indicator_code = {{ alias }}.indicator_code
+                and keyed.breakdown = {{ alias }}.breakdown
+                and keyed.year = {{ alias }}.year
+                and keyed.generation > (select max(taken_from) from {{ taken }})
+        ))
+{%- endmacro %}
