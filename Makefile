@@ -75,11 +75,13 @@ bi-reader: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/eduplan demo
 
-# sqlfluff compiles the dbt project (dbt templater): it needs a profile path, not a warehouse
+# sqlfluff compiles the dbt project (dbt templater): it needs a profile path, not a warehouse.
+# scripts/lint_cross_db.py: no DuckDB-only construct outside dbt/macros/cross_db.sql (Spark).
 lint: $(STAMP)
 	$(BIN)/ruff check flows tests benchmarks scripts expectations
 	$(BIN)/ruff format --check flows tests benchmarks scripts expectations
 	EDUPLAN_BUILD_DB=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt/models dbt/tests --processes 1
+	$(BIN)/python scripts/lint_cross_db.py
 
 # Re-resolve the dependencies and rewrite the lock (needs the package index).
 lock:

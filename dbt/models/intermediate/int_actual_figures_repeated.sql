@@ -22,7 +22,7 @@ usable as (
         hash(region_code, indicator_code, breakdown, year) as figure_hash
 
     from {{ ref('int_actuals_judged') }}
-    where len(row_problems) = 0
+    where {{ list_length('row_problems') }} = 0
 
 ),
 
@@ -51,7 +51,10 @@ figures as (
         breakdown,
         year,
         count(distinct value_in_catalogue_unit) as values_given,
-        arg_min(source_file || ':' || source_line, (source_file, source_line)) as first_ref
+        min_by(
+            source_file || ':' || source_line,
+            {{ struct_of([('source_file', 'source_file'), ('source_line', 'source_line')]) }}
+        ) as first_ref
 
     from candidates
     group by region_code, indicator_code, breakdown, year
@@ -63,16 +66,18 @@ select
     candidates.source_file,
     candidates.source_line,
     case
-        when figures.values_given > 1 then {
-            'column': 'value', 'raw_value': candidates.value_text,
-            'reason': 'duplicate_disagrees',
-            'detail': 'the same figure has different values (first at '
-                || figures.first_ref || ')'
-        }
-        else {
-            'column': 'value', 'raw_value': candidates.value_text, 'reason': 'duplicate_row',
-            'detail': 'the same figure is already at ' || figures.first_ref
-        }
+        when figures.values_given > 1 then {{ struct_of([
+            ('column', "'value'"),
+            ('raw_value', 'candidates.value_text'),
+            ('reason', "'duplicate_disagrees'"),
+            ('detail', "'the same figure has different values (first at ' || figures.first_ref || ')'"),
+        ]) }}
+        else {{ struct_of([
+            ('column', "'value'"),
+            ('raw_value', 'candidates.value_text'),
+            ('reason', "'duplicate_row'"),
+            ('detail', "'the same figure is already at ' || figures.first_ref"),
+        ]) }}
     end as problem
 
 from candidates
