@@ -265,3 +265,133 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+
+{#- Run at the start of every dbt command (dbt_project.yml on-run-start). On DuckDB the raw
+    tables are in the warehouse file: nothing to do. On Spark they are Parquet files
+    (flows/load/raw_parquet.py): each is declared as an external table over its folder, from
+    the var `raw_tables` (table -> location, columns, partition column), its partitions found
+    on disk. Dropping such a table leaves its files. -#}
+{% macro register_raw_tables() -%}
+    {{ return(adapter.dispatch('register_raw_tables', 'eduplan')()) }}
+{%- endmacro %}
+
+{% macro default__register_raw_tables() -%}
+{%- endmacro %}
+
+{% macro spark__register_raw_tables() -%}
+    {%- if execute -%}
+        {%- set tables = var('raw_tables', {}) -%}
+        {%- if tables -%}{%- do run_query('create database if not exists raw') -%}{%- endif -%}
+        {%- for table, spec in tables.items() -%}
+            {%- set columns = [] -%}
+            {%- for name, type in spec['columns'] -%}
+                {%- do columns.append('`' ~ name ~ '` ' ~ type) -%}
+            {%- endfor -%}
+            {%- do run_query('drop table if exists raw.' ~ table) -%}
+            {%- set ddl -%}
+                create table raw.{{ table }} ({{ columns | join(', ') }})
+                using parquet
+                {%- if spec['partitioned_by'] %} partitioned by ({{ spec['partitioned_by'] }}){% endif %}
+                location {{ quoted(spec['location']) }}
+            {%- endset -%}
+            {%- do run_query(ddl) -%}
+            {%- if spec['partitioned_by'] -%}
+                {%- do run_query('alter table raw.' ~ table ~ ' recover partitions') -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Incremental by source file: how a night replaces the rows of the files it judged again.
+    DuckDB deletes them by key and inserts (delete+insert on source_file); Spark, whose Parquet
+    tables have no DELETE, keeps one partition per source file and overwrites the partitions
+    tonight's rows fall in (insert_overwrite, dynamic). -#}
+{% macro by_file_strategy() -%}
+    {{ return(adapter.dispatch('by_file_strategy', 'eduplan')()) }}
+{%- endmacro %}
+
+{% macro default__by_file_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__by_file_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{% macro by_file_partitioning(column) -%}
+    {{ return(adapter.dispatch('by_file_partitioning', 'eduplan')(column)) }}
+{%- endmacro %}
+
+{% macro default__by_file_partitioning(column) -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__by_file_partitioning(column) -%}
+    {{ return([column]) }}
+{%- endmacro %}
+
+
+{#- Remove from `relation` the rows of the source files `files_query` selects (one column,
+    source_file): a delete on DuckDB; on Spark each file's partition is dropped. -#}
+{% macro delete_source_files(relation, files_query) -%}
+    {{ return(adapter.dispatch('delete_source_files', 'eduplan')(relation, files_query)) }}
+{%- endmacro %}
+
+{% macro default__delete_source_files(relation, files_query) -%}
+    delete from {{ relation }} where source_file in ({{ files_query }})
+{%- endmacro %}
+
+{% macro spark__delete_source_files(relation, files_query) -%}
+    {%- if execute -%}
+        {%- for row in run_query(files_query).rows -%}
+            {%- do run_query(
+                'alter table ' ~ relation ~ ' drop if exists partition (source_file = '
+                ~ quoted(row[0]) ~ ')'
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Unit-test fixtures on Spark: a list or struct value is written as DuckDB's literal text
+    ("[{'column': 'year', ...}]"); Spark reads it as JSON (single quotes allowed). -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- set spark_type = type | string | lower -%}
+    {%- if field is string and (spark_type.startswith('array<') or spark_type.startswith('struct<')
+        or spark_type.startswith('map<')) -%}
+        from_json({{ field }}, {{ quoted(type) }})
+    {%- else -%}
+        cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Contracts on Spark: Parquet tables take no NOT NULL constraint (ALTER COLUMN ... SET NOT
+    NULL is Delta's), so each not_null column of an enforced contract is checked on the built
+    table, and a NULL fails the model as DuckDB's constraint would. -#}
+{% macro spark__persist_constraints(relation, model) -%}
+    {%- if config.get('contract').enforced -%}
+        {%- set counts = [] -%}
+        {%- for column_name, column in model.columns.items() -%}
+            {%- for constraint in column.constraints if constraint.type == 'not_null' -%}
+                {%- do counts.append(
+                    'sum(case when `' ~ column_name ~ '` is null then 1 else 0 end) as `'
+                    ~ column_name ~ '`'
+                ) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- if counts -%}
+            {%- set result = run_query('select ' ~ counts | join(', ') ~ ' from ' ~ relation) -%}
+            {%- for column_name in result.column_names -%}
+                {%- if result.rows[0][loop.index0] -%}
+                    {{ exceptions.raise_compiler_error(
+                        'contract of ' ~ relation ~ ': column ' ~ column_name ~ ' has '
+                        ~ result.rows[0][loop.index0] ~ ' NULL value(s) (constraint not_null)'
+                    ) }}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,13 +1,14 @@
 -- depends_on: {{ ref('int_actuals_files_latest') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=by_file_strategy(),
     unique_key='source_file',
+    partition_by=by_file_partitioning('source_file'),
     on_schema_change='sync_all_columns',
     pre_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where source_file in "
-        ~ "(select source_file from {{ ref('int_actuals_files_latest') }} "
-        ~ "where status in ('removed', 'rejected')){% endif %}"
+        "{% if is_incremental() %}{{ delete_source_files(this, "
+        ~ "'select source_file from ' ~ ref('int_actuals_files_latest') "
+        ~ "~ \" where status in ('removed', 'rejected')\") }}{% endif %}"
     ],
 ) }}
 {#- Indicators whose figure may be negative (a change) or exceed 100% (a gross rate): the
