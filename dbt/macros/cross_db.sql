@@ -234,9 +234,22 @@
     )
 {%- endmacro %}
 
-{#- Spark's (4.3+) works on characters -#}
+{#- Spark's (4.3+) works on characters but adds the prefix bonus to every score; Winkler's
+    definition (and DuckDB's) adds it only when the Jaro score is above 0.7. Jaro is recovered
+    from Spark's score (jw = jaro + prefix * 0.1 * (1 - jaro), prefix: common leading
+    characters, at most 4) and the bonus kept only above 0.7. -#}
 {% macro spark__name_similarity(left_text, right_text) -%}
-    jaro_winkler_similarity({{ left_text }}, {{ right_text }})
+    {%- set prefix -%}
+        case
+            {%- for i in range(1, 5) %}
+            when substr({{ left_text }}, {{ i }}, 1) <> substr({{ right_text }}, {{ i }}, 1) then {{ i - 1 }}
+            {%- endfor %}
+            else 4
+        end
+    {%- endset -%}
+    {%- set winkler = 'jaro_winkler_similarity(' ~ left_text ~ ', ' ~ right_text ~ ')' -%}
+    {%- set jaro = '((' ~ winkler ~ ' - 0.1 * ' ~ prefix ~ ') / (1 - 0.1 * ' ~ prefix ~ '))' -%}
+    case when {{ jaro }} > 0.7 then {{ winkler }} else {{ jaro }} end
 {%- endmacro %}
 
 
