@@ -112,3 +112,52 @@ def run_dbt_spark(
         args, env=env, cwd=layout.root, capture_output=True, text=True, check=False
     )
     return results_of(process, target, time.perf_counter() - started)
+
+
+def spark_layout_for(warehouse: Path) -> SparkLayout:
+    """Where Spark keeps a warehouse's build: `spark/` beside the published file (its catalog
+    and tables persist from night to night, so incremental models stay incremental)."""
+    return SparkLayout(warehouse.parent / "spark")
+
+
+def marts_dirs(layout: SparkLayout, schema: str = "marts") -> dict[str, Path]:
+    """Spark's tables of `schema`: name -> folder of Parquet files."""
+    folder = layout.tables / f"{schema}.db"
+    return {p.name: p for p in sorted(folder.iterdir()) if p.is_dir()} if folder.is_dir() else {}
+
+
+def import_marts(database: Path, layout: SparkLayout, schema: str = "marts") -> dict[str, int]:
+    """Replace the marts of the DuckDB build file by the tables Spark built (read from their
+    Parquet), so that the marts gate, the report and publication see Spark's output; returns
+    rows per table."""
+    from flows.warehouse.db import open_warehouse
+
+    counts = {}
+    with open_warehouse(database) as con:
+        con.execute(f"create schema if not exists {schema}")
+        for table, folder in marts_dirs(layout, schema).items():
+            con.execute(
+                f"create or replace table {schema}.{table} as "
+                f"select * from read_parquet('{folder.as_posix()}/**/*.parquet')"
+            )
+            counts[table] = con.execute(f"select count(*) from {schema}.{table}").fetchall()[0][0]
+    return counts
+
+
+def publish_parquet_marts(layout: SparkLayout, folder: Path, schema: str = "marts") -> Path:
+    """Copy Spark's marts, as Parquet, to `folder/<table>/` (a warehouse folder any engine
+    reads: DuckDB `read_parquet('<folder>/<table>/*.parquet')`, Spark or Trino as external
+    tables). Written beside, then swapped in by renames: a reader sees last night's folder or
+    tonight's, never half of one."""
+    staging = folder.with_name(folder.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for table, source in marts_dirs(layout, schema).items():
+        shutil.copytree(source, staging / table, ignore=shutil.ignore_patterns(".*", "_*"))
+    old = folder.with_name(folder.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    staging.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return folder

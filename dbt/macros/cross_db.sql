@@ -85,6 +85,20 @@
 {%- endmacro %}
 
 
+{#- A decimal as text with all `scale` decimal places (0.0000000000, not Spark's 0E-10). -#}
+{% macro decimal_text(value, scale) -%}
+    {{ return(adapter.dispatch('decimal_text', 'eduplan')(value, scale)) }}
+{%- endmacro %}
+
+{% macro default__decimal_text(value, scale) -%}
+    cast(cast({{ value }} as decimal(38, {{ scale }})) as string)
+{%- endmacro %}
+
+{% macro spark__decimal_text(value, scale) -%}
+    format_string('%.{{ scale }}f', cast({{ value }} as decimal(38, {{ scale }})))
+{%- endmacro %}
+
+
 {#- A struct value from (name, SQL expression) pairs, fields in the given order. -#}
 {% macro struct_of(fields) -%}
     {{ return(adapter.dispatch('struct_of', 'eduplan')(fields)) }}

@@ -2,7 +2,9 @@
 
 `write_raw_parquet` copies every raw table of a warehouse file being built into a folder, one
 sub-folder per table (`<folder>/<table>/`), the actuals partitioned by their file
-(`actuals/file=<name>/`, Hive style) so that a file's rows are one partition. The folder is the
+(`actuals/file_key=<md5 of the file name>/`, Hive style) so that a file's rows are one partition.
+The key is a digest, not the name: DuckDB percent-encodes a name's UTF-8 bytes in the folder
+name and Spark decodes each byte as a character, so 海宁.csv would come back garbled. The folder is the
 only copy Spark reads: its dbt target declares external tables over it (`spark_tables`, passed
 to dbt as the var `raw_tables`; macro register_raw_tables). Column names and types come from the
 one declaration of the raw schema (flows/load/raw_tables.py).
@@ -17,8 +19,8 @@ import duckdb
 
 from flows.load.raw_tables import RAW_TABLES
 
-# the column each table is partitioned by (a Hive-style folder per value)
-PARTITIONED_BY: dict[str, str] = {"actuals": "file"}
+# table -> (partition column, the SQL of its value): a Hive-style folder per value
+PARTITIONED_BY: dict[str, tuple[str, str]] = {"actuals": ("file_key", "md5(file)")}
 
 # DuckDB's declared types as Spark spells them; DuckDB writes its timestamp as a Parquet
 # timestamp without time zone
@@ -50,9 +52,10 @@ def write_raw_parquet(database: Path, folder: Path) -> dict[str, int]:
             written[table] = rows
             partition = PARTITIONED_BY.get(table)
             if partition and rows:
+                key, value = partition
                 con.execute(
-                    f"copy (select {names} from raw.{table}) to {_quote(target)} "
-                    f"(format parquet, partition_by ({partition}), overwrite_or_ignore)"
+                    f"copy (select {names}, {value} as {key} from raw.{table}) to "
+                    f"{_quote(target)} (format parquet, partition_by ({key}), overwrite_or_ignore)"
                 )
             elif not partition:
                 con.execute(
@@ -65,12 +68,14 @@ def write_raw_parquet(database: Path, folder: Path) -> dict[str, int]:
 
 def spark_tables(folder: Path) -> dict[str, dict[str, object]]:
     """The external tables over `folder`, for dbt's var `raw_tables`: per table its location,
-    columns as (name, Spark type) and partition column (or None)."""
-    return {
-        table: {
+    columns as (name, Spark type), the partition column last, and that column (or None)."""
+    tables: dict[str, dict[str, object]] = {}
+    for table, columns in RAW_TABLES.items():
+        key = PARTITIONED_BY[table][0] if table in PARTITIONED_BY else None
+        tables[table] = {
             "location": str((folder / table).resolve()),
-            "columns": [[column.name, SPARK_TYPES[column.type]] for column in columns],
-            "partitioned_by": PARTITIONED_BY.get(table),
+            "columns": [[column.name, SPARK_TYPES[column.type]] for column in columns]
+            + ([[key, "string"]] if key else []),
+            "partitioned_by": key,
         }
-        for table, columns in RAW_TABLES.items()
-    }
+    return tables

@@ -70,8 +70,8 @@
     "value is not null and try_cast(value_text as double) <> 0 and abs(cast(value as double) - "
     ~ "try_cast(value_text as double)) > 1e-6 * abs(try_cast(value_text as double))",
     "'value'", "value_text", "'value_out_of_range'",
-    "'more decimal places than a figure keeps (10): it would be stored as ' || cast(value as "
-    ~ "string)"
+    "'more decimal places than a figure keeps (10): it would be stored as ' || "
+    ~ decimal_text('value', 10)
 )) -%}
 {%- do checks.append((
     "value_text is not null and value is null and not " ~ too_long,

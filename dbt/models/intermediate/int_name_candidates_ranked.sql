@@ -156,24 +156,31 @@ entries as (
 
 ),
 
--- the best-matching entry of each candidate code
+-- the best-matching entry of each candidate code; similarity to 9 places, so that engines
+-- whose floating point differs in the last bits rank equal scores the same way
+{%- set similarity -%}
+    round({{ name_similarity('unresolved.name_key', 'entries.candidate_key') }}, 9)
+{%- endset %}
 scored as (
 
     select
         unresolved.name_kind,
         unresolved.name_raw,
         entries.candidate_code,
-        max_by(
+        -- the most similar entry; of equally similar ones, the first by name
+        min_by(
             entries.candidate_name,
-            {{ name_similarity('unresolved.name_key', 'entries.candidate_key') }}
+            {{ struct_of([
+                ('dissimilarity', '-' ~ similarity), ('candidate_name', 'entries.candidate_name')
+            ]) }}
         ) as candidate_name,
-        max({{ name_similarity('unresolved.name_key', 'entries.candidate_key') }}) as similarity
+        max({{ similarity }}) as similarity
 
     from unresolved
     inner join entries on unresolved.name_kind = entries.name_kind
     group by all
     -- an entry with nothing in common (similarity 0) is no candidate: a name may have none
-    having max({{ name_similarity('unresolved.name_key', 'entries.candidate_key') }}) > 0
+    having max({{ similarity }}) > 0
 
 ),
 
