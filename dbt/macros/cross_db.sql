@@ -94,8 +94,17 @@
     cast(cast({{ value }} as decimal(38, {{ scale }})) as string)
 {%- endmacro %}
 
+{#- Spark prints a decimal with Java's BigDecimal.toString (0E-10, 1.000E-7): the integer and
+    fraction digits are printed apart, each as a whole number -#}
 {% macro spark__decimal_text(value, scale) -%}
-    format_string('%.{{ scale }}f', cast({{ value }} as decimal(38, {{ scale }})))
+    {%- set magnitude = 'abs(cast(' ~ value ~ ' as decimal(38, ' ~ scale ~ ')))' -%}
+    case when {{ value }} is not null then concat(
+        case when {{ value }} < 0 then '-' else '' end,
+        cast(floor({{ magnitude }}) as string),
+        '.',
+        lpad(cast(cast(({{ magnitude }} - floor({{ magnitude }})) * 1{{ '0' * scale }}
+            as decimal(38, 0)) as string), {{ scale }}, '0')
+    ) end
 {%- endmacro %}
 
 

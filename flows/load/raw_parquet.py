@@ -4,10 +4,10 @@
 sub-folder per table (`<folder>/<table>/`), the actuals partitioned by their file
 (`actuals/file_key=<md5 of the file name>/`, Hive style) so that a file's rows are one partition.
 The key is a digest, not the name: DuckDB percent-encodes a name's UTF-8 bytes in the folder
-name and Spark decodes each byte as a character, so 海宁.csv would come back garbled. The folder is the
-only copy Spark reads: its dbt target declares external tables over it (`spark_tables`, passed
-to dbt as the var `raw_tables`; macro register_raw_tables). Column names and types come from the
-one declaration of the raw schema (flows/load/raw_tables.py).
+name and Spark decodes each byte as a character, so 海宁.csv would come back garbled.
+The folder is the only copy Spark reads: its dbt target declares external tables over it
+(`spark_tables`, passed to dbt as the var `raw_tables`; macro register_raw_tables). Column names
+and types come from the one declaration of the raw schema (flows/load/raw_tables.py).
 """
 
 from __future__ import annotations
