@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-long test-fast lint lock bench clean cjk-font browser bi-reader demo reliability mutate
+.PHONY: install run test test-long test-fast test-spark spark java lint lock bench clean cjk-font browser bi-reader demo reliability mutate
 
 install: $(STAMP) cjk-font
 
@@ -29,16 +29,41 @@ run: $(STAMP)
 
 # Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser bi-reader
-	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not long"
+	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not long and not spark"
 
 # The cases that need nights of their own (signals, the hostile night, kill -9, the soak, at
 # short counts): CI runs them after `make test` (.ci/run), which stays under 8 minutes.
 test-long: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=10 -m long
 
+# The Spark stack, for the spark target of the dbt project (README "Beyond one machine"): its own
+# virtualenv (.venv-spark: pyspark and dbt-spark[session], held to the main lock's dbt-core and
+# adapters by -c requirements.lock) and Java 17 from Debian when no java is installed. Only the
+# targets that need Spark depend on it: `make run` and `make test` never install it.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed-stamp
+SPARK_PINS := pyspark==4.3.0 "dbt-spark[session]==1.11.0"
+spark: $(SPARK_STAMP) java
+
+$(SPARK_STAMP): requirements.lock
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock $(SPARK_PINS) $$(grep -E '^dbt-(core|adapters|common)==' requirements.lock)
+	@touch $(SPARK_STAMP)
+
+java:
+	@command -v java >/dev/null || { \
+	  echo "installing openjdk-17-jre-headless (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+
+# The same marts on Spark as on DuckDB (tests/test_spark_parity.py): the seeds and a harder data
+# set built on both engines and compared mart by mart. CI runs it after `make test-long`.
+test-spark: $(STAMP) spark
+	$(BIN)/python -m pytest -q -s -m spark --durations=5 tests/test_spark_parity.py
+
 # The edit loop: everything but the tests marked slow, server, browser or reliability.
 test-fast: $(STAMP) cjk-font
-	$(BIN)/python -m pytest -q -n 2 -m "not slow and not server and not browser and not reliability"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow and not server and not browser and not reliability and not spark"
 
 # The reliability tests at full length (`make test` runs them with few iterations, and leaves out
 # those marked `long`: a night or more each: signals, the hostile night, Data Docs): 20 kills
@@ -75,11 +100,13 @@ bi-reader: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/eduplan demo
 
-# sqlfluff compiles the dbt project (dbt templater): it needs a profile path, not a warehouse
+# sqlfluff compiles the dbt project (dbt templater): it needs a profile path, not a warehouse.
+# scripts/lint_cross_db.py: no DuckDB-only construct outside dbt/macros/cross_db.sql (Spark).
 lint: $(STAMP)
 	$(BIN)/ruff check flows tests benchmarks scripts expectations
 	$(BIN)/ruff format --check flows tests benchmarks scripts expectations
 	EDUPLAN_BUILD_DB=$$(mktemp -d)/lint.duckdb $(BIN)/sqlfluff lint dbt/models dbt/tests --processes 1
+	$(BIN)/python scripts/lint_cross_db.py
 
 # Re-resolve the dependencies and rewrite the lock (needs the package index).
 lock:
@@ -92,9 +119,12 @@ lock:
 # The whole night at 1M and 10M rows against a pure-DuckDB floor (docs/performance.md);
 # the other benchmarks: `.venv/bin/python -m benchmarks [extract|formats|actuals]`.
 BENCH_ROWS ?= 1000000,10000000
-bench: $(STAMP)
+# and dbt on DuckDB against dbt on Spark local at the seeds and at 1M rows (needs `make spark`).
+ENGINE_ROWS ?= seeds,1000000
+bench: $(STAMP) spark
 	$(BIN)/python -m benchmarks night --rows $(BENCH_ROWS)
+	$(BIN)/python -m benchmarks engines --rows $(ENGINE_ROWS)
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb* warehouse/*.json warehouse/.build warehouse/history \
+	rm -rf $(VENV) $(SPARK_VENV) warehouse/spark warehouse/*.duckdb* warehouse/*.json warehouse/.build warehouse/history \
 		warehouse/report warehouse/demo warehouse/docs dbt/target dbt/logs

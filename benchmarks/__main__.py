@@ -7,6 +7,7 @@ python -m benchmarks extract --copies 50
 python -m benchmarks formats --copies 5  # .html, .docx, .pdf readers against parse-only floors
 python -m benchmarks actuals --rows 1000000
 python -m benchmarks fixed               # a nothing-new night against empty flow + dbt build
+python -m benchmarks engines --rows seeds,1000000  # dbt on DuckDB vs on Spark (`make spark`)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 
 from benchmarks import (
     bench_actuals_load,
+    bench_engines,
     bench_extract,
     bench_fixed_costs,
     bench_formats,
@@ -27,6 +29,7 @@ BENCHMARKS = {
     "actuals": bench_actuals_load.main,
     "fixed": bench_fixed_costs.main,
     "night": bench_night.main,
+    "engines": bench_engines.main,
 }
 
 if __name__ == "__main__":

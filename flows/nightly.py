@@ -218,6 +218,23 @@ def dbt_build_step(build_file: Path, artifacts_dir: Path) -> DbtResult:
     return result
 
 
+@task(name="dbt-build-spark")
+def dbt_build_spark_step(build_file: Path, config: Settings) -> DbtResult:
+    """dbt build on Apache Spark (`eduplan run --engine spark`): the raw tables written as
+    Parquet, the same dbt project built by dbt-spark, and Spark's marts copied into the build
+    file, where the marts gate checks them as it checks DuckDB's (flows/spark.py)."""
+    from flows.load.raw_parquet import write_raw_parquet
+    from flows.spark import BUILD, import_marts, run_dbt_spark, spark_layout_for
+
+    layout = spark_layout_for(config.warehouse)
+    write_raw_parquet(build_file, layout.raw)
+    result = run_dbt_spark(BUILD, layout)
+    if result.success:
+        import_marts(build_file, layout)
+    _log_result(result.success, result.format().replace("dbt build", "dbt build (Spark)", 1))
+    return result
+
+
 @task(name="validate-marts")
 def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
     result = validate_marts(build_file, gx_dir=gx_dir)
@@ -261,9 +278,14 @@ def mart_counts(database: Path) -> dict[str, int]:
 
 @flow(name="nightly-load", log_prints=True)
 def nightly_load(
-    raw_dir: str | None = None, warehouse: str | None = None, full_refresh: bool = False
+    raw_dir: str | None = None,
+    warehouse: str | None = None,
+    full_refresh: bool = False,
+    engine: str = "duckdb",
 ) -> RunRecord:
-    """Build tonight's warehouse beside the published one, audit it, publish it only if clean."""
+    """Build tonight's warehouse beside the published one, audit it, publish it only if clean.
+    `engine` spark builds the marts on Apache Spark from the raw tables as Parquet and publishes
+    them as Parquet too (README "Beyond one machine")."""
     started = time.perf_counter()
     started_at = datetime.now(UTC).replace(tzinfo=None)
     config = settings(
@@ -276,7 +298,7 @@ def nightly_load(
     logger.info("raw inputs %s -> warehouse %s", config.raw_dir, config.warehouse)
     with build_lock(config.build_dir):
         try:
-            _build_audit_publish(config, summary, full_refresh=full_refresh)
+            _build_audit_publish(config, summary, full_refresh=full_refresh, engine=engine)
         except Exception as error:
             _stop_if_disk_full(error, config)
             raise
@@ -320,7 +342,9 @@ def _timed(summary: RunRecord, stage: Stage, step: Callable[[], T]) -> T:
         run_logger().info("%s: %.1f s", stage, summary.stage_seconds[stage])
 
 
-def _build_audit_publish(config: Settings, summary: RunRecord, *, full_refresh: bool) -> None:
+def _build_audit_publish(
+    config: Settings, summary: RunRecord, *, full_refresh: bool, engine: str = "duckdb"
+) -> None:
     logger = run_logger()
     documents, sources, summary.input_errors, refused = _timed(
         summary, Stage.EXTRACT, lambda: extract_plans(config.plans_dir)
@@ -341,11 +365,12 @@ def _build_audit_publish(config: Settings, summary: RunRecord, *, full_refresh: 
     summary.gates.append(GateRecord.of(raw_gate))
     summary.data_docs = raw_gate.docs_path
     artifacts = config.layout.dbt_artifacts_dir
-    dbt_result = (
-        _timed(summary, Stage.DBT_BUILD, lambda: dbt_build_step(build_file, artifacts))
-        if raw_gate.passed
-        else None
+    build = (
+        (lambda: dbt_build_spark_step(build_file, config))
+        if engine == "spark"
+        else (lambda: dbt_build_step(build_file, artifacts))
     )
+    dbt_result = _timed(summary, Stage.DBT_BUILD, build) if raw_gate.passed else None
     summary.dbt = dbt_result.format() if dbt_result else ""
     if dbt_result is not None and dbt_result.success:
         marts_gate = _timed(
@@ -366,9 +391,25 @@ def _build_audit_publish(config: Settings, summary: RunRecord, *, full_refresh: 
             summary.published = True
             interrupt.at_stage("the clean-up after publication", published=True)
             summary.warnings += list(published.warnings)
+            if engine == "spark":
+                summary.warnings += _publish_parquet(config)
             _record_publication(summary)
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
+
+
+def _publish_parquet(config: Settings) -> list[str]:
+    """Spark's marts as Parquet in `parquet/marts/` beside the published file; a failure here
+    is a warning: the night is published (its DuckDB file holds the same marts)."""
+    from flows.spark import publish_parquet_marts, spark_layout_for
+
+    folder = config.warehouse.parent / "parquet" / "marts"
+    try:
+        publish_parquet_marts(spark_layout_for(config.warehouse), folder)
+    except OSError as error:
+        return [f"the marts could not be written as Parquet to {folder} ({error})"]
+    run_logger().info("marts published as Parquet in %s", folder)
+    return []
 
 
 def _record_publication(summary: RunRecord) -> None:

@@ -106,7 +106,14 @@ def run_dbt(
     (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
     process = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+    return results_of(process, target, time.perf_counter() - started)
+
+
+def results_of(
+    process: subprocess.CompletedProcess[str], target: Path, seconds: float
+) -> DbtResult:
+    """A finished dbt command's outcome, from its exit code and its target/run_results.json
+    (on any engine: flows/spark.py reads Spark's builds with it)."""
     counts: dict[str, int] = {}
     failures: list[str] = []
     warnings: list[str] = []

@@ -11,7 +11,7 @@ select {{ column_name }} as value_not_in_vocabulary
 from {{ model }}
 where {{ column_name }} is not null
     and {{ column_name }} not in (
-        {%- for code in codes %}'{{ code }}'{{ ', ' if not loop.last }}{% endfor -%}
+        {%- for code in codes %}{{ quoted(code) }}{{ ', ' if not loop.last }}{% endfor -%}
     )
 
 {% endtest %}

@@ -6,7 +6,7 @@
 {% macro vocabulary_code(vocabulary, column) -%}
     case {{ column }}
         {%- for written, code in var('vocabulary')[vocabulary].items() %}
-        when '{{ written }}' then '{{ code }}'
+        when {{ quoted(written) }} then {{ quoted(code) }}
         {%- endfor %}
     end
 {%- endmacro %}

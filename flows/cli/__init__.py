@@ -61,6 +61,7 @@ def _run_night(args: argparse.Namespace) -> int:
             raw_dir=str(args.raw) if args.raw else None,
             warehouse=str(args.warehouse) if args.warehouse else None,
             full_refresh=args.full_refresh,
+            engine=args.engine,
         )
     except Exception as error:  # the flow failed: nothing was published
         print(f"eduplan run: FAILED, nothing published: {error}", file=sys.stderr)
@@ -255,6 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="build from an empty file instead of a copy of the published warehouse",
+    )
+    run.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="where dbt builds the marts: DuckDB (default) or Apache Spark in local mode, from "
+        "the raw tables as Parquet, the marts also published as Parquet in parquet/marts/ "
+        "beside the warehouse (needs `make spark`)",
     )
     run.set_defaults(handler=cmd_run)
 

@@ -31,7 +31,7 @@
         value_text
 
     from {{ ref('int_actuals_judged') }}
-    where len(row_problems) = 0
+    where {{ list_length('row_problems') }} = 0
 {%- endset %}
 
 with
@@ -143,7 +143,10 @@ figures as (
         breakdown,
         year,
         count(distinct value_in_catalogue_unit) as values_given,
-        arg_min(source_file || ':' || source_line, (source_file, source_line)) as first_ref
+        min_by(
+            source_file || ':' || source_line,
+            {{ struct_of([('source_file', 'source_file'), ('source_line', 'source_line')]) }}
+        ) as first_ref
 
     from candidates
     group by region_code, indicator_code, breakdown, year
@@ -163,16 +166,18 @@ judged_across_files as (
         tonight.year,
         tonight.value_in_catalogue_unit,
         case
-            when figures.values_given > 1 then {
-                'column': 'value', 'raw_value': tonight.value_text,
-                'reason': 'duplicate_disagrees',
-                'detail': 'the same figure has different values (first at '
-                    || figures.first_ref || ')'
-            }
-            when figures.first_ref <> tonight.source_file || ':' || tonight.source_line then {
-                'column': 'value', 'raw_value': tonight.value_text, 'reason': 'duplicate_row',
-                'detail': 'the same figure is already at ' || figures.first_ref
-            }
+            when figures.values_given > 1 then {{ struct_of([
+                ('column', "'value'"),
+                ('raw_value', 'tonight.value_text'),
+                ('reason', "'duplicate_disagrees'"),
+                ('detail', "'the same figure has different values (first at ' || figures.first_ref || ')'"),
+            ]) }}
+            when figures.first_ref <> tonight.source_file || ':' || tonight.source_line then {{ struct_of([
+                ('column', "'value'"),
+                ('raw_value', 'tonight.value_text'),
+                ('reason', "'duplicate_row'"),
+                ('detail', "'the same figure is already at ' || figures.first_ref"),
+            ]) }}
         end as problem
 
     from {{ rows }} as tonight
@@ -190,9 +195,9 @@ judged_across_files as (
 tombstones as (
 
     select
-        cast(null as varchar) as source_file,
+        cast(null as string) as source_file,
         cast(null as integer) as source_line,
-        cast(null as varchar) as judged_in,
+        cast(null as string) as judged_in,
         touched.region_code,
         touched.indicator_code,
         touched.breakdown,

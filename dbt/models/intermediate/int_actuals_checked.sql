@@ -20,10 +20,12 @@ repeated as (
 flagged as (
 
     select
-        judged.* exclude (row_problems, load_sha256, lookup_version, judged_in),  -- noqa: RF02
+        {{ star_except(
+            'judged', ['row_problems', 'load_sha256', 'lookup_version', 'judged_in']
+        ) }},  -- noqa: RF02
         case
             when repeated.problem is null then judged.row_problems
-            else list_append(judged.row_problems, repeated.problem)
+            else {{ list_appended('judged.row_problems', 'repeated.problem') }}
         end as problems
 
     from judged
@@ -36,6 +38,6 @@ flagged as (
 select
     *,
     source_file || ':' || source_line as source_ref,
-    len(problems) > 0 as is_held_back
+    {{ list_length('problems') }} > 0 as is_held_back
 
 from flagged

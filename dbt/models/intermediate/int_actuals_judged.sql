@@ -1,13 +1,14 @@
 -- depends_on: {{ ref('int_actuals_files_latest') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=by_file_strategy(),
     unique_key='source_file',
+    partition_by=by_file_partitioning('source_file'),
     on_schema_change='sync_all_columns',
     pre_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where source_file in "
-        ~ "(select source_file from {{ ref('int_actuals_files_latest') }} "
-        ~ "where status in ('removed', 'rejected')){% endif %}"
+        "{% if is_incremental() %}{{ delete_source_files(this, "
+        ~ "'select source_file from ' ~ ref('int_actuals_files_latest') "
+        ~ "~ \" where status in ('removed', 'rejected')\") }}{% endif %}"
     ],
 ) }}
 {#- Indicators whose figure may be negative (a change) or exceed 100% (a gross rate): the
@@ -18,8 +19,9 @@
 {#- Every reason a row is held back on its own (duplicates are judged across files, in
     int_actual_figures_repeated): when it applies, then the problem it records as column,
     raw_value, reason and detail (SQL expressions; docs/actuals_contract.md). -#}
-{%- set year_range = "regexp_full_match(year_text, "
-    ~ "'[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?')" -%}
+{%- set year_range = regex_full_match(
+    'year_text', '[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?'
+) -%}
 {%- set kinds = [] -%}
 {%- for kind in vocabulary_codes('source_kind') -%}
     {%- do kinds.append("'" ~ kind ~ "'") -%}
@@ -58,7 +60,7 @@
     digits (more than 18), or a non-zero figure its 10 decimal places would change (0.000000000001
     stored as 0): out of range, with what it would have become; float noise from a spreadsheet
     (85.100000000000001) is a figure -#}
-{%- set too_long = "regexp_full_match(value_text, '[+-]?[0-9]{19,}(\\.[0-9]*)?')" -%}
+{%- set too_long = regex_full_match('value_text', '[+-]?[0-9]{19,}(\\.[0-9]*)?') -%}
 {%- do checks.append((
     "value_text is not null and value is null and " ~ too_long,
     "'value'", "value_text", "'value_out_of_range'",
@@ -68,14 +70,14 @@
     "value is not null and try_cast(value_text as double) <> 0 and abs(cast(value as double) - "
     ~ "try_cast(value_text as double)) > 1e-6 * abs(try_cast(value_text as double))",
     "'value'", "value_text", "'value_out_of_range'",
-    "'more decimal places than a figure keeps (10): it would be stored as ' || cast(value as "
-    ~ "varchar)"
+    "'more decimal places than a figure keeps (10): it would be stored as ' || "
+    ~ decimal_text('value', 10)
 )) -%}
 {%- do checks.append((
     "value_text is not null and value is null and not " ~ too_long,
     "'value'", "value_text", "'value_not_a_number'",
-    "case when regexp_matches(value_text, '^[<>≤≥≈约]') then 'a bound or estimate, not a "
-    ~ "figure' else 'expected a plain decimal number (no separators, units or text)' end"
+    "case when " ~ regex_contains('value_text', '^[<>≤≥≈约]') ~ " then 'a bound or estimate, "
+    ~ "not a figure' else 'expected a plain decimal number (no separators, units or text)' end"
 )) -%}
 {%- do checks.append((
     "unit_fit = 'no'",
@@ -86,8 +88,8 @@
 {%- do checks.append((
     "value_in_catalogue_unit < lowest or value_in_catalogue_unit > highest",
     "'value'", "value_text", "'value_out_of_range'",
-    "'outside the possible range [' || coalesce(cast(lowest as varchar), '') || ', ' || "
-    ~ "coalesce(cast(highest as varchar), '') || ']' || coalesce(' ' || value_unit, '')"
+    "'outside the possible range [' || coalesce(cast(lowest as string), '') || ', ' || "
+    ~ "coalesce(cast(highest as string), '') || ']' || coalesce(' ' || value_unit, '')"
 )) -%}
 {%- do checks.append((
     "source_kind not in (" ~ kinds | join(', ') ~ ") or (source_kind = 'published' and "
@@ -95,6 +97,19 @@
     "'source_kind'", "source_kind_raw", "'invalid_source_kind'",
     "'source_kind must be one of the source_kind vocabulary (synthetic_*.csv: synthetic only)'"
 )) -%}
+{#- each check as a problem struct when it applies, else NULL -#}
+{%- set problem_fields = [
+    ('column', 'string'), ('raw_value', 'string'), ('reason', 'string'), ('detail', 'string')
+] -%}
+{%- set problems = [] -%}
+{%- for when, column, raw_value, reason, detail in checks -%}
+    {%- do problems.append('case when ' ~ when ~ ' then ' ~ struct_of([
+        ('column', column),
+        ('raw_value', 'cast(' ~ raw_value ~ ' as string)'),
+        ('reason', reason),
+        ('detail', 'cast(' ~ detail ~ ' as string)'),
+    ]) ~ ' end') -%}
+{%- endfor -%}
 -- One row per landed actuals record, resolved (region, indicator, breakdown), restated in its
 -- catalogue unit where the unit differs and a conversion is known (seeds/unit_conversions.csv)
 -- and judged on its own: `row_problems` lists every reason the row is held back by itself,
@@ -151,10 +166,8 @@ indicator_names as (
         indicator_name_raw,
         indicator_code,
         alias_breakdown_code,
-        regexp_matches(indicator_name_raw || indicator_code, '{{ change_words }}') as is_change,
-        regexp_matches(
-            indicator_name_raw || indicator_code, '{{ gross_words }}'
-        ) as is_gross
+        {{ regex_contains('indicator_name_raw || indicator_code', change_words) }} as is_change,
+        {{ regex_contains('indicator_name_raw || indicator_code', gross_words) }} as is_gross
 
     from {{ ref('int_indicator_names_resolved') }}
 
@@ -245,19 +258,8 @@ judged as (
                 {%- for check in checks %}
                 coalesce({{ check[0] }}, false){{ ' or' if not loop.last }}
                 {%- endfor %}
-                then list_filter([
-                    {%- for when, column, raw_value, reason, detail in checks %}
-                    case when {{ when }} then {
-                        'column': {{ column }},
-                        'raw_value': cast({{ raw_value }} as varchar),
-                        'reason': {{ reason }},
-                        'detail': cast({{ detail }} as varchar)
-                    } end{{ ',' if not loop.last }}
-                    {%- endfor %}
-                ], lambda problem: problem is not null)
-            else cast(
-                [] as struct("column" varchar, raw_value varchar, reason varchar, detail varchar)[]
-            )
+                then {{ list_without_nulls(list_of(problems)) }}
+            else {{ empty_list_of_structs(problem_fields) }}
         end as row_problems
 
     from valued

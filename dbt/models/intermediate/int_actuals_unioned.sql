@@ -44,8 +44,8 @@ plan_figures as (
         end as source_kind,
         -- file:line for text plans, file:table 1, row 3, column 4 (or page ...) for the others
         plan_cells.source_file || ':'
-        || coalesce(cast(plan_cells.source_line as varchar), plan_cells.source_ref) as source_ref,
-        cast(null as varchar) as source_url,
+        || coalesce(cast(plan_cells.source_line as string), plan_cells.source_ref) as source_ref,
+        cast(null as string) as source_url,
         plan_cells.plan_id as source_title
 
     from plan_cells

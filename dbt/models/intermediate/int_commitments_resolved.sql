@@ -35,7 +35,7 @@ catalogue_names as (
     select distinct
         {{ name_key('catalogue_name') }} as name_key,
         indicator_code,
-        cast(null as varchar) as breakdown_code
+        cast(null as string) as breakdown_code
 
     from {{ catalogue_names() }} as catalogue
 
@@ -56,7 +56,7 @@ keyed as (
         commitments.*,
         documents.region_code,
         {{ name_key('commitments.subject_raw') }} as subject_key,
-        {{ name_key("regexp_replace(commitments.subject_raw, '^(全区|全市|全县|全省|全镇|我区|我市|我县)', '')") }}
+        {{ name_key(regex_replace_all('commitments.subject_raw', '^(全区|全市|全县|全省|全镇|我区|我市|我县)', '')) }}
             as subject_key_unscoped
 
     from commitments

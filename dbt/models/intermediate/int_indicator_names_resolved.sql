@@ -64,7 +64,7 @@ catalogue_names as (
     select distinct
         {{ name_key('catalogue_name') }} as name_key,
         indicator_code,
-        cast(null as varchar) as breakdown_code
+        cast(null as string) as breakdown_code
 
     from {{ catalogue_names() }} as catalogue
 

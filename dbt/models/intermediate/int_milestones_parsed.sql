@@ -49,7 +49,7 @@ parsed as (
     select
         *,
         try_cast(
-            nullif(regexp_extract(milestone_text, '([0-9]+(\.[0-9]+)?)\s*[%％]', 1), '')
+            nullif({{ regex_extract('milestone_text', '([0-9]+(\\.[0-9]+)?)\\s*[%％]', 1) }}, '')
             as decimal(38, 10)
         ) as percent_value,
         case
@@ -59,10 +59,11 @@ parsed as (
             when milestone_text like '%高于全省平均%' then 'above_provincial_average'
             when milestone_text like '%达到全省平均%' then 'at_provincial_average'
             when milestone_text like '%列全省前%' then 'provincial_rank'
-            when regexp_matches(milestone_text, '达到\s*[0-9.]+\s*[%％]') then 'reaches_percent'
+            when {{ regex_contains('milestone_text', '达到\\s*[0-9.]+\\s*[%％]') }}
+                then 'reaches_percent'
             else 'other'
         end as milestone_kind,
-        case regexp_extract(milestone_text, '前([一二三四五六七八九十0-9]+)位', 1)
+        case {{ regex_extract('milestone_text', '前([一二三四五六七八九十0-9]+)位', 1) }}
             when '' then null
             when '一' then 1
             when '二' then 2
@@ -74,7 +75,7 @@ parsed as (
             when '八' then 8
             when '九' then 9
             when '十' then 10
-            else try_cast(regexp_extract(milestone_text, '前([0-9]+)位', 1) as integer)
+            else try_cast({{ regex_extract('milestone_text', '前([0-9]+)位', 1) }} as integer)
         end as provincial_rank_top_n
 
     from located

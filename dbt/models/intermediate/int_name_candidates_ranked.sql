@@ -1,9 +1,10 @@
 -- Names that resolve to nothing, each with its three most similar catalogue entries (none when
 -- nothing is similar at all): indicator
 -- names no alias matches (they load as uncatalogued_<hash>) and region names that resolve to no
--- code (their rows are held back: mart_actuals_quarantine). Similarity is DuckDB's
--- jaro_winkler_similarity on the name_keys; a candidate is only a suggestion, never applied:
--- a person accepts it with `eduplan names accept` (an alias row in a seed).
+-- code (their rows are held back: mart_actuals_quarantine). Similarity is Jaro-Winkler on
+-- the name_keys' characters (macro name_similarity, the same on every engine); a candidate is
+-- only a suggestion, never applied: a person accepts it with `eduplan names accept` (an alias
+-- row in a seed).
 
 with
 
@@ -114,8 +115,9 @@ sighted as (
         names.name_raw,
         names.name_key,
         count(*) as occurrences,
-        min({ 'source_file': usages.source_file, 'source_line': usages.source_line })
-            as first_sighting
+        min({{ struct_of([
+            ('source_file', 'usages.source_file'), ('source_line', 'usages.source_line')
+        ]) }}) as first_sighting
 
     from unresolved_names as names
     inner join usages
@@ -128,9 +130,9 @@ sighted as (
 unresolved as (
 
     select
-        * exclude (first_sighting),
-        struct_extract(first_sighting, 'source_file') || ':'
-        || struct_extract(first_sighting, 'source_line') as first_source_ref
+        {{ star_except('sighted', ['first_sighting']) }},
+        {{ struct_field('first_sighting', 'source_file') }} || ':'
+        || {{ struct_field('first_sighting', 'source_line') }} as first_source_ref
 
     from sighted
 
@@ -185,23 +187,31 @@ entries as (
 
 ),
 
--- the best-matching entry of each candidate code
+-- the best-matching entry of each candidate code; similarity to 9 places, so that engines
+-- whose floating point differs in the last bits rank equal scores the same way
+{%- set similarity -%}
+    round({{ name_similarity('unresolved.name_key', 'entries.candidate_key') }}, 9)
+{%- endset %}
 scored as (
 
     select
         unresolved.name_kind,
         unresolved.name_raw,
         entries.candidate_code,
-        arg_max(entries.candidate_name, jaro_winkler_similarity(
-            unresolved.name_key, entries.candidate_key
-        )) as candidate_name,
-        max(jaro_winkler_similarity(unresolved.name_key, entries.candidate_key)) as similarity
+        -- the most similar entry; of equally similar ones, the first by name
+        min_by(
+            entries.candidate_name,
+            {{ struct_of([
+                ('dissimilarity', '-' ~ similarity), ('candidate_name', 'entries.candidate_name')
+            ]) }}
+        ) as candidate_name,
+        max({{ similarity }}) as similarity
 
     from unresolved
     inner join entries on unresolved.name_kind = entries.name_kind
     group by all
     -- an entry with nothing in common (similarity 0) is no candidate: a name may have none
-    having max(jaro_winkler_similarity(unresolved.name_key, entries.candidate_key)) > 0
+    having max({{ similarity }}) > 0
 
 ),
 

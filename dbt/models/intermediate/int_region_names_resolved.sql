@@ -98,7 +98,7 @@ region_keys as (
 
     select
         {{ name_key('region_key') }} as name_key,
-        arg_min(region_code, priority) as region_code
+        min_by(region_code, priority) as region_code
 
     from (
         select * from codes

@@ -35,7 +35,7 @@ final as (
     select
         breakdown_code as breakdown,
         breakdown_name_zh,
-        cast(null as varchar) as breakdown_name_en,
+        cast(null as string) as breakdown_name_en,
         'uncatalogued' as breakdown_kind,
         999 as sort_order,
         false as is_catalogued

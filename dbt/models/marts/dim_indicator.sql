@@ -46,8 +46,8 @@ final as (
     select
         indicator_code,
         indicator_name_zh,
-        cast(null as varchar) as indicator_name_en,
-        cast(null as varchar) as unit,
+        cast(null as string) as indicator_name_en,
+        cast(null as string) as unit,
         'higher' as polarity,
         'uncatalogued' as category,
         false as is_catalogued

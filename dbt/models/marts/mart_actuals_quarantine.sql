@@ -21,7 +21,7 @@ row_problems as (
     select
         source_file,
         source_line,
-        unnest(problems) as problem
+        {{ unnest_list('problems') }} as problem
 
     from checked
     where is_held_back
@@ -33,8 +33,8 @@ rejected_files as (
     select
         source_file,
         coalesce(error_line, 0) as source_line,
-        cast(null as varchar) as column_name,
-        cast(null as varchar) as raw_value,
+        cast(null as string) as column_name,
+        cast(null as string) as raw_value,
         reason,
         detail
 
@@ -48,10 +48,10 @@ final as (
     select
         row_problems.source_file,
         row_problems.source_line,
-        row_problems.problem.column as column_name,
-        row_problems.problem.raw_value,
-        row_problems.problem.reason,
-        row_problems.problem.detail
+        {{ struct_field('row_problems.problem', 'column') }} as column_name,
+        {{ struct_field('row_problems.problem', 'raw_value') }} as raw_value,
+        {{ struct_field('row_problems.problem', 'reason') }} as reason,
+        {{ struct_field('row_problems.problem', 'detail') }} as detail
 
     from row_problems
 

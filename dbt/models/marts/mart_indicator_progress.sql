@@ -61,7 +61,7 @@ baselines as (
         partition by targets.target_id
         order by
             actuals.year desc,
-            starts_with(actuals.source_ref, targets.source_file || ':') desc,
+            {{ text_starts_with('actuals.source_ref', "targets.source_file || ':'") }} desc,
             case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
             actuals.source_ref
     ) = 1

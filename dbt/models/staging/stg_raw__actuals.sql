@@ -28,10 +28,10 @@ renamed as (
 
         ----------  typed: a 4-digit year; a plain decimal (sign, at most 18 integer digits)
         case
-            when regexp_full_match(trim(year), '[0-9]{4}') then cast(trim(year) as integer)
+            when {{ regex_full_match('trim(year)', '[0-9]{4}') }} then cast(trim(year) as integer)
         end as year,
         case
-            when regexp_full_match(trim(value), '[+-]?([0-9]{1,18}(\.[0-9]*)?|\.[0-9]+)')
+            when {{ regex_full_match('trim(value)', '[+-]?([0-9]{1,18}(\\.[0-9]*)?|\\.[0-9]+)') }}
                 then try_cast(trim(value) as decimal(38, 10))
         end as value,
 
@@ -40,11 +40,15 @@ renamed as (
         nullif(trim(source_title), '') as source_title,
         nullif(trim(source_kind), '') as source_kind_raw,
         case
-            when starts_with(file, 'synthetic_') then 'synthetic' else 'published'
+            when {{ text_starts_with('file', quoted('synthetic_')) }} then 'synthetic'
+            else 'published'
         end as file_source_kind,
         coalesce(
             nullif(lower(trim(source_kind)), ''),
-            case when starts_with(file, 'synthetic_') then 'synthetic' else 'published' end
+            case
+                when {{ text_starts_with('file', quoted('synthetic_')) }} then 'synthetic'
+                else 'published'
+            end
         ) as source_kind,
         malformed as malformed_text
 

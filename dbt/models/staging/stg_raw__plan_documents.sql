@@ -11,7 +11,7 @@ renamed as (
     select
         ----------  ids
         plan_id,
-        cast(region_code as varchar) as region_code,
+        cast(region_code as string) as region_code,
 
         ----------  document facts
         title,
