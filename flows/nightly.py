@@ -31,9 +31,17 @@ from flows.held_back import held_back_groups
 from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
+from flows.load.raw_parquet import write_raw_parquet
 from flows.progress import Stage
 from flows.report.run_outputs import report_night
 from flows.report.status import write_record
+from flows.spark import (
+    BUILD,
+    import_marts,
+    publish_parquet_marts,
+    run_dbt_spark,
+    spark_layout_for,
+)
 from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
@@ -223,9 +231,6 @@ def dbt_build_spark_step(build_file: Path, config: Settings) -> DbtResult:
     """dbt build on Apache Spark (`eduplan run --engine spark`): the raw tables written as
     Parquet, the same dbt project built by dbt-spark, and Spark's marts copied into the build
     file, where the marts gate checks them as it checks DuckDB's (flows/spark.py)."""
-    from flows.load.raw_parquet import write_raw_parquet
-    from flows.spark import BUILD, import_marts, run_dbt_spark, spark_layout_for
-
     layout = spark_layout_for(config.warehouse)
     write_raw_parquet(build_file, layout.raw)
     result = run_dbt_spark(BUILD, layout)
@@ -401,7 +406,6 @@ def _build_audit_publish(
 def _publish_parquet(config: Settings) -> list[str]:
     """Spark's marts as Parquet in `parquet/marts/` beside the published file; a failure here
     is a warning: the night is published (its DuckDB file holds the same marts)."""
-    from flows.spark import publish_parquet_marts, spark_layout_for
 
     folder = config.warehouse.parent / "parquet" / "marts"
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 from flows.config import dbt_project_dir
 from flows.load.raw_parquet import spark_tables
 from flows.transform import DbtResult, results_of
+from flows.warehouse.db import open_warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPARK_VENV = REPO_ROOT / ".venv-spark"
@@ -130,8 +131,6 @@ def import_marts(database: Path, layout: SparkLayout, schema: str = "marts") -> 
     """Replace the marts of the DuckDB build file by the tables Spark built (read from their
     Parquet), so that the marts gate, the report and publication see Spark's output; returns
     rows per table."""
-    from flows.warehouse.db import open_warehouse
-
     counts = {}
     with open_warehouse(database) as con:
         con.execute(f"create schema if not exists {schema}")
