@@ -27,3 +27,70 @@
         else cast({{ from_value }} as double) + {{ growth }} * ({{ years }})
     end
 {%- endmacro %}
+
+{#- Whether the latest value meets the target: its comparator, or a bare number read as a level
+    to reach (at least it; at most it when lower is better). -#}
+{% macro meets_target(latest_value, comparator, target_value, polarity) -%}
+    case
+        when {{ target_value }} is null or {{ latest_value }} is null then null
+        when {{ comparator }} = '>' then {{ latest_value }} > {{ target_value }}
+        when {{ comparator }} = '>=' then {{ latest_value }} >= {{ target_value }}
+        when {{ comparator }} = '<' then {{ latest_value }} < {{ target_value }}
+        when {{ comparator }} = '<=' then {{ latest_value }} <= {{ target_value }}
+        when {{ polarity }} = 'lower' then {{ latest_value }} <= {{ target_value }}
+        else {{ latest_value }} >= {{ target_value }}
+    end
+{%- endmacro %}
+
+{#- Whether the path to the target asks for a move the way the polarity calls progress (else
+    the target is a floor or ceiling to keep). -#}
+{% macro requires_improvement(polarity, required_growth) -%}
+    case
+        when {{ polarity }} = 'lower' then {{ required_growth }} < 0
+        else {{ required_growth }} > 0
+    end
+{%- endmacro %}
+
+{#- Whether the latest value is worse than the baseline, the way the polarity reads it. -#}
+{% macro worse_than_baseline(polarity, latest_value, baseline_value) -%}
+    case
+        when {{ polarity }} = 'lower' then {{ latest_value }} > {{ baseline_value }}
+        else {{ latest_value }} < {{ baseline_value }}
+    end
+{%- endmacro %}
+
+{#- The status of a level target (docs/progress_method.md), written once for the table targets
+    (mart_indicator_progress) and the targets stated in prose (mart_commitment_progress): met ->
+    achieved; its year reached -> not_achieved; no baseline -> no_data; nothing to improve ->
+    deterioration or limited_progress by the baseline; else the share of the required growth
+    observed: >= 0.95 on_track, >= 0.60 needs_acceleration, >= 0 limited_progress, below 0
+    deterioration. -#}
+{% macro level_status(target_value, latest_value, meets, latest_year, target_year,
+                      baseline_value, requires_improvement, worse_than_baseline,
+                      progress_ratio) -%}
+    case
+        when {{ target_value }} is null or {{ latest_value }} is null then 'no_data'
+        when {{ meets }} then 'achieved'
+        when {{ latest_year }} >= {{ target_year }} then 'not_achieved'
+        when {{ baseline_value }} is null then 'no_data'
+        when not {{ requires_improvement }} then
+            case when {{ worse_than_baseline }} then 'deterioration' else 'limited_progress' end
+        when {{ progress_ratio }} >= 0.95 then 'on_track'
+        when {{ progress_ratio }} >= 0.60 then 'needs_acceleration'
+        when {{ progress_ratio }} >= 0 then 'limited_progress'
+        else 'deterioration'
+    end
+{%- endmacro %}
+
+{#- How level_status judged: comparator, direction, or the growth ratio by its path. -#}
+{% macro level_status_method(target_value, latest_value, meets, latest_year, target_year,
+                             baseline_value, requires_improvement, uses_cagr) -%}
+    case
+        when {{ latest_value }} is null or {{ target_value }} is null then null
+        when {{ meets }} or {{ latest_year }} >= {{ target_year }} then 'comparator'
+        when {{ baseline_value }} is null then null
+        when not {{ requires_improvement }} then 'direction'
+        when {{ uses_cagr }} then 'cagr_ratio'
+        else 'linear_ratio'
+    end
+{%- endmacro %}

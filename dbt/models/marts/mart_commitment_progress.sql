@@ -6,7 +6,8 @@
 -- actual against the comparator (achieved / not_achieved once its year is reached), else the
 -- observed growth from the baseline (the latest actual up to the year before the plan) over the
 -- growth the path to the target requires, with the same path macros (macros/progress_path.sql)
--- and the same thresholds. Unresolved commitments, changes and norms are kept with status null.
+-- and the same status rules (macros/progress_path.sql level_status). Unresolved commitments,
+-- changes and norms are kept with status null.
 
 with
 
@@ -117,15 +118,8 @@ compared as (
 
     select
         *,
-        case
-            when latest_value is null then null
-            when comparator = '>' then latest_value > value
-            when comparator = '>=' then latest_value >= value
-            when comparator = '<' then latest_value < value
-            when comparator = '<=' then latest_value <= value
-            when polarity = 'lower' then latest_value <= value
-            else latest_value >= value
-        end as latest_meets_target,
+        {{ meets_target('latest_value', 'comparator', 'value', 'polarity') }}
+            as latest_meets_target,
         case
             when baseline_value is not null and latest_value is not null then
                 {{ path_growth('baseline_value', 'latest_value',
@@ -143,6 +137,21 @@ compared as (
 
 ),
 
+judged as (
+
+    select
+        *,
+        {{ requires_improvement('polarity', 'required_growth') }} as requires_improvement,
+        {{ worse_than_baseline('polarity', 'latest_value', 'baseline_value') }}
+            as worse_than_baseline,
+        case
+            when required_growth <> 0 then observed_growth / required_growth
+        end as progress_ratio
+
+    from compared
+
+),
+
 statused as (
 
     select
@@ -151,33 +160,14 @@ statused as (
         latest_year,
         latest_value,
         latest_source_ref,
-        case
-            when latest_value is null then 'no_data'
-            when latest_meets_target then 'achieved'
-            when latest_year >= year then 'not_achieved'
-            when baseline_value is null or required_growth is null then 'no_data'
-            when (polarity = 'lower' and required_growth >= 0)
-                or (polarity <> 'lower' and required_growth <= 0) then
-                case
-                    when (polarity = 'lower' and latest_value > baseline_value)
-                        or (polarity <> 'lower' and latest_value < baseline_value)
-                        then 'deterioration'
-                    else 'limited_progress'
-                end
-            when observed_growth / required_growth >= 0.95 then 'on_track'
-            when observed_growth / required_growth >= 0.60 then 'needs_acceleration'
-            when observed_growth / required_growth >= 0 then 'limited_progress'
-            else 'deterioration'
-        end as status,
-        case
-            when latest_value is null then null
-            when latest_meets_target or latest_year >= year then 'comparator'
-            when baseline_value is null or required_growth is null then null
-            when coalesce(uses_cagr, false) then 'cagr_ratio'
-            else 'linear_ratio'
-        end as status_method
+        {{ level_status('value', 'latest_value', 'latest_meets_target', 'latest_year', 'year',
+                        'baseline_value', 'requires_improvement', 'worse_than_baseline',
+                        'progress_ratio') }} as status,
+        {{ level_status_method('value', 'latest_value', 'latest_meets_target', 'latest_year',
+                               'year', 'baseline_value', 'requires_improvement',
+                               'coalesce(uses_cagr, false)') }} as status_method
 
-    from compared
+    from judged
 
 ),
 

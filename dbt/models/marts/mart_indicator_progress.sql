@@ -161,16 +161,8 @@ compared as (
 
     select
         *,
-        case
-            when target_value is null or latest_value is null then null
-            when comparator = '>' then latest_value > target_value
-            when comparator = '>=' then latest_value >= target_value
-            when comparator = '<' then latest_value < target_value
-            when comparator = '<=' then latest_value <= target_value
-            -- a bare number is a level to reach: at least it, or at most it if lower is better
-            when polarity = 'lower' then latest_value <= target_value
-            else latest_value >= target_value
-        end as latest_meets_target,
+        {{ meets_target('latest_value', 'comparator', 'target_value', 'polarity') }}
+            as latest_meets_target,
         -- the method belongs to the target (its baseline and target), not to whether an actual
         -- exists yet: required_growth means the same for a no_data target as for one with data
         coalesce({{ path_is_compound('baseline_value', 'target_value') }}, false) as uses_cagr,
@@ -207,14 +199,9 @@ measured as (
     select
         *,
         -- the required move goes the way the polarity calls progress (else: a floor to keep)
-        case
-            when polarity = 'lower' then required_growth < 0
-            else required_growth > 0
-        end as requires_improvement,
-        case
-            when polarity = 'lower' then latest_value > baseline_value
-            else latest_value < baseline_value
-        end as worse_than_baseline,
+        {{ requires_improvement('polarity', 'required_growth') }} as requires_improvement,
+        {{ worse_than_baseline('polarity', 'latest_value', 'baseline_value') }}
+            as worse_than_baseline,
         case
             when required_growth <> 0 then observed_growth / required_growth
         end as progress_ratio,
@@ -240,25 +227,16 @@ statused as (
                     when latest_year >= year then 'achieved'
                     else 'on_track'
                 end
-            when target_value is null or latest_value is null then 'no_data'
-            when latest_meets_target then 'achieved'
-            when latest_year >= year then 'not_achieved'
-            when baseline_value is null then 'no_data'
-            when not requires_improvement then
-                case when worse_than_baseline then 'deterioration' else 'limited_progress' end
-            when progress_ratio >= 0.95 then 'on_track'
-            when progress_ratio >= 0.60 then 'needs_acceleration'
-            when progress_ratio >= 0 then 'limited_progress'
-            else 'deterioration'
+            else {{ level_status('target_value', 'latest_value', 'latest_meets_target',
+                                 'latest_year', 'year', 'baseline_value',
+                                 'requires_improvement', 'worse_than_baseline',
+                                 'progress_ratio') }}
         end as status,
         case
             when target_kind = 'non_decreasing' then 'year_over_year'
-            when latest_value is null or target_value is null then null
-            when latest_meets_target or latest_year >= year then 'comparator'
-            when baseline_value is null then null
-            when not requires_improvement then 'direction'
-            when uses_cagr then 'cagr_ratio'
-            else 'linear_ratio'
+            else {{ level_status_method('target_value', 'latest_value', 'latest_meets_target',
+                                        'latest_year', 'year', 'baseline_value',
+                                        'requires_improvement', 'uses_cagr') }}
         end as status_method
 
     from measured
