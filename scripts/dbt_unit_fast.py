@@ -27,13 +27,13 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "dbt" / "models"
-MACROS = REPO / "dbt" / "macros"
 _MACRO = re.compile(r"\{%-?\s*macro\b.*?\{%-?\s*endmacro\s*-?%\}", re.S)
 
 
-def unit_tests(model: str) -> list[dict[str, Any]]:
+def unit_tests(model: str, *, project: Path = REPO) -> list[dict[str, Any]]:
+    """The unit tests of `model` declared in the project's models/**/*.yml."""
     tests = []
-    for path in sorted(MODELS.rglob("*.yml")):
+    for path in sorted((project / "dbt" / "models").rglob("*.yml")):
         for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []):
             if test.get("model") == model:
                 tests.append(test)
@@ -84,18 +84,45 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
     return f"{test['name']}: missing {missing}, unexpected {unexpected}"
 
 
-def render(model_sql: str) -> str:
-    """The model's SQL with the project's macros expanded and each ref('x') as __ref__x__."""
+def macro_sources(project: Path = REPO) -> dict[Path, str]:
+    """The project's macro files (path -> text), in the order render() reads them."""
+    folder = project / "dbt" / "macros"
+    return {p: p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.sql"))}
+
+
+def render(model_sql: str, macros: dict[Path, str] | None = None) -> str:
+    """The model's SQL with the project's macros expanded and each ref('x') as __ref__x__.
+    `macros`: the macro files to use (macro_sources(), one of them mutated by scripts/mutate.py)."""
     import jinja2
 
-    macros = "".join(  # the {% macro %} blocks only (not dbt's {% test %} blocks)
-        block
-        for p in sorted(MACROS.rglob("*.sql"))
-        for block in _MACRO.findall(p.read_text(encoding="utf-8"))
+    sources = macro_sources() if macros is None else macros
+    macros_sql = "".join(  # the {% macro %} blocks only (not dbt's {% test %} blocks)
+        block for text in sources.values() for block in _MACRO.findall(text)
     )
     env = jinja2.Environment(extensions=["jinja2.ext.do"])  # dbt enables `do`
-    template = env.from_string(macros + model_sql)
+    template = env.from_string(macros_sql + model_sql)
     return template.render(ref=lambda name: f"__ref__{name}__")
+
+
+def failed_tests(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    tests: list[dict[str, Any]],
+    *,
+    first_only: bool = False,
+) -> list[str]:
+    """What each failing unit test found (empty: all pass); `first_only` stops at the first."""
+    failures = []
+    for test in tests:
+        try:
+            problem = run_test(con, sql, test)
+        except duckdb.Error as error:
+            problem = f"{test['name']}: {error}"
+        if problem:
+            failures.append(problem)
+            if first_only:
+                break
+    return failures
 
 
 def main(argv: list[str]) -> int:
@@ -107,15 +134,8 @@ def main(argv: list[str]) -> int:
         print(f"no unit tests of {model}")
         return 1
     con = duckdb.connect(str(warehouse), read_only=True)
-    failures = []
     try:
-        for test in tests:
-            try:
-                problem = run_test(con, sql, test)
-            except duckdb.Error as error:
-                problem = f"{test['name']}: {error}"
-            if problem:
-                failures.append(problem)
+        failures = failed_tests(con, sql, tests)
     finally:
         con.close()
     print(f"{model}: {len(tests) - len(failures)} of {len(tests)} unit tests passed")
