@@ -55,13 +55,15 @@ def _value(value: Any) -> Any:
     return str(value) if not isinstance(value, bool) else value
 
 
-def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> str | None:
-    """None when the test passes, else what differs."""
+def load_fixtures(
+    con: duckdb.DuckDBPyConnection, test: dict[str, Any], *, prefix: str = "fixture"
+) -> dict[str, str]:
+    """The test's `given` rows as temp tables (input model -> table), named `prefix_n`."""
     fixtures: dict[str, str] = {}
     for n, given in enumerate(test["given"]):
         ref = re.fullmatch(r"ref\('(\w+)'\)", given["input"].strip())
         assert ref, f"only ref() inputs: {given['input']}"
-        name, fixture = ref.group(1), f"fixture_{n}"
+        name, fixture = ref.group(1), f"{prefix}_{n}"
         con.execute(
             f"create or replace temp table {fixture} as "
             f"select * from {_schema_of(con, name)}.{name} limit 0"
@@ -72,6 +74,18 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
             values = [v if not isinstance(v, dict | list) else str(v) for v in row.values()]
             con.execute(f"insert into {fixture} ({columns}) values ({marks})", values)
         fixtures[name] = fixture
+    return fixtures
+
+
+def run_test(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    test: dict[str, Any],
+    fixtures: dict[str, str] | None = None,
+) -> str | None:
+    """None when the test passes, else what differs. `fixtures`: its given rows loaded before
+    (load_fixtures), as scripts/mutate.py does once for many versions of the model."""
+    fixtures = load_fixtures(con, test) if fixtures is None else fixtures
     query = re.sub(r"__ref__(\w+)__", lambda m: fixtures[m.group(1)], sql)
     expected_rows = test["expect"]["rows"]
     columns = list(dict.fromkeys(c for row in expected_rows for c in row))
@@ -110,12 +124,14 @@ def failed_tests(
     tests: list[dict[str, Any]],
     *,
     first_only: bool = False,
+    fixtures: list[dict[str, str]] | None = None,
 ) -> list[str]:
-    """What each failing unit test found (empty: all pass); `first_only` stops at the first."""
+    """What each failing unit test found (empty: all pass); `first_only` stops at the first.
+    `fixtures`: each test's given rows, loaded before (load_fixtures)."""
     failures = []
-    for test in tests:
+    for n, test in enumerate(tests):
         try:
-            problem = run_test(con, sql, test)
+            problem = run_test(con, sql, test, fixtures[n] if fixtures else None)
         except duckdb.Error as error:
             problem = f"{test['name']}: {error}"
         if problem:
