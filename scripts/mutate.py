@@ -363,25 +363,25 @@ def _render_or_none(render, model_sql: str, macros: dict[Path, str]) -> str | No
 class Report:
     """The mutants of each target, the equivalent ones, and the verdicts as they come."""
 
-    def __init__(self, chosen: list[Target], work: Path) -> None:
+    def __init__(self, chosen: list[Target], work: Path, *, lines: str | None = None) -> None:
         entries = equivalent()
         self.lock = threading.Lock()
         self.mutants: dict[str, list[Mutant]] = {}
         self.equivalent: dict[str, list[Mutant]] = {}
         self.verdicts: dict[str, list[Verdict]] = defaultdict(list)
+        matched: set[tuple[str, str, str]] = set()
         for target in chosen:
             source = (work / target.path).read_text(encoding="utf-8")
             found = mutants(target.path, source, lines=target.lines)
-            self.equivalent[target.name] = [m for m in found if _is_listed(target, m, entries)]
-            self.mutants[target.name] = [m for m in found if m not in self.equivalent[target.name]]
-        listed = {(e["module"], e["before"], e["after"]) for e in entries}
-        matched = {
-            (name, m.before.strip(), m.after.strip())
-            for name, ms in self.equivalent.items()
-            for m in ms
-        }
+            listed = [m for m in found if _is_listed(target, m, entries)]
+            matched.update((target.name, m.before.strip(), m.after.strip()) for m in listed)
+            if lines:
+                found = [m for m in found if str(m.line) in lines.split(",")]
+            self.equivalent[target.name] = [m for m in listed if m in found]
+            self.mutants[target.name] = [m for m in found if m not in listed]
+        listed_entries = {(e["module"], e["before"], e["after"]) for e in entries}
         chosen_names = {t.name for t in chosen}
-        self.stale = sorted(e for e in listed - matched if e[0] in chosen_names)
+        self.stale = sorted(e for e in listed_entries - matched if e[0] in chosen_names)
 
     def todo(self, target: Target) -> list[Mutant]:
         return self.mutants[target.name]
@@ -481,13 +481,16 @@ def main(argv: list[str] | None = None) -> int:
         default=max(2, os.cpu_count() or 2),
         help="pytest runs side by side (default: the number of cores, at least 2)",
     )
+    parser.add_argument(
+        "--lines", help="only the mutants on these lines, e.g. 176,178 (after adding a test)"
+    )
     args = parser.parse_args(argv)
     unknown = set(args.modules) - {t.name for t in TARGETS}
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}")
     chosen = [t for t in TARGETS if not args.modules or t.name in args.modules]
     if args.list:
-        report = Report(chosen, REPO)
+        report = Report(chosen, REPO, lines=args.lines)
         for target in chosen:
             print(
                 f"{target.name}: {len(report.todo(target))} mutants "
@@ -506,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         sql = [t for t in chosen if t.model is not None]
         jobs = args.jobs if python else 0
         copies = [make_copy(root / f"w{i}") for i in range(jobs + (1 if sql else 0))]
-        report = Report(chosen, copies[0])
+        report = Report(chosen, copies[0], lines=args.lines)
         print(f"mutating in {len(copies)} copies of the repo in {root}", flush=True)
         lanes = []
         if sql:
