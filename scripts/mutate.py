@@ -8,10 +8,10 @@ mutant (file, line, the line before and after).
 
 What keeps a full run short (about a quarter of an hour on two shared cores):
 - TARGETS maps each module to the test files that concern it (here and nowhere else).
-- Python: one traced run of those tests first (scripts/mutate_cover.py) says which tests run
-  which line; a mutant runs only the tests that run its line, quickest first, and stops at the
-  first failure (-x). Only when they all pass (a survivor, so far) do its module's other tests
-  run, which catches what a test does in a subprocess.
+- Python: one traced run of those tests first (scripts/mutate_cover.py, with the subprocesses
+  they start: scripts/mutate_trace/) says which tests run which line; a mutant runs only the
+  tests that run its line, quickest first, and stops at the first failure (-x). A line no test
+  runs survives without a run. `--thorough` runs a survivor's other module tests as well.
 - SQL: the models' dbt unit tests run in this process, straight in DuckDB
   (scripts/dbt_unit_fast.py): no dbt parse, no process per mutant, first failure stops.
 - Mutants run side by side (--jobs), each worker in its own copy of the repo (a temporary
@@ -253,6 +253,7 @@ def cover(target: Target, work: Path) -> Coverage:
     """Run the target's tests once, traced; they must all pass."""
     out = work.parent / f"cover-{target.name}.json"
     env = _env(work, MUTATE_COVER_FILE=str(work / target.path), MUTATE_COVER_OUT=str(out))
+    env["PYTHONPATH"] += os.pathsep + str(work / "scripts" / "mutate_trace")  # subprocesses
     command = [*PYTEST[:4], *PYTEST[5:], "-p", "mutate_cover", *target.tests]  # no -x
     started = time.perf_counter()
     process = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True)
@@ -281,23 +282,26 @@ def _pytest(work: Path, args: list[str], timeout: float) -> str:
     return {0: "pass", 5: "pass", 4: "unselectable"}.get(process.returncode, "fail")
 
 
-def run_python_mutant(target: Target, coverage: Coverage, mutant: Mutant, work: Path) -> Verdict:
-    """The tests that run the mutated line first, then (if they pass) the module's others."""
+def run_python_mutant(
+    target: Target, coverage: Coverage, mutant: Mutant, work: Path, *, thorough: bool = False
+) -> Verdict:
+    """The tests that run the mutated line (in their process or a subprocess), quickest first,
+    up to the first failure. A line no test runs survives without a run. `thorough`: a survivor
+    then runs the module's other tests too (a check of the traced map)."""
     path = work / target.path
     original = path.read_bytes()
     started = time.perf_counter()
     timeout = max(120.0, 4 * coverage.seconds)
     first = coverage.first_tests(mutant.line)
+    outcome, by = ("pass", "no test runs the line")
     try:
         path.write_text(mutant.text, encoding="utf-8")
-        outcome, by = ("pass", "")
         if first:
-            outcome, by = _pytest(work, first, timeout), "first tests"
-        if outcome in ("pass", "unselectable"):
-            if outcome == "unselectable":
-                rest = list(target.tests)
-            else:
-                rest = [*target.tests, *(a for n in first for a in ("--deselect", n))]
+            outcome, by = _pytest(work, first, timeout), "tests of the line"
+        if outcome == "unselectable" or (outcome == "pass" and thorough):
+            rest = list(target.tests)
+            if outcome == "pass":
+                rest += [a for n in first for a in ("--deselect", n)]
             outcome, by = _pytest(work, rest, timeout), "other tests"
     finally:
         path.write_bytes(original)
@@ -399,7 +403,9 @@ class Report:
             )
 
 
-def run_python_targets(targets: list[Target], copies: list[Path], report: Report) -> None:
+def run_python_targets(
+    targets: list[Target], copies: list[Path], report: Report, thorough: bool
+) -> None:
     """Coverage maps first (one per target, side by side), then every mutant on a free copy."""
     if any(t.needs_demo for t in targets):
         build_demo(copies[0])
@@ -438,7 +444,9 @@ def run_python_targets(targets: list[Target], copies: list[Path], report: Report
         futures = [
             pool.submit(
                 on_a_copy,
-                lambda w, t=t, m=m: report.add(t, run_python_mutant(t, maps[t.name], m, w)),
+                lambda w, t=t, m=m: report.add(
+                    t, run_python_mutant(t, maps[t.name], m, w, thorough=thorough)
+                ),
             )
             for t, m in jobs
         ]
@@ -482,6 +490,11 @@ def main(argv: list[str] | None = None) -> int:
         help="pytest runs side by side (default: the number of cores, at least 2)",
     )
     parser.add_argument(
+        "--thorough",
+        action="store_true",
+        help="a surviving Python mutant also runs its module's tests that do not run its line",
+    )
+    parser.add_argument(
         "--lines", help="only the mutants on these lines, e.g. 176,178 (after adding a test)"
     )
     args = parser.parse_args(argv)
@@ -516,7 +529,9 @@ def main(argv: list[str] | None = None) -> int:
             lanes.append(threading.Thread(target=run_sql_targets, args=(sql, copies[-1], report)))
         if python:
             lanes.append(
-                threading.Thread(target=run_python_targets, args=(python, copies[:jobs], report))
+                threading.Thread(
+                    target=run_python_targets, args=(python, copies[:jobs], report, args.thorough)
+                )
             )
         for lane in lanes:
             lane.start()

@@ -5,8 +5,8 @@ MUTATE_COVER_FILE, the absolute path of the file to watch, and MUTATE_COVER_OUT,
 the JSON map {"tests": {node id: {"lines": [...], "seconds": s, "passed": bool}}, "import":
 [lines run outside any test (module level, collection)]}. A line tracer (sys.settrace, also in
 threads) is attached only to frames of that file, so the rest of the code runs at full speed.
-Lines run in subprocesses are not seen: mutate.py runs a mutant's other tests when the ones
-that run its line pass.
+Lines run in the subprocesses a test starts count for that test too: the plugin names the test
+in MUTATE_COVER_TEST and mutate_trace/sitecustomize.py (on PYTHONPATH) traces those processes.
 """
 
 from __future__ import annotations
@@ -61,8 +61,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     lines: set[int] = set()
     _current = lines
     sys.settrace(_call)  # a test may have replaced it (a debugger, hypothesis)
+    os.environ["MUTATE_COVER_TEST"] = item.nodeid  # its subprocesses trace for it
     started = time.perf_counter()
     yield
+    os.environ.pop("MUTATE_COVER_TEST", None)
     _tests[item.nodeid] = {
         "lines": sorted(lines),
         "seconds": round(time.perf_counter() - started, 3),
@@ -80,4 +82,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     sys.settrace(None)
     threading.settrace(None)  # type: ignore[arg-type]
     out = Path(os.environ["MUTATE_COVER_OUT"])
+    for sub in out.parent.glob(out.name + ".sub.*.json"):  # lines run in subprocesses
+        found = json.loads(sub.read_text(encoding="utf-8"))
+        if found["test"] in _tests:
+            merged = set(_tests[found["test"]]["lines"]) | set(found["lines"])
+            _tests[found["test"]]["lines"] = sorted(merged)
+        sub.unlink()
     out.write_text(json.dumps({"tests": _tests, "import": sorted(_imported)}), encoding="utf-8")
