@@ -14,6 +14,8 @@ What keeps a full run short (about a quarter of an hour on two shared cores):
   runs survives without a run. `--thorough` runs a survivor's other module tests as well.
 - SQL: the models' dbt unit tests run in this process, straight in DuckDB
   (scripts/dbt_unit_fast.py): no dbt parse, no process per mutant, first failure stops.
+- Each pytest run is forked from a process that imported pytest and its plugins once
+  (scripts/mutate_server.py): seconds of start-up saved per mutant.
 - Mutants run side by side (--jobs), each worker in its own copy of the repo (a temporary
   folder), so the checkout can be edited meanwhile.
 
@@ -101,7 +103,11 @@ TARGETS = [
     Target(
         "publish",
         "flows/warehouse/publish.py",
-        tests=("tests/test_publish.py", "tests/test_publish_durable.py"),
+        tests=(
+            "tests/test_publish.py",
+            "tests/test_publish_durable.py",
+            "tests/test_publish_restore_points.py",
+        ),
     ),
     Target("names", "flows/unresolved_names.py", tests=("tests/test_names_unit.py",)),
     Target(
@@ -180,7 +186,6 @@ def make_copy(root: Path) -> Path:
 def _env(work: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
-        "PYTHONDONTWRITEBYTECODE": "1",
         # the copy's modules (not the checkout's editable install), and the coverage plugin
         "PYTHONPATH": os.pathsep.join([str(work), str(work / "scripts")]),
         "EDUPLAN_DBT_DIR": str(work / "dbt"),
@@ -270,16 +275,56 @@ def cover(target: Target, work: Path) -> Coverage:
     return Coverage(data["tests"], set(data["import"]), seconds)
 
 
+class PytestServer:
+    """scripts/mutate_server.py on one copy: pytest runs forked from a process that imported
+    pytest and its plugins once. One caller at a time (a copy is one worker's)."""
+
+    def __init__(self, work: Path) -> None:
+        self.process = subprocess.Popen(
+            [PYTHON, str(work / "scripts" / "mutate_server.py")],
+            cwd=work,
+            env=_env(work),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, args: list[str], timeout: float) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"args": args, "timeout": timeout}) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError("the pytest server stopped")
+        return int(json.loads(answer)["rc"])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+_SERVERS: dict[Path, PytestServer] = {}
+_SERVERS_LOCK = threading.Lock()
+
+
 def _pytest(work: Path, args: list[str], timeout: float) -> str:
     """'pass', 'fail' or 'timeout' (a failed collection, an import error: 'fail');
     'unselectable' when pytest could not find a node id (exit 4)."""
-    try:
-        process = subprocess.run(
-            [*PYTEST, *args], cwd=work, env=_env(work), capture_output=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
+    with _SERVERS_LOCK:
+        server = _SERVERS.get(work) or _SERVERS.setdefault(work, PytestServer(work))
+    rc = server.run([*PYTEST[3:], *args], timeout)
+    if rc == -1:
         return "timeout"
-    return {0: "pass", 5: "pass", 4: "unselectable"}.get(process.returncode, "fail")
+    return {0: "pass", 5: "pass", 4: "unselectable"}.get(rc, "fail")
+
+
+def _forget_bytecode(path: Path) -> None:
+    """Remove the module's cached bytecode: a mutant of the same size written in the same second
+    as the original would pass Python's check (mtime and size) and run the stale code. The
+    copy's other modules keep theirs, so each run does not compile the whole project again."""
+    for cached in (path.parent / "__pycache__").glob(f"{path.stem}.*.pyc"):
+        cached.unlink(missing_ok=True)
 
 
 def run_python_mutant(
@@ -295,6 +340,7 @@ def run_python_mutant(
     first = coverage.first_tests(mutant.line)
     outcome, by = ("pass", "no test runs the line")
     try:
+        _forget_bytecode(path)
         path.write_text(mutant.text, encoding="utf-8")
         if first:
             outcome, by = _pytest(work, first, timeout), "tests of the line"
@@ -305,6 +351,7 @@ def run_python_mutant(
             outcome, by = _pytest(work, rest, timeout), "other tests"
     finally:
         path.write_bytes(original)
+        _forget_bytecode(path)
     by = "timeout" if outcome == "timeout" else by
     return Verdict(mutant, outcome != "pass", time.perf_counter() - started, by)
 
@@ -538,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
         for lane in lanes:
             lane.join()
     finally:
+        for server in _SERVERS.values():
+            server.close()
         shutil.rmtree(root, ignore_errors=True)
     summary(chosen, report, (time.perf_counter() - started) / 60)
     missing = [t.name for t in chosen if len(report.verdicts[t.name]) != len(report.todo(t))]
