@@ -42,8 +42,12 @@ import threading
 import time
 import tomllib
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutate_sites import Mutant, mutants  # noqa: E402
@@ -454,51 +458,58 @@ class Report:
 def run_python_targets(
     targets: list[Target], copies: list[Path], report: Report, thorough: bool
 ) -> None:
-    """Coverage maps first (one per target, side by side), then every mutant on a free copy."""
-    if any(t.needs_demo for t in targets):
-        build_demo(copies[0])
-        for work in copies[1:]:  # each copy its own (the report writes a chart cache beside it)
-            shutil.copytree(copies[0] / DEMO, work / DEMO)
+    """The demo night (for the report) built while the other modules' tests are traced; each
+    module's mutants queued as soon as its map is done; every job on a free copy."""
     free: queue.Queue[Path] = queue.Queue()
     for work in copies:
         free.put(work)
+    demo_ready = threading.Event()
 
-    def on_a_copy(job):
+    def on_a_copy(job: Callable[[Path], Any]) -> Any:
         work = free.get()
         try:
             return job(work)
         finally:
             free.put(work)
 
-    from concurrent.futures import ThreadPoolExecutor
+    def demo(work: Path) -> None:
+        try:
+            build_demo(work)
+            for other in copies:  # each copy its own (the report writes a chart cache beside it)
+                if other != work:
+                    shutil.copytree(work / DEMO, other / DEMO)
+        finally:
+            demo_ready.set()
+
+    def traced(target: Target, work: Path) -> Coverage:
+        if target.needs_demo:
+            demo_ready.wait()
+        return cover(target, work)
+
+    def mutant_job(target: Target, coverage: Coverage, mutant: Mutant, work: Path) -> None:
+        report.add(target, run_python_mutant(target, coverage, mutant, work, thorough=thorough))
 
     with ThreadPoolExecutor(max_workers=len(copies)) as pool:
-        maps = dict(
-            zip(
-                [t.name for t in targets],
-                pool.map(lambda t: on_a_copy(lambda w: cover(t, w)), targets),
-                strict=True,
-            )
-        )
-        for target in targets:
+        waits = []
+        if any(t.needs_demo for t in targets):
+            waits.append(pool.submit(on_a_copy, demo))
+        else:
+            demo_ready.set()
+        # the demo's dependants last, so the others' maps do not wait behind them
+        ordered = sorted(targets, key=lambda t: t.needs_demo)
+        maps = {t.name: pool.submit(on_a_copy, partial(traced, t)) for t in ordered}
+        names = {future: name for name, future in maps.items()}
+        for done in as_completed(maps.values()):
+            target = next(t for t in targets if t.name == names[done])
+            coverage = done.result()
             print(
                 f"{target.name}: {len(report.todo(target))} mutants, tests take "
-                f"{maps[target.name].seconds:.0f}s traced",
+                f"{coverage.seconds:.0f}s traced",
                 flush=True,
             )
-        jobs = [(t, m) for t in targets for m in report.todo(t)]
-        # the slowest module's mutants first, so no copy waits on one long tail at the end
-        jobs.sort(key=lambda job: -maps[job[0].name].seconds)
-        futures = [
-            pool.submit(
-                on_a_copy,
-                lambda w, t=t, m=m: report.add(
-                    t, run_python_mutant(t, maps[t.name], m, w, thorough=thorough)
-                ),
-            )
-            for t, m in jobs
-        ]
-        for future in futures:
+            for mutant in report.todo(target):
+                waits.append(pool.submit(on_a_copy, partial(mutant_job, target, coverage, mutant)))
+        for future in waits:
             future.result()
 
 
