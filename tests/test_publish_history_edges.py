@@ -1,14 +1,19 @@
 """History at its edges, on real DuckDB files: which entries a rollback keeps when it prunes (the
 restored entry always, `keep` counting from the newest), that a rollback without `keep` prunes
 nothing, and names in history/ that are no readable file (a dangling link, a folder) listed
-apart from the entries one can roll back to."""
+apart from the entries one can roll back to, and the counter that tells apart entries replaced
+in the same instant."""
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from flows.warehouse import publish as publish_module
+from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.publish import history, publish, rollback, unreadable_entries
 
 
@@ -64,3 +69,21 @@ def test_names_that_are_no_readable_file_are_listed_apart(tmp_path: Path) -> Non
     a_folder.mkdir()
     assert [_n(e.path) for e in history(warehouse)] == [1]  # only the readable night
     assert unreadable_entries(warehouse) == [a_folder, dangling]  # newest name first
+
+
+def test_entries_replaced_in_the_same_instant_are_numbered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Frozen:
+            return cls(2026, 3, 1, 2, 0, 0, 5, tzinfo=tz)
+
+    monkeypatch.setattr(publish_module, "datetime", Frozen)
+    warehouse = _published_nights(tmp_path, 4)  # three replaced, all "at" 2026-03-01 02:00:00
+    folder = WarehouseLayout(warehouse).history_dir
+    assert sorted(p.name for p in folder.glob("*.duckdb")) == [
+        "warehouse-20260301T020000000005Z-1.duckdb",
+        "warehouse-20260301T020000000005Z-2.duckdb",
+        "warehouse-20260301T020000000005Z.duckdb",
+    ]
