@@ -304,8 +304,11 @@ class PytestServer:
         return int(json.loads(answer)["rc"])
 
     def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        except OSError:  # killed already (SIGTERM)
+            pass
         self.process.wait(timeout=60)
 
 
@@ -538,6 +541,13 @@ def summary(chosen: list[Target], report: Report, minutes: float) -> None:
         print(f"STALE {EQUIVALENT.name} entry matches no mutant: {module}: {before} -> {after}")
 
 
+def _stop(*_: object) -> None:
+    """SIGTERM: the pytest servers go (queued mutants then fail fast), then the copies."""
+    for server in list(_SERVERS.values()):
+        server.process.kill()
+    sys.exit(143)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"some of {[t.name for t in TARGETS]}")
@@ -573,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if any(t.path.startswith("flows/extract") for t in chosen) and not SHARED.is_dir():
         raise SystemExit(f"{SHARED} (../shared: the seed documents) is missing: set EDUPLAN_SHARED")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill`: still remove the copies
+    signal.signal(signal.SIGTERM, _stop)  # `kill`: stop the servers, remove the copies
     root = Path(tempfile.mkdtemp(prefix="eduplan-mutate-"))
     started = time.perf_counter()
     try:
