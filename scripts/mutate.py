@@ -90,6 +90,7 @@ TARGETS = [
         "flows/extract/values.py",
         tests=(
             "tests/test_extract_values.py",
+            "tests/test_extract_values_cumulative.py",
             "tests/test_extract_variants.py",
             "tests/test_vocabulary.py",
         ),
