@@ -100,6 +100,7 @@ TARGETS = [
         "flows/extract/semantic.py",
         tests=(
             "tests/test_extract_semantic.py",
+            "tests/test_extract_semantic_sections.py",
             "tests/test_extract_seeds.py",
             "tests/test_extract_variants.py",
             "tests/test_extract_formats_cells.py",
