@@ -256,8 +256,15 @@ class Coverage:
     seconds: float
 
     def first_tests(self, line: int) -> list[str]:
-        """The tests that run `line`, quickest first (all of them for a module-level line)."""
-        ids = [n for n, t in self.tests.items() if line in self.imported or line in t["lines"]]
+        """The tests that run `line`, quickest first: all of them for a module-level line, and
+        every test of a file whose fixtures run it (a module-scoped fixture runs once, in the
+        first test, for all the file's tests)."""
+        files = {n.split("::")[0] for n, t in self.tests.items() if line in t.get("setup", ())}
+        ids = [
+            n
+            for n, t in self.tests.items()
+            if line in self.imported or line in t["lines"] or n.split("::")[0] in files
+        ]
         return sorted(ids, key=lambda n: self.tests[n]["seconds"])
 
 

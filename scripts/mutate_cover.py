@@ -2,7 +2,8 @@
 
 Loaded with `-p mutate_cover` (scripts/ on PYTHONPATH) and two environment variables:
 MUTATE_COVER_FILE, the absolute path of the file to watch, and MUTATE_COVER_OUT, where to write
-the JSON map {"tests": {node id: {"lines": [...], "seconds": s, "passed": bool}}, "import":
+the JSON map {"tests": {node id: {"lines": [...], "setup": [lines run setting up its
+fixtures], "seconds": s, "passed": bool}}, "import":
 [lines run outside any test (module level, collection)]}. A line tracer (sys.settrace, also in
 threads) is attached only to frames of that file, so the rest of the code runs at full speed.
 Lines run in the subprocesses a test starts count for that test too: the plugin names the test
@@ -67,10 +68,27 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     os.environ.pop("MUTATE_COVER_TEST", None)
     _tests[item.nodeid] = {
         "lines": sorted(lines),
+        "setup": sorted(_setup.pop(item.nodeid, set())),
         "seconds": round(time.perf_counter() - started, 3),
         "passed": _tests.get(item.nodeid, {}).get("passed", True),
     }
     _current = _imported
+
+
+_setup: dict[str, set[int]] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Lines run while the test's fixtures are set up: a module-scoped fixture runs once, in the
+    first test that asks for it, yet every test of the file reads what it made (mutate.py runs
+    them all for such a line)."""
+    global _current
+    outer = _current
+    _current = _setup.setdefault(item.nodeid, set())
+    yield
+    outer.update(_current)
+    _current = outer
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
