@@ -114,6 +114,7 @@ TARGETS = [
             "tests/test_publish_durable.py",
             "tests/test_publish_restore_points.py",
             "tests/test_publish_history_edges.py",
+            "tests/test_publish_folder_sync.py",
         ),
     ),
     Target("names", "flows/unresolved_names.py", tests=("tests/test_names_unit.py",)),
