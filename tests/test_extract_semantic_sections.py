@@ -92,9 +92,18 @@ def test_a_lone_text_in_a_value_column_or_beyond_the_header_is_no_heading() -> N
     beyond_the_header = [
         ["指标", "2020年", "2025年"],
         ["学前三年毛入园率", "98", "99"],
-        ["", "", "", "备注"],
+        ["", "", "", "注1"],
     ]
-    assert _sections(beyond_the_header) == []
+    with pytest.raises(PlanTableError, match="row 3, column 4: row has neither an indicator"):
+        _sections(beyond_the_header)
+
+
+def test_a_covered_cell_beyond_the_header_is_an_empty_value() -> None:
+    rows = [["指标", "2020年", "2025年"], ["学前三年毛入园率", "98", "99", "<"]]
+    assert _categories(rows) == [
+        (None, "学前三年毛入园率", 2020, "98"),
+        (None, "学前三年毛入园率", 2025, "99"),
+    ]
 
 
 def test_a_second_header_row_with_an_empty_cell_is_still_the_header() -> None:
