@@ -82,8 +82,9 @@ browser:
 
 # Mutation testing of the modules that decide what users see (scripts/mutate.py): the value
 # grammar, the semantic reader, publish, the names layer, the progress and quarantine models and
-# the report's status rendering. On demand, not in CI: ~30 min on two cores. Prints the score
-# per module and the surviving mutants. One module: `make mutate MODULES=publish`.
+# the report's status rendering. On demand, not in CI: 5 min on two cores shared with other
+# busy sessions (load 7), 15 min at load 10-12. Prints the score and minutes per module and
+# the surviving mutants (docs/architecture.md). One module: `make mutate MODULES=publish`.
 MODULES ?=
 mutate: $(STAMP)
 	$(BIN)/python scripts/mutate.py $(MODULES)

@@ -27,13 +27,13 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "dbt" / "models"
-MACROS = REPO / "dbt" / "macros"
 _MACRO = re.compile(r"\{%-?\s*macro\b.*?\{%-?\s*endmacro\s*-?%\}", re.S)
 
 
-def unit_tests(model: str) -> list[dict[str, Any]]:
+def unit_tests(model: str, *, project: Path = REPO) -> list[dict[str, Any]]:
+    """The unit tests of `model` declared in the project's models/**/*.yml."""
     tests = []
-    for path in sorted(MODELS.rglob("*.yml")):
+    for path in sorted((project / "dbt" / "models").rglob("*.yml")):
         for test in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unit_tests", []):
             if test.get("model") == model:
                 tests.append(test)
@@ -55,13 +55,15 @@ def _value(value: Any) -> Any:
     return str(value) if not isinstance(value, bool) else value
 
 
-def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> str | None:
-    """None when the test passes, else what differs."""
+def load_fixtures(
+    con: duckdb.DuckDBPyConnection, test: dict[str, Any], *, prefix: str = "fixture"
+) -> dict[str, str]:
+    """The test's `given` rows as temp tables (input model -> table), named `prefix_n`."""
     fixtures: dict[str, str] = {}
     for n, given in enumerate(test["given"]):
         ref = re.fullmatch(r"ref\('(\w+)'\)", given["input"].strip())
         assert ref, f"only ref() inputs: {given['input']}"
-        name, fixture = ref.group(1), f"fixture_{n}"
+        name, fixture = ref.group(1), f"{prefix}_{n}"
         con.execute(
             f"create or replace temp table {fixture} as "
             f"select * from {_schema_of(con, name)}.{name} limit 0"
@@ -72,6 +74,18 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
             values = [v if not isinstance(v, dict | list) else str(v) for v in row.values()]
             con.execute(f"insert into {fixture} ({columns}) values ({marks})", values)
         fixtures[name] = fixture
+    return fixtures
+
+
+def run_test(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    test: dict[str, Any],
+    fixtures: dict[str, str] | None = None,
+) -> str | None:
+    """None when the test passes, else what differs. `fixtures`: its given rows loaded before
+    (load_fixtures), as scripts/mutate.py does once for many versions of the model."""
+    fixtures = load_fixtures(con, test) if fixtures is None else fixtures
     query = re.sub(r"__ref__(\w+)__", lambda m: fixtures[m.group(1)], sql)
     expected_rows = test["expect"]["rows"]
     columns = list(dict.fromkeys(c for row in expected_rows for c in row))
@@ -84,18 +98,47 @@ def run_test(con: duckdb.DuckDBPyConnection, sql: str, test: dict[str, Any]) -> 
     return f"{test['name']}: missing {missing}, unexpected {unexpected}"
 
 
-def render(model_sql: str) -> str:
-    """The model's SQL with the project's macros expanded and each ref('x') as __ref__x__."""
+def macro_sources(project: Path = REPO) -> dict[Path, str]:
+    """The project's macro files (path -> text), in the order render() reads them."""
+    folder = project / "dbt" / "macros"
+    return {p: p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.sql"))}
+
+
+def render(model_sql: str, macros: dict[Path, str] | None = None) -> str:
+    """The model's SQL with the project's macros expanded and each ref('x') as __ref__x__.
+    `macros`: the macro files to use (macro_sources(), one of them mutated by scripts/mutate.py)."""
     import jinja2
 
-    macros = "".join(  # the {% macro %} blocks only (not dbt's {% test %} blocks)
-        block
-        for p in sorted(MACROS.rglob("*.sql"))
-        for block in _MACRO.findall(p.read_text(encoding="utf-8"))
+    sources = macro_sources() if macros is None else macros
+    macros_sql = "".join(  # the {% macro %} blocks only (not dbt's {% test %} blocks)
+        block for text in sources.values() for block in _MACRO.findall(text)
     )
     env = jinja2.Environment(extensions=["jinja2.ext.do"])  # dbt enables `do`
-    template = env.from_string(macros + model_sql)
+    template = env.from_string(macros_sql + model_sql)
     return template.render(ref=lambda name: f"__ref__{name}__")
+
+
+def failed_tests(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    tests: list[dict[str, Any]],
+    *,
+    first_only: bool = False,
+    fixtures: list[dict[str, str]] | None = None,
+) -> list[str]:
+    """What each failing unit test found (empty: all pass); `first_only` stops at the first.
+    `fixtures`: each test's given rows, loaded before (load_fixtures)."""
+    failures = []
+    for n, test in enumerate(tests):
+        try:
+            problem = run_test(con, sql, test, fixtures[n] if fixtures else None)
+        except duckdb.Error as error:
+            problem = f"{test['name']}: {error}"
+        if problem:
+            failures.append(problem)
+            if first_only:
+                break
+    return failures
 
 
 def main(argv: list[str]) -> int:
@@ -107,15 +150,8 @@ def main(argv: list[str]) -> int:
         print(f"no unit tests of {model}")
         return 1
     con = duckdb.connect(str(warehouse), read_only=True)
-    failures = []
     try:
-        for test in tests:
-            try:
-                problem = run_test(con, sql, test)
-            except duckdb.Error as error:
-                problem = f"{test['name']}: {error}"
-            if problem:
-                failures.append(problem)
+        failures = failed_tests(con, sql, tests)
     finally:
         con.close()
     print(f"{model}: {len(tests) - len(failures)} of {len(tests)} unit tests passed")
