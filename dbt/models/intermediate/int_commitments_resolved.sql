@@ -56,7 +56,9 @@ keyed as (
         commitments.*,
         documents.region_code,
         {{ name_key('commitments.subject_raw') }} as subject_key,
-        {{ name_key(regex_replace_all('commitments.subject_raw', '^(全区|全市|全县|全省|全镇|我区|我市|我县)', '')) }}
+        {{ name_key(regex_replace_all(
+            'commitments.subject_raw', '^(全区|全市|全县|全省|全镇|我区|我市|我县)', ''
+        )) }}
             as subject_key_unscoped
 
     from commitments
