@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from flows.spark import SparkLayout
+from flows.warehouse.db import sql_identifier, sql_literal
 
 FLOATING = {"DOUBLE", "FLOAT", "REAL"}
 
@@ -42,15 +43,11 @@ class MartParity:
         )
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _spark_relation(folder: Path, columns: list[tuple[str, str]]) -> str:
     """Spark's table as DuckDB reads it: its Parquet files, or no rows when Spark wrote none."""
     if any(folder.rglob("*.parquet")):
-        return f"read_parquet('{folder.as_posix()}/**/*.parquet')"
-    typed = ", ".join(f"cast(null as {type_}) as {_ident(name)}" for name, type_ in columns)
+        return f"read_parquet({sql_literal(folder.as_posix() + '/**/*.parquet')})"
+    typed = ", ".join(f"cast(null as {type_}) as {sql_identifier(name)}" for name, type_ in columns)
     return f"(select {typed} where false)"
 
 
@@ -58,10 +55,10 @@ def _projected(relation: str, columns: list[tuple[str, str]], cast: str | None, 
     """The relation's columns, cast to DuckDB's types when `cast`, doubles rounded."""
     parts = []
     for name, type_ in columns:
-        value = f"cast({_ident(name)} as {type_})" if cast else _ident(name)
+        value = f"cast({sql_identifier(name)} as {type_})" if cast else sql_identifier(name)
         if type_.upper() in FLOATING:
             value = f"round({value}, {places})"
-        parts.append(f"{value} as {_ident(name)}")
+        parts.append(f"{value} as {sql_identifier(name)}")
     return f"select {', '.join(parts)} from {relation}"
 
 
@@ -106,10 +103,10 @@ def compare_marts(
                 )
                 continue
 
-            duck = _projected(f"{_ident(schema)}.{_ident(table)}", columns, None, places)
+            duck = _projected(sql_identifier(schema, table), columns, None, places)
             other = _projected(spark, columns, "cast", places)
             counts = con.execute(
-                f"select (select count(*) from {_ident(schema)}.{_ident(table)}), "
+                f"select (select count(*) from {sql_identifier(schema, table)}), "
                 f"(select count(*) from {spark}), "
                 f"(select count(*) from ({duck} except all {other})), "
                 f"(select count(*) from ({other} except all {duck}))"

@@ -20,7 +20,7 @@ from pathlib import Path
 from flows.config import dbt_project_dir
 from flows.load.raw_parquet import spark_tables
 from flows.transform import DbtResult, results_of
-from flows.warehouse.db import open_warehouse
+from flows.warehouse.db import open_warehouse, sql_identifier, sql_literal
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPARK_VENV = REPO_ROOT / ".venv-spark"
@@ -133,13 +133,14 @@ def import_marts(database: Path, layout: SparkLayout, schema: str = "marts") -> 
     rows per table."""
     counts = {}
     with open_warehouse(database) as con:
-        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create schema if not exists {sql_identifier(schema)}")
         for table, folder in marts_dirs(layout, schema).items():
+            relation = sql_identifier(schema, table)
+            parquet = sql_literal(folder.as_posix() + "/**/*.parquet")
             con.execute(
-                f"create or replace table {schema}.{table} as "
-                f"select * from read_parquet('{folder.as_posix()}/**/*.parquet')"
+                f"create or replace table {relation} as select * from read_parquet({parquet})"
             )
-            counts[table] = con.execute(f"select count(*) from {schema}.{table}").fetchall()[0][0]
+            counts[table] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
     return counts
 
 

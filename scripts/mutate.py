@@ -58,8 +58,10 @@ PYTEST = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-p", "n
 EQUIVALENT = Path(__file__).with_name("mutate_equivalent.toml")
 DEV_DB = Path("warehouse") / ".mutate" / "warehouse.duckdb"  # the dbt unit tests run in it
 DEMO = Path("warehouse") / ".mutate" / "demo"  # the report's demo night, built once
-# ../shared beside the checkout (tests/conftest.py): a copy of the repo has none beside it
-SHARED = Path(os.environ.get("EDUPLAN_SHARED", REPO.parent / "shared"))
+# ../shared beside the checkout, or $EDUPLAN_SHARED: the test harness's rule, read from its owner
+# (a copy of the repo has no ../shared beside it, so its tests are told where it is)
+sys.path.insert(0, str(REPO))
+from tests.conftest import SHARED_DIR as SHARED  # noqa: E402
 
 
 @dataclass(frozen=True)

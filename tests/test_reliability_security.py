@@ -33,6 +33,10 @@ SQL = re.compile(
 )
 
 # file -> interpolated expression -> why it is not input data (reviewed)
+# flows/warehouse/db.py's quoting, the one owner: a value written through it is a literal or an
+# identifier whatever it holds (tests/test_warehouse_sql_quoting.py checks it with hostile text)
+QUOTED_BY_THE_OWNER = ("sql_literal(", "sql_identifier(")
+
 REVIEWED: dict[str, dict[str, str]] = {
     "flows/warehouse/build_digest.py": {
         "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
@@ -40,9 +44,25 @@ REVIEWED: dict[str, dict[str, str]] = {
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
     },
     "flows/warehouse/publish.py": {
-        "_sql_path(one)": "the staged build's path (from the layout), its quotes doubled",
-        "_sql_path(other)": "the published warehouse's path (from settings), quotes doubled",
         "ident": "database alias from code and marts table names from the catalog, quoted",
+    },
+    "flows/load/raw_parquet.py": {
+        "table": "raw table names of flows/load/raw_tables.py RAW_TABLES, a code constant",
+        "names": "raw column names of RAW_TABLES, a code constant",
+        "key": "PARTITIONED_BY's partition column, a code constant",
+        "value": "PARTITIONED_BY's partition expression, a code constant",
+    },
+    "flows/marts_parity.py": {
+        "typed": "columns and types from DuckDB's catalog, names through sql_identifier",
+        "', '.join(parts)": "the same columns, names through sql_identifier",
+        "relation": "a table through sql_identifier, or read_parquet of a sql_literal path",
+        "spark": "read_parquet of a sql_literal path, or an empty typed select (above)",
+        "duck": "a projection built by _projected (above)",
+        "other": "a projection built by _projected (above)",
+    },
+    "flows/spark.py": {
+        "relation": "sql_identifier(schema, table)",
+        "parquet": "sql_literal of the Parquet glob",
     },
     "flows/warehouse/health.py": {
         "ident": "schema and table names from the file's catalog, quoted"
@@ -139,7 +159,9 @@ def test_sql_is_never_formatted_from_input_data() -> None:
     found = _sql_interpolations()
     assert found, "the audit found no SQL f-strings at all: its pattern is broken"
     unreviewed = [
-        f"{file}:{line}: {expr}" for file, line, expr in found if expr not in REVIEWED.get(file, {})
+        f"{file}:{line}: {expr}"
+        for file, line, expr in found
+        if expr not in REVIEWED.get(file, {}) and not expr.startswith(QUOTED_BY_THE_OWNER)
     ]
     assert not unreviewed, (
         "SQL built by formatting values not reviewed as safe (use a parameter, or review "

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from flows.load.raw_tables import RAW_TABLES
+from flows.warehouse.db import sql_literal
 
 # table -> (partition column, the SQL of its value): a Hive-style folder per value
 PARTITIONED_BY: dict[str, tuple[str, str]] = {"actuals": ("file_key", "md5(file)")}
@@ -31,10 +32,6 @@ SPARK_TYPES: dict[str, str] = {
     "date": "date",
     "timestamp": "timestamp_ntz",
 }
-
-
-def _quote(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def write_raw_parquet(database: Path, folder: Path) -> dict[str, int]:
@@ -55,12 +52,13 @@ def write_raw_parquet(database: Path, folder: Path) -> dict[str, int]:
                 key, value = partition
                 con.execute(
                     f"copy (select {names}, {value} as {key} from raw.{table}) to "
-                    f"{_quote(target)} (format parquet, partition_by ({key}), overwrite_or_ignore)"
+                    f"{sql_literal(target)} "
+                    f"(format parquet, partition_by ({key}), overwrite_or_ignore)"
                 )
             elif not partition:
                 con.execute(
                     f"copy (select {names} from raw.{table}) to "
-                    f"{_quote(target / 'data.parquet')} (format parquet)"
+                    f"{sql_literal(target / 'data.parquet')} (format parquet)"
                 )
             # an empty partitioned table is an empty folder: its columns are declared anyway
     return written

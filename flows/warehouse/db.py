@@ -84,8 +84,20 @@ def _version_tuple(version: str) -> tuple[int, ...]:
         return (999,)  # unknown: treated as newer
 
 
+def sql_literal(text: str | Path) -> str:
+    """`text` (a path, a name) as a SQL string literal, its quotes doubled: the one way this
+    package writes a value DuckDB cannot take as a parameter (ATTACH, COPY ... TO, read_parquet
+    globs) into SQL text."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def sql_identifier(*parts: str) -> str:
+    """A (schema-qualified) name as quoted SQL identifiers: `"marts"."dim_plan"`."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in parts)
+
+
 def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
+    return sql_literal(path)[1:-1]
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.warehouse.db import connect
+from flows.warehouse.db import connect, sql_literal
 from flows.warehouse.health import (
     WarehouseCorruptError,
     lock_holder,
@@ -101,16 +101,12 @@ def same_marts(one: Path, other: Path) -> bool:
     kept, as always."""
     try:
         with connect() as con:
-            con.execute(f"attach '{_sql_path(one)}' as one (read_only)")
-            con.execute(f"attach '{_sql_path(other)}' as other (read_only)")
+            con.execute(f"attach {sql_literal(one)} as one (read_only)")
+            con.execute(f"attach {sql_literal(other)} as other (read_only)")
             digests = [_marts_digest(con, name) for name in ("one", "other")]
     except duckdb.Error:
         return False
     return bool(digests[0]) and digests[0] == digests[1]
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _marts_digest(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, tuple[int, int]]:
