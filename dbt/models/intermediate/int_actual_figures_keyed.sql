@@ -172,7 +172,8 @@ judged_across_files as (
                 ('reason', "'duplicate_disagrees'"),
                 ('detail', "'the same figure has different values (first at ' || figures.first_ref || ')'"),
             ]) }}
-            when figures.first_ref <> tonight.source_file || ':' || tonight.source_line then {{ struct_of([
+            when figures.first_ref <> tonight.source_file || ':' || tonight.source_line
+                then {{ struct_of([
                 ('column', "'value'"),
                 ('raw_value', 'tonight.value_text'),
                 ('reason', "'duplicate_row'"),

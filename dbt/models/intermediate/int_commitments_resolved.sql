@@ -5,6 +5,9 @@
 -- resolves to nothing keeps a null indicator_code and is listed by `eduplan names`
 -- (int_name_candidates_ranked, name_kind commitment).
 
+{#- a leading scope word: the plan's own region -#}
+{%- set scope_word = '^(全区|全市|全县|全省|全镇|我区|我市|我县)' %}
+
 with
 
 commitments as (
@@ -56,7 +59,7 @@ keyed as (
         commitments.*,
         documents.region_code,
         {{ name_key('commitments.subject_raw') }} as subject_key,
-        {{ name_key(regex_replace_all('commitments.subject_raw', '^(全区|全市|全县|全省|全镇|我区|我市|我县)', '')) }}
+        {{ name_key(regex_replace_all('commitments.subject_raw', scope_word, '')) }}
             as subject_key_unscoped
 
     from commitments
