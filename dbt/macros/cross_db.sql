@@ -369,6 +369,24 @@
 {%- endmacro %}
 
 
+{#- Incremental by figure (int_actual_figures_keyed and fct_indicator_actual, with the fact's
+    state table and its tests on tonight's rows: macros/figures_taken.sql, macros/test_where.sql):
+    DuckDB builds them incrementally (a delete by figure, then an insert). Spark's Parquet tables
+    have no DELETE and a figure is no partition, so on Spark both are rebuilt whole every build
+    (materialized table): no pre-hook delete, no state table, their tests check every row. -#}
+{% macro by_figure_materialization() -%}
+    {{ return(adapter.dispatch('by_figure_materialization', 'eduplan')()) }}
+{%- endmacro %}
+
+{% macro default__by_figure_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__by_figure_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+
 {#- Remove from `relation` the rows of the source files `files_query` selects (one column,
     source_file): a delete on DuckDB; on Spark each file's partition is dropped. -#}
 {% macro delete_source_files(relation, files_query) -%}

@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=by_figure_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['region_code', 'indicator_code', 'breakdown', 'year'],
     on_schema_change='sync_all_columns',
