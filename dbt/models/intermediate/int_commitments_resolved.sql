@@ -19,34 +19,9 @@ documents as (
 
 ),
 
-aliases as (
-
-    select distinct
-        {{ name_key('indicator_name_raw') }} as name_key,
-        indicator_code,
-        breakdown_code
-
-    from {{ ref('indicator_aliases') }}
-
-),
-
-catalogue_names as (
-
-    select distinct
-        {{ name_key('catalogue_name') }} as name_key,
-        indicator_code,
-        cast(null as string) as breakdown_code
-
-    from {{ catalogue_names() }} as catalogue
-
-),
-
 name_keys as (
 
-    select * from aliases
-    union all
-    select * from catalogue_names
-    where name_key not in (select aliases.name_key from aliases)
+    select * from {{ indicator_name_keys() }} as name_keys
 
 ),
 

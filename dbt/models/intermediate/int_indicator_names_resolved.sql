@@ -46,36 +46,9 @@ raw_keys as (
 
 ),
 
--- aliases that differ only in spelling share a key: one row per key
--- (tests/assert_name_keys_are_unambiguous.sql fails when they disagree)
-aliases as (
-
-    select distinct
-        {{ name_key('indicator_name_raw') }} as name_key,
-        indicator_code,
-        breakdown_code
-
-    from {{ ref('indicator_aliases') }}
-
-),
-
-catalogue_names as (
-
-    select distinct
-        {{ name_key('catalogue_name') }} as name_key,
-        indicator_code,
-        cast(null as string) as breakdown_code
-
-    from {{ catalogue_names() }} as catalogue
-
-),
-
 name_keys as (
 
-    select * from aliases
-    union all
-    select * from catalogue_names
-    where name_key not in (select aliases.name_key from aliases)
+    select * from {{ indicator_name_keys() }} as name_keys
 
 ),
 
