@@ -35,7 +35,9 @@ def _alternatives(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(unicodedata.normalize("NFKC", w)) for w in words)
 
 
-def _grammar() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _comparator_words() -> tuple[str, str]:
+    """The comparator words before a number (longest first) and after it, as regex
+    alternatives: one spelling for the table cells' grammar and the running text's."""
     words = VOCABULARY.values
     prefixes = _alternatives(
         tuple(
@@ -49,6 +51,12 @@ def _grammar() -> tuple[re.Pattern[str], re.Pattern[str]]:
     suffixes = _alternatives(
         words["at_least_suffix"] + words["at_most_suffix"] + words["approximate_suffix"]
     )
+    return prefixes, suffixes
+
+
+def _grammar() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = VOCABULARY.values
+    prefixes, suffixes = _comparator_words()
     units = _alternatives(
         tuple(sorted((u for u in VOCABULARY.units if u not in {"-", "—"}), key=len, reverse=True))
     )
@@ -247,18 +255,7 @@ class Quantity:
 def _running_grammar() -> re.Pattern[str]:
     words = VOCABULARY.values
     prose = VOCABULARY.prose
-    prefixes = _alternatives(
-        tuple(
-            sorted(
-                {w for key in _WORD_KEYS for w in words[key]} | set(words["approximate_prefix"]),
-                key=len,
-                reverse=True,
-            )
-        )
-    )
-    suffixes = _alternatives(
-        words["at_least_suffix"] + words["at_most_suffix"] + words["approximate_suffix"]
-    )
+    prefixes, suffixes = _comparator_words()
     counters = set(VOCABULARY.units) | set(prose.get("counters", ())) | {"成"}
     units = _alternatives(
         tuple(sorted((u for u in counters if u not in {"-", "—"}), key=len, reverse=True))
