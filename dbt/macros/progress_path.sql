@@ -94,3 +94,9 @@
         else 'linear_ratio'
     end
 {%- endmacro %}
+
+{#- Which actual a progress measure prefers when several give the same year: a published figure,
+    then a synthetic one (the demo), then a plan's own baseline cell (lower sorts first). -#}
+{% macro source_kind_preference(source_kind) -%}
+    case {{ source_kind }} when 'published' then 1 when 'synthetic' then 2 else 3 end
+{%- endmacro %}

@@ -76,9 +76,7 @@ ranked_actuals as (
             partition by measurable.commitment_id, actuals.year <= measurable.baseline_year
             order by
                 actuals.year desc,
-                case
-                    actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3
-                end asc,
+                {{ source_kind_preference('actuals.source_kind') }} asc,
                 actuals.source_ref asc
         ) as recency
 

@@ -62,7 +62,7 @@ baselines as (
         order by
             actuals.year desc,
             {{ text_starts_with('actuals.source_ref', "targets.source_file || ':'") }} desc,
-            case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
+            {{ source_kind_preference('actuals.source_kind') }},
             actuals.source_ref
     ) = 1
 
@@ -89,7 +89,7 @@ observations as (
     qualify row_number() over (
         partition by targets.target_id, actuals.year
         order by
-            case actuals.source_kind when 'published' then 1 when 'synthetic' then 2 else 3 end,
+            {{ source_kind_preference('actuals.source_kind') }},
             actuals.source_ref
     ) = 1
 
