@@ -27,7 +27,8 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/eduplan run
 
-# Two processes (pytest-xdist); a test file stays on one (tests/conftest.py groups them).
+# Two processes (pytest-xdist); a test file stays on one, and so do the files of a folder that
+# share a session fixture (its conftest.py sets ONE_WORKER; tests/conftest.py groups them).
 test: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=15 -m "not long and not spark"
 
@@ -56,10 +57,10 @@ java:
 	  echo "installing openjdk-17-jre-headless (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
-# The same marts on Spark as on DuckDB (tests/test_spark_parity.py): the seeds and a harder data
+# The same marts on Spark as on DuckDB (tests/transform/test_spark_parity.py): the seeds and a harder data
 # set built on both engines and compared mart by mart. CI runs it after `make test-long`.
 test-spark: $(STAMP) spark
-	$(BIN)/python -m pytest -q -s -m spark --durations=5 tests/test_spark_parity.py
+	$(BIN)/python -m pytest -q -s -m spark --durations=5 tests/transform/test_spark_parity.py
 
 # The edit loop: everything but the tests marked slow, server, browser or reliability.
 test-fast: $(STAMP) cjk-font
@@ -90,7 +91,7 @@ mutate: $(STAMP)
 	$(BIN)/python scripts/mutate.py $(MODULES)
 
 # The oldest DuckDB the published warehouse promises to open (flows/warehouse/db.py
-# STORAGE_VERSION), for tests/test_bi_readers.py: a DuckDB 1.x client beside the venv's 2.x.
+# STORAGE_VERSION), for tests/warehouse/test_bi_readers.py: a DuckDB 1.x client beside the venv's 2.x.
 BI_READER_DUCKDB := 1.1.3
 BI_READER := $(VENV)/bi-reader-duckdb-$(BI_READER_DUCKDB)
 bi-reader: $(STAMP)

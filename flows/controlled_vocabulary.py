@@ -1,7 +1,8 @@
 """The controlled vocabularies, declared once as the var `vocabulary` of dbt/dbt_project.yml and
 read from there by the extractor (attribute, evaluation and comparator words), the loader (source
 kinds, unit spellings), dbt (macros/vocabulary.sql, the in_vocabulary test) and the Great
-Expectations suites (expectations/define.py). tests/test_vocabulary.py fails when a copy drifts.
+Expectations suites (expectations/define.py). tests/project/test_vocabulary.py fails when a
+copy drifts.
 
 Vocabularies: attribute, evaluation, role, comparator, source_kind (what an actuals file may
 state), derived_source_kind (what dbt adds), status and unit; each maps a word as a source writes

@@ -150,7 +150,8 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     model from the same inputs. A passing build records the digest of its inputs.
 
     The models' unit tests are left out: they check the SQL's rules on fixed rows, not
-    tonight's data, so they run with the code's tests (tests/test_dbt_marts.py), not nightly."""
+    tonight's data, so they run with the code's tests (tests/transform/test_dbt_marts.py), not
+    nightly."""
     started = time.perf_counter()
     digest = inputs_digest(database)
     if built_digest(database) == digest:

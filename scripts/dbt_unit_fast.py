@@ -10,7 +10,7 @@ with the project's macros expanded (Jinja) and each `ref('x')` replaced by its f
 the rows must equal the `expect` rows on the columns those name (as a multiset, numbers to
 1e-9), as dbt compares them. Models whose Jinja is `ref()` and the project's own macros run
 this way; exit status 1 when a test fails. `dbt build` stays the authority:
-tests/test_dbt_marts.py runs the same unit tests with dbt.
+tests/transform/test_dbt_marts.py runs the same unit tests with dbt.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ BUGS = [
         "dbt/models/marts/mart_indicator_progress.sql",
         "when comparator = '>=' then latest_value >= target_value",
         "when comparator = '>=' then latest_value > target_value",
-        ("tests/test_dbt_marts.py",),
+        ("tests/transform/test_dbt_marts.py",),
     ),
     Bug(
         "report-acceleration-as-on-track",
@@ -74,7 +74,10 @@ BUGS = [
         "{% set shown = 'on_track' if t.status == 'needs_acceleration' else t.status %}"
         '<td><span class="badge s-{{ shown }}">{{ shown }}</span></td>\n'
         "        {% if region.evaluated %}",
-        ("tests/report/test_report_warehouse.py", "tests/report/test_report_html.py"),
+        (
+            "tests/report/demo_night/test_report_warehouse.py",
+            "tests/report/demo_night/test_report_html.py",
+        ),
     ),
     Bug(
         "publish-no-fsync",
@@ -82,7 +85,7 @@ BUGS = [
         "flows/warehouse/publish.py",
         "os.fsync(fd)",
         "pass",
-        ("tests/test_publish_durable.py", "tests/test_publish.py"),
+        ("tests/warehouse/test_publish_durable.py", "tests/warehouse/test_publish.py"),
     ),
     Bug(
         "gate-milestone-region-dropped",
@@ -96,7 +99,7 @@ BUGS = [
         "({sql_list([*names, '全市创建'])})\",\n"
         "            ),\n",
         "",
-        ("tests/test_validate.py", "tests/test_gate_suites.py"),
+        ("tests/validate/test_validate.py", "tests/validate/test_gate_suites.py"),
         then=tuple(REGENERATE_SUITES),
     ),
     Bug(
@@ -105,7 +108,10 @@ BUGS = [
         "flows/report/report.py",
         "    return list(regions.values())",
         '    return [region for region in regions.values() if region["targets"]]',
-        ("tests/report/test_report_warehouse.py", "tests/report/test_report_html.py"),
+        (
+            "tests/report/demo_night/test_report_warehouse.py",
+            "tests/report/demo_night/test_report_html.py",
+        ),
     ),
 ]
 

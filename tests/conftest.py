@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
 import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,24 +20,46 @@ if TYPE_CHECKING:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`make test` runs on two processes (pytest-xdist): the files of one test folder below
-    tests/ (e.g. tests/report/, which share the session's demo night) stay on one process, which
-    builds their shared fixtures once; a file directly in tests/ is a group of its own, so its
-    module fixtures (a warehouse, a night) are built once. (xdist's own `loadgroup` does not work
-    with pytest 9: it renames `Item._nodeid`, which pytest 9 no longer reads.)"""
+    """`make test` runs on two processes (pytest-xdist). Every test file is a group of its own
+    (its module fixtures, a warehouse or a night, are built once), except below a folder whose
+    conftest.py sets `ONE_WORKER = True`: that folder's files share a session fixture (the demo
+    night of tests/report/demo_night/) and stay on one process, which builds it once. (xdist's
+    own `loadgroup` does not work with pytest 9: it renames `Item._nodeid`, which pytest 9 no
+    longer reads.)"""
     from xdist.scheduler import LoadScopeScheduling
 
-    class TestFolderScheduling(LoadScopeScheduling):
+    root = config.rootpath
+
+    class SharedFolderScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return _scope_of(nodeid.split("::", 1)[0])
+            return scope_of(root, nodeid.split("::", 1)[0])
 
-    return TestFolderScheduling(config, log)
+    return SharedFolderScheduling(config, log)
 
 
-def _scope_of(test_file: str) -> str:
-    """tests/<folder>/... -> tests/<folder>; tests/test_x.py -> itself."""
+def scope_of(root: Path, test_file: str) -> str:
+    """The xdist group of a test file (relative to `root`): the outermost folder above it whose
+    conftest.py declares `ONE_WORKER = True`, else the file itself."""
     parts = Path(test_file).parts
-    return str(Path(*parts[:2])) if len(parts) > 2 else test_file
+    for depth in range(1, len(parts)):
+        folder = Path(*parts[:depth])
+        if _declares_one_worker(root / folder / "conftest.py"):
+            return str(folder)
+    return test_file
+
+
+@cache
+def _declares_one_worker(conftest: Path) -> bool:
+    """conftest.py assigns `ONE_WORKER = True` at module level (read, not imported: the
+    controller process collects no tests, so it never imports the folders' conftests)."""
+    if not conftest.is_file():
+        return False
+    for node in ast.parse(conftest.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            names = {target.id for target in node.targets if isinstance(target, ast.Name)}
+            if "ONE_WORKER" in names:
+                return node.value.value is True
+    return False
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -74,18 +98,6 @@ def prefect_backend() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
-
-
-@pytest.fixture(scope="session")
-def demo_night(  # -> flows.demo.night.DemoResult
-    tmp_path_factory: pytest.TempPathFactory, prefect_backend: None
-):
-    """Two real nights of the flow into one warehouse, shared by the report tests: the real raw
-    inputs, then the same plus the demo's synthetic figures (`eduplan demo`). Its history holds
-    the first night, so what changed between two runs is tested on real builds."""
-    from flows.demo.night import build_demo
-
-    return build_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 {#- The path from a baseline to a target (docs/progress_method.md), written once: compound
     growth when both ends are positive, else a straight line. mart_indicator_progress computes
     every growth and path value with these; flows/report/progress_path.py applies the same two
-    formulas in Python (to the mart's columns) and tests/report/test_progress_path.py checks it
+    formulas in Python (to the mart's columns) and tests/report/demo_night/test_progress_path.py checks it
     against the mart. -#}
 
 {% macro path_is_compound(from_value, to_value) -%}

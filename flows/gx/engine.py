@@ -3,8 +3,8 @@
 GX's SQL execution engine opens a fresh connection for each query and closes it before the
 metrics are fetched, unless the dialect is in `_PERSISTED_CONNECTION_DIALECTS`. With duckdb-engine
 that turns every metric into an error that GX swallows: each expectation "fails" with no observed
-value, whatever the data (tests/test_validate_engine.py shows both sides). Listing duckdb there
-makes GX keep one connection per engine, and the expectations see the data.
+value, whatever the data (tests/validate/test_validate_engine.py shows both sides). Listing
+duckdb there makes GX keep one connection per engine, and the expectations see the data.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The loaders' DDL (`ddl`), the raw gate's column sets (expectations/raw_suites.py) and the build's
 raw-schema fingerprint (flows/warehouse/build_info.py) are derived from these declarations;
 docs/raw_schema.md and dbt's sources (dbt/models/staging/_raw__sources.yml) are tested against
-them (tests/test_raw_tables.py). Adding a raw column is one line here (and its meaning in the doc).
+them (tests/load/test_raw_tables.py). Adding a raw column is one line here (and its meaning
+in the doc).
 The actuals' data columns are the input contract's (flows/load/actuals_contract.py), landed as
 text exactly as written.
 """

@@ -20,7 +20,7 @@ from flows.config import duckdb_memory_limit
 # The storage format every warehouse file is written in. DuckDB 2.0 writes format 69 by default,
 # which every DuckDB 1.x reader refuses (the 1.x CLI, the Node client Evidence uses, JDBC...);
 # this older format holds everything the marts use and DuckDB 1.1.0 and newer read it
-# (tests/test_bi_readers.py opens a published file with DuckDB 1.1.3). A file is only ever
+# (tests/warehouse/test_bi_readers.py opens a published file with DuckDB 1.1.3). A file is only ever
 # created by create_warehouse; every later connection keeps the format the file has.
 STORAGE_VERSION = "v1.1.0"
 

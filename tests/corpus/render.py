@@ -260,8 +260,8 @@ def _shuffled(table: Table) -> str:
 def merged_grid(table: Table, *, table_no: int = 1) -> list[list[str]]:
     """The table as a web page or Word document draws it: a two-row header (`规划指标` spanning
     the year columns), category and indicator cells merged down over their rows. `^` marks a
-    cell covered by the one above, `<` by the one to the left (tests/test_extract_semantic.py
-    turns these into GridCells with `merged_from`)."""
+    cell covered by the one above, `<` by the one to the left
+    (tests/extract/test_extract_semantic.py turns these into GridCells with `merged_from`)."""
     rows = matrix(table, carry=False)
     header = rows[0]
     years = len(table.years)
