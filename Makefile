@@ -37,7 +37,7 @@ test: $(STAMP) cjk-font browser bi-reader
 test-long: $(STAMP) cjk-font browser bi-reader
 	$(BIN)/python -m pytest -q -n 2 --durations=10 -m long
 
-# The Spark stack, for the spark target of the dbt project (README "Beyond one machine"): its own
+# The Spark stack, for the spark target of the dbt project (docs/spark.md): its own
 # virtualenv (.venv-spark: pyspark and dbt-spark[session], held to the main lock's dbt-core and
 # adapters by -c requirements.lock) and Java 17 from Debian when no java is installed. Only the
 # targets that need Spark depend on it: `make run` and `make test` never install it.

@@ -107,7 +107,7 @@ def serve(
 
     The schedule's future runs live on the server while this process serves; stopping it
     pauses them (Prefect's `serve`). For a schedule that outlives any one process, deploy
-    with prefect.yaml onto a work pool (README, "Production scheduling").
+    with prefect.yaml onto a work pool (README, "Scheduling").
     """
     # lazy: Prefect (~1.6 s, also what flows.nightly loads) only for `eduplan serve`
     from prefect import serve as serve_deployments

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/lint_cross_db.py [DBT_DIR]
 
-The project builds on DuckDB and on Spark (README "Beyond one machine"): every construct the two
+The project builds on DuckDB and on Spark (docs/spark.md): every construct the two
 engines spell differently lives in one macro file, dispatched by adapter. This check reads every
 .sql file of models/, tests/ and macros/ (and the column types of the .yml files) and prints
 `file:line: spelling - what to use instead` for each forbidden spelling: a DuckDB function Spark
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if findings:
         print(
             f"{len(findings)} DuckDB-only construct(s) outside macros/{MACRO_FILE}: "
-            "the project must build on Spark too (README 'Beyond one machine')",
+            "the project must build on Spark too (docs/spark.md)",
             file=sys.stderr,
         )
         return 1
