@@ -8,7 +8,6 @@ reads every grid the same way, whatever its format. Pure parsing: no DuckDB, no 
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from flows.extract.facts import document_facts, read_metadata
 from flows.extract.formats.text import read_text_layout
 from flows.extract.formats.text_lines import split_lines
 from flows.extract.grid import Grid, LaidOutDocument, SourceRef
+from flows.extract.keyed import read_keyed
 from flows.extract.models import (
     Commitment,
     DocumentFacts,
@@ -27,6 +27,7 @@ from flows.extract.models import (
     TableInfo,
 )
 from flows.extract.plan_files import is_keyed
+from flows.extract.plan_text import read_text
 from flows.extract.prose import prose_commitments
 from flows.extract.semantic import ReadGrid, read_grid
 from flows.extract.stream import StreamTable, read_stream
@@ -46,6 +47,7 @@ __all__ = [
     "extract_text",
     "read_grids",
     "read_tables",
+    "read_text",
 ]
 
 # A layout reader: (path) -> the document as text blocks and grids. One per file suffix; the
@@ -55,22 +57,6 @@ LayoutReader = Callable[[Path], LaidOutDocument]
 # A plan document is a few MB at most (a scanned-and-OCRed PDF of a long plan perhaps 30): a
 # bigger file is not a plan, and reading it whole would cost its size in memory and more.
 MAX_DOCUMENT_BYTES = 64 * 10**6
-
-
-def read_text(path: Path) -> str:
-    """A document's text: UTF-8 (with or without BOM); anything else is a clear error."""
-    data = path.read_bytes()
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise PlanTableError(
-            str(path), 1, "UTF-16 text, not UTF-8 (convert with: iconv -f UTF-16 -t UTF-8)"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise PlanTableError(
-            str(path), line, "not UTF-8 text (GBK? convert with: iconv -f GBK -t UTF-8)"
-        ) from None
 
 
 def _read_text_file(path: Path) -> LaidOutDocument:
@@ -282,9 +268,6 @@ def extract_document(path: Path) -> ExtractedDocument:
                 f"(at most {MAX_DOCUMENT_BYTES // 10**6} MB); refused unread",
             )
         if is_keyed(path):
-            # lazy: keyed reads this package's read_text (a cycle at module level)
-            from flows.extract.keyed import read_keyed
-
             return read_keyed(path)
         if reader is _read_text_file:  # read once: the layout and the facts share the lines
             text = read_text(path)

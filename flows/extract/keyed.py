@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from flows.controlled_vocabulary import vocabulary
-from flows.extract import read_text  # one rule for plan text: UTF-8, BOM optional
 from flows.extract.facts import document_facts, read_metadata
 from flows.extract.keyed_contract import (
     COLUMNS,
@@ -32,6 +31,7 @@ from flows.extract.keyed_contract import (
 )
 from flows.extract.models import ExtractedDocument, PlanCell, PlanTableError, TableInfo
 from flows.extract.plan_files import KEYED_SUFFIX, is_keyed, metadata_path
+from flows.extract.plan_text import read_text  # one rule for plan text: UTF-8, BOM optional
 
 __all__ = ["KEYED_SUFFIX", "REQUIRED_COLUMNS", "KeyedCellsError", "is_keyed", "read_keyed"]
 

@@ -24,14 +24,8 @@ from flows.extract.formats.sheet import SheetLayout, lay_out_sheet
 from flows.extract.grid import LaidOutDocument, SourceRef
 from flows.extract.models import PlanTableError
 from flows.extract.plan_files import KEYED_SUFFIX
+from flows.extract.plan_text import read_text  # one rule for plan text: UTF-8, BOM optional
 from flows.load.actuals_contract import REQUIRED_COLUMNS as ACTUALS_COLUMNS
-
-
-def _text(path: Path) -> str:
-    # one rule for plan text (UTF-8, BOM optional), read where every plan reader reads it
-    from flows.extract import read_text  # lazy: flows.extract imports this package (a cycle)
-
-    return read_text(path)
 
 
 def _delimiter(text: str) -> str:
@@ -65,7 +59,7 @@ def _not_a_plan_table(path: Path, header: list[str]) -> None:
 def read_csv_table(path: Path, *, tables_required: bool = True) -> LaidOutDocument:
     """Read a CSV plan table: running text (one-cell rows) and every table as a grid. With
     `tables_required=False` a CSV with no table is its running text (read by meaning)."""
-    text = _text(path)
+    text = read_text(path)
     reader = csv.reader(text.splitlines(keepends=True), delimiter=_delimiter(text))
     try:
         records = list(reader)
