@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from flows.config import deployed_schedule
 from tests.prefect_server import (
     BIN,
     PrefectServer,
@@ -255,7 +256,7 @@ def test_deploy_from_prefect_yaml_and_a_worker_runs_it(
         d for d in own_server.post("/deployments/filter") if d["work_pool_name"] == "eduplan"
     )
     schedule = deployment["schedules"][0]["schedule"]
-    assert (schedule["cron"], schedule["timezone"]) == ("0 2 * * *", "Asia/Shanghai")
+    assert (schedule["cron"], schedule["timezone"]) == deployed_schedule()  # prefect.yaml's
     assert deployment["global_concurrency_limit"]["limit"] == 1
     assert deployment["pull_steps"] == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO_ROOT)}}
