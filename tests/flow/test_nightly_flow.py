@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from flows.nightly import RunRecord, nightly_load
+from flows.warehouse.layout import wal_of
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
@@ -35,7 +36,7 @@ def sha256(path: Path) -> str:
 def test_clean_inputs_publish_a_star_schema(first_night: RunRecord) -> None:
     assert first_night.published, first_night.format()
     assert first_night.warehouse.exists()
-    assert not first_night.warehouse.with_name(first_night.warehouse.name + ".wal").exists()
+    assert not wal_of(first_night.warehouse).exists()
     assert all(gate.passed for gate in first_night.gates)
     assert first_night.raw_rows["plan_cells"] == 257
     assert first_night.raw_rows["plan_milestones"] == 34

@@ -48,7 +48,7 @@ def test_the_record_dumped_is_the_record_read(tmp_path: Path) -> None:
 
 def test_an_older_record_is_still_read(tmp_path: Path) -> None:
     """Records written before the one model (run_id, gates without text) still show."""
-    path = tmp_path / "warehouse.last_run.json"
+    path = WarehouseLayout(tmp_path / "warehouse.duckdb").last_run_record
     path.write_text('{"warehouse": "w.duckdb", "published": false, "finished_at": "2026-01-01",'
                     ' "run_id": "r", "gates": [{"suite": "raw_inputs", "passed": false,'
                     ' "evaluated": 3, "failed": 1, "failures": ["x"]}], "changes": null,'

@@ -80,4 +80,4 @@ def assert_published_whole(warehouse: Path, *, keep: int) -> None:
     assert len(entries) <= keep, entries
     for entry in entries:
         assert warehouse_problem(entry.path) is None, (entry, warehouse_problem(entry.path))
-    assert not list(warehouse.parent.glob("history/*.wal"))
+    assert not [e for e in history(warehouse) if wal_of(e.path).exists()]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.warehouse.layout import wal_of
+from flows.warehouse.layout import WarehouseLayout, wal_of
 from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer
 from tests.reliability.harness import assert_published_whole, marts_hash
@@ -74,7 +74,7 @@ def test_a_full_disk_stops_the_night_cleanly_and_the_next_night_succeeds(
     warehouse = small_disk / "wh" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copyfile(seed, warehouse)
-    folder = warehouse.parent / "history"  # four earlier nights (hard links: no room taken)
+    folder = WarehouseLayout(warehouse).history_dir  # four earlier nights (hard links: no room)
     folder.mkdir()
     for day in range(1, 5):
         os.link(warehouse, folder / f"warehouse-2026010{day}T000000000000Z.duckdb")

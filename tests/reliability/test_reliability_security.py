@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.warehouse.layout import WarehouseLayout
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.reliability
@@ -203,7 +204,8 @@ def test_published_file_and_history_are_no_wider_than_the_umask(tmp_path: Path) 
     subprocess.run(
         [sys.executable, "-c", _PUBLISH_UNDER_UMASK, str(warehouse)], check=True, timeout=300
     )
-    written = [warehouse, *warehouse.parent.glob("history/*"), warehouse.parent / "history"]
+    kept = WarehouseLayout(warehouse).history_dir
+    written = [warehouse, *kept.glob("*"), kept]
     # nights 1-3 published (history 1, 2), then rolled back: night 3 kept too; + the folder
     assert len(written) == 1 + 3 + 1
     for path in written:

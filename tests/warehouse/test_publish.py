@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.warehouse.layout import wal_of
+from flows.warehouse.layout import WAL_SUFFIX, WarehouseLayout, wal_of
 from flows.warehouse.publish import history, publish, rollback
 
 
@@ -62,7 +62,7 @@ def test_publish_checkpoints_so_no_wal_is_left(warehouse: Path) -> None:
     assert wal_of(build_of(warehouse)).exists(), "the test needs a build file with a WAL"
     publish(build_of(warehouse), warehouse)
     assert not wal_of(warehouse).exists()
-    assert not list(warehouse.parent.glob("*.wal"))
+    assert not list(warehouse.parent.glob("*" + WAL_SUFFIX))
     assert night_of(warehouse) == 1
 
 
@@ -90,7 +90,7 @@ def test_history_is_pruned_to_keep(warehouse: Path) -> None:
         make_build(build_of(warehouse), night)
         publish(build_of(warehouse), warehouse, keep=2)
     assert [night_of(e.path) for e in history(warehouse)] == [4, 3]
-    assert len(list((warehouse.parent / "history").iterdir())) == 2
+    assert len(list(WarehouseLayout(warehouse).history_dir.iterdir())) == 2
 
 
 def test_rollback_refuses_what_is_not_there(warehouse: Path) -> None:
@@ -148,7 +148,7 @@ def _run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 def _fault_in_history(warehouse: Path, fault: str) -> Path:
     """A name in history/ that pruning cannot simply delete: a dangling link (listed as an
     entry) or a folder named like an old entry (unlink fails: as an immutable file would)."""
-    folder = warehouse.parent / "history"
+    folder = WarehouseLayout(warehouse).history_dir
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{warehouse.stem}-20200101T000000000000Z.duckdb"
     if fault == "dangling_link":

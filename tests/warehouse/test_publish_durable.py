@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from flows.warehouse import publish as publish_module
+from flows.warehouse.layout import WarehouseLayout, wal_of
 from flows.warehouse.publish import history, publish
 
 BIG = 60_000  # rows: a file of a few MB, so that a copy written in place is caught mid-way
@@ -112,7 +113,7 @@ def test_file_and_folder_are_fsynced_around_each_rename(
     build = str(build_of(warehouse))
     staged = str(warehouse.with_name(f".{warehouse.name}.publishing"))
     folder, build_folder = str(warehouse.parent), str(build_of(warehouse).parent)
-    history_folder = str(warehouse.parent / "history")
+    history_folder = str(WarehouseLayout(warehouse).history_dir)
     recorder.events.clear()
 
     publish(build_of(warehouse), warehouse)
@@ -265,7 +266,7 @@ def test_pruning_keeps_exactly_keep_entries_and_their_logs_go_too(warehouse: Pat
         make_build(build_of(warehouse), night)
         publish(build_of(warehouse), warehouse)
     oldest = history(warehouse)[-1].path
-    stray = oldest.with_name(oldest.name + ".wal")
+    stray = wal_of(oldest)
     stray.write_bytes(b"log")
     # rollback to entry 2 with keep=1: the restored entry (number + 1 = 3rd after) is kept
     publish_module.rollback(warehouse, to=2, keep=1)
@@ -274,17 +275,17 @@ def test_pruning_keeps_exactly_keep_entries_and_their_logs_go_too(warehouse: Pat
     make_build(build_of(warehouse), 5)
     publish(build_of(warehouse), warehouse, keep=0)
     assert history(warehouse) == []
-    assert not list((warehouse.parent / "history").iterdir())
+    assert not list(WarehouseLayout(warehouse).history_dir.iterdir())
 
 
 def test_a_damaged_current_file_is_not_kept_and_its_log_is_removed(warehouse: Path) -> None:
     warehouse.parent.mkdir(parents=True)
     warehouse.write_bytes(b"not a database" * 1000)
-    (warehouse.parent / (warehouse.name + ".wal")).write_bytes(b"stray log")
+    wal_of(warehouse).write_bytes(b"stray log")
     make_build(build_of(warehouse), 1)
     publish(build_of(warehouse), warehouse)
     assert history(warehouse) == []
-    assert not (warehouse.parent / (warehouse.name + ".wal")).exists()
+    assert not wal_of(warehouse).exists()
 
 
 def test_publish_and_rollback_leave_no_file_open(warehouse: Path, history_kind: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 from flows.config import settings
 from flows.demo.night import DEMO_FILE, build_demo, write_demo_actuals
 from flows.report.data import STATUSES
+from flows.warehouse.layout import WarehouseLayout
 
 _FIGURE = re.compile(
     r'<figure class="chart[^"]*" data-synthetic="(true|false)">(.*?)</figure>', re.S
@@ -42,7 +43,7 @@ def test_every_status_appears_in_the_demo(demo_night) -> None:
 
 
 def test_demo_figures_are_deterministic_and_labelled(demo_night, tmp_path: Path) -> None:
-    first_night = demo_night.warehouse.parent / "history"
+    first_night = WarehouseLayout(demo_night.warehouse).history_dir
     (previous,) = sorted(first_night.glob("*.duckdb"))[:1]
     one, two, other = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
     assert write_demo_actuals(previous, one, seed=0) == demo_night.synthetic_rows

@@ -13,6 +13,7 @@ import lxml.html
 import pytest
 
 from flows.report.sources import raw_folder, source_href, source_page
+from flows.warehouse.layout import WarehouseLayout
 from tests.conftest import REPO_ROOT
 
 
@@ -81,7 +82,8 @@ def test_a_moved_report_folder_opens_every_source_at_its_line(demo_night, tmp_pa
     away = _away(original)
     try:
         assert check_moved_report(moved / "index.html", moved, raw, docs_beside=True) > 100
-        for page in sorted((moved / "history").glob("*.html")):  # earlier nights' reports
+        kept = WarehouseLayout(tmp_path / demo_night.warehouse.name).report_history_dir
+        for page in sorted(kept.glob("*.html")):  # earlier nights' reports (in `moved`)
             assert check_moved_report(page, moved, raw, docs_beside=True) > 0, page
     finally:
         away.rename(original)
@@ -89,7 +91,7 @@ def test_a_moved_report_folder_opens_every_source_at_its_line(demo_night, tmp_pa
 
 def test_a_moved_warehouse_folder_keeps_every_link(demo_night, tmp_path) -> None:
     """The warehouse's whole folder elsewhere (or served): the docs links resolve too."""
-    original = demo_night.warehouse.parent
+    original, original_name = demo_night.warehouse.parent, demo_night.warehouse.name
     moved = tmp_path / "warehouse"
     shutil.copytree(original, moved, ignore=shutil.ignore_patterns("*.duckdb*"))
     raw = moved / "raw"  # the night's raw files, compared line by line
@@ -98,7 +100,7 @@ def test_a_moved_warehouse_folder_keeps_every_link(demo_night, tmp_path) -> None
     away = _away(original)
     try:
         assert check_moved_report(index, moved, raw) > 100
-        kept = sorted((moved / "report" / "history").glob("*.html"))
+        kept = sorted(WarehouseLayout(moved / original_name).report_history_dir.glob("*.html"))
         assert kept, "the demo keeps its nights' reports"
         for page in kept:
             assert check_moved_report(page, moved, raw) > 0, page
