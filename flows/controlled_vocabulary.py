@@ -5,7 +5,8 @@ Expectations suites (expectations/define.py). tests/project/test_vocabulary.py f
 copy drifts.
 
 Vocabularies: attribute, evaluation, role, comparator, source_kind (what an actuals file may
-state), derived_source_kind (what dbt adds), status and unit; each maps a word as a source writes
+state), derived_source_kind (what dbt adds), status, unit and region_scope (全市, 全区: a region
+named by its scope); each maps a word as a source writes
 it to the code the warehouse stores (约束性 -> binding, ≥ -> >=, ％ -> %)."""
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def vocabulary(name: str) -> dict[str, str]:
 def words(name: str) -> frozenset[str]:
     """The words a source may write, for one vocabulary (e.g. 约束性, 预期性)."""
     return frozenset(vocabulary(name))
+
+
+def words_of(name: str, code: str) -> list[str]:
+    """The words of one vocabulary that mean `code`, in declared order (region_scope,
+    plan_region: 全市, 全区, ... 全市创建: the headers that mean the plan's own region)."""
+    words_of_code = [written for written, its_code in vocabulary(name).items() if its_code == code]
+    if not words_of_code:
+        raise KeyError(f"no word of {name!r} means {code!r} in {DECLARATION}")
+    return words_of_code
 
 
 def codes(name: str) -> list[str]:

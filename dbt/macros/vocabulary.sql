@@ -19,3 +19,29 @@
     {%- endfor -%}
     {{- return(codes) -}}
 {%- endmacro %}
+
+{#- The words of one vocabulary, longest first (so that an alternation in a pattern tries
+    全市创建 before 全市); with `code`, only the words of that code. -#}
+{% macro vocabulary_words(vocabulary, code=none) -%}
+    {%- set words = [] -%}
+    {%- for written, written_code in var('vocabulary')[vocabulary].items() -%}
+        {%- if code is none or written_code == code -%}{%- do words.append(written) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- set longest_first = [] -%}
+    {%- for size in range((words | map('length') | max) if words else 0, 0, -1) -%}
+        {%- for word in words if word | length == size -%}
+            {%- do longest_first.append(word) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{- return(longest_first) -}}
+{%- endmacro %}
+
+{#- True when `column` is one of the words of a vocabulary (of `code` only, when given); NULL
+    when `column` is NULL, as `in` is. -#}
+{% macro is_vocabulary_word(column, vocabulary, code=none) -%}
+    {{ column }} in (
+        {%- for word in vocabulary_words(vocabulary, code) -%}
+            {{ quoted(word) }}{{ ', ' if not loop.last }}
+        {%- endfor -%}
+    )
+{%- endmacro %}

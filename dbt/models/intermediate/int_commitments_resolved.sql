@@ -1,7 +1,8 @@
 -- Targets stated in prose with the plan's region and the indicator their subject names,
 -- resolved through the same names layer as table cells and actuals: the alias seed first, then
 -- the catalogue's own names, both compared on name_key (macros/name_key.sql). A subject is tried
--- as written and without a leading scope word (全区, 全市: the plan's own region). A subject that
+-- as written and without a leading scope word (全区, 全市: the vocabulary region_scope in
+-- dbt_project.yml; the plan's region is the commitment's region either way). A subject that
 -- resolves to nothing keeps a null indicator_code and is listed by `eduplan names`
 -- (int_name_candidates_ranked, name_kind commitment).
 
@@ -32,7 +33,9 @@ keyed as (
         documents.region_code,
         {{ name_key('commitments.subject_raw') }} as subject_key,
         {{ name_key(regex_replace_all(
-            'commitments.subject_raw', '^(全区|全市|全县|全省|全镇|我区|我市|我县)', ''
+            'commitments.subject_raw',
+            '^(' ~ vocabulary_words('region_scope') | join('|') ~ ')',
+            ''
         )) }}
             as subject_key_unscoped
 

@@ -1,6 +1,11 @@
 -- Schedule cells with their region resolved and what can be read from the text: a percentage,
--- whether the cell says the standard is met, a provincial rank. `全市创建` is the plan's own
+-- whether the cell says the standard is met, a provincial rank. A header that is a plan_region
+-- word of the vocabulary region_scope (`全市创建`, `全区`; dbt_project.yml) is the plan's own
 -- region; a district header (`越城区`) is matched by name among that region's children.
+
+{%- set header_is_plan_region = is_vocabulary_word(
+    'milestones.region_raw', 'region_scope', 'plan_region'
+) %}
 
 with
 
@@ -27,11 +32,10 @@ located as (
     select
         milestones.*,
         documents.region_code as plan_region_code,
-        milestones.region_raw in ('全市创建', '全市', '全区', '全县') as is_plan_region,
+        {{ header_is_plan_region }} as is_plan_region,
         coalesce(
             case
-                when milestones.region_raw in ('全市创建', '全市', '全区', '全县')
-                    then documents.region_code
+                when {{ header_is_plan_region }} then documents.region_code
             end,
             child.region_code
         ) as region_code
