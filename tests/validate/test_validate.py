@@ -303,7 +303,8 @@ HAND_CASES: dict[str, tuple[str, ...]] = {  # description -> (table, SQL[, batch
         "raw.plan_documents",
         f"UPDATE raw.plan_documents SET sha256 = 'not a digest' WHERE rowid = {ROW}",
     ),
-    "plan_milestones.region is a known region name or 全市创建": (
+    "plan_milestones.region is a known region name or a word for the plan's own region "
+    "(全市创建; vocabulary region_scope)": (
         "raw.plan_milestones",
         f"UPDATE raw.plan_milestones SET region = '火星区' WHERE rowid = {ROW}",
     ),
