@@ -31,8 +31,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     root = config.rootpath
 
     class SharedFolderScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(root, nodeid.split("::", 1)[0])
+
+        def _assign_work_unit(self, node: Any) -> None:
+            if not self.ordered:  # the first assignment: the queue is complete
+                self.ordered = True
+                for scope in reversed(shared_first(list(self.workqueue))):
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
 
     return SharedFolderScheduling(config, log)
 
@@ -46,6 +55,13 @@ def scope_of(root: Path, test_file: str) -> str:
         if _declares_one_worker(root / folder / "conftest.py"):
             return str(folder)
     return test_file
+
+
+def shared_first(scopes: list[str]) -> list[str]:
+    """The order groups are handed out in: a shared folder first (one process runs all its files
+    after one long fixture, the demo night: started last, it would be the run's tail), then the
+    files in xdist's order (most tests first)."""
+    return sorted(scopes, key=lambda scope: Path(scope).suffix == ".py")  # stable: folders first
 
 
 @cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, scope_of
+from tests.conftest import REPO_ROOT, scope_of, shared_first
 
 
 def test_a_file_is_a_group_of_its_own(tmp_path: Path) -> None:
@@ -35,3 +35,14 @@ def test_the_demo_night_tests_are_one_group() -> None:
     assert {scope_of(REPO_ROOT, str(f.relative_to(REPO_ROOT))) for f in files} == {folder}
     other = "tests/report/test_chart_labels.py"
     assert scope_of(REPO_ROOT, other) == other
+
+
+def test_a_shared_folder_is_handed_out_first() -> None:
+    """Its long session fixture must not start last: the rest keep xdist's order."""
+    scopes = ["tests/a/test_x.py", "tests/test_y.py", "tests/report/night", "tests/b/test_z.py"]
+    assert shared_first(scopes) == [
+        "tests/report/night",
+        "tests/a/test_x.py",
+        "tests/test_y.py",
+        "tests/b/test_z.py",
+    ]
