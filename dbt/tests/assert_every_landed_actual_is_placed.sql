@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_actuals_judged') }}
 -- Nothing is lost or silently dropped: every landed actuals row is either a figure in
 -- fct_indicator_actual or held back in mart_actuals_quarantine, never both, never neither.
 -- Rows are matched on a 64-bit hash of their file:line (one integer a row to join, where the
