@@ -123,6 +123,21 @@ TARGETS = [
     Target(
         "progress", "dbt/models/marts/mart_indicator_progress.sql", model="mart_indicator_progress"
     ),
+    Target(  # the steps before the mart rates a target: which actuals, which chosen, what measured
+        "progress_matched",
+        "dbt/models/intermediate/int_target_actuals_matched.sql",
+        model="int_target_actuals_matched",
+    ),
+    Target(
+        "progress_chosen",
+        "dbt/models/intermediate/int_target_observations_chosen.sql",
+        model="int_target_observations_chosen",
+    ),
+    Target(
+        "progress_observed",
+        "dbt/models/intermediate/int_targets_observed.sql",
+        model="int_targets_observed",
+    ),
     Target(  # the path macros mart_indicator_progress computes growth with
         "progress_path", "dbt/macros/progress_path.sql", model="mart_indicator_progress"
     ),

@@ -1,26 +1,69 @@
+-- depends_on: {{ ref('int_actuals_judged') }}
 -- Nothing is lost or silently dropped: every landed actuals row is either a figure in
 -- fct_indicator_actual or held back in mart_actuals_quarantine, never both, never neither.
 -- Rows are matched on a 64-bit hash of their file:line (one integer a row to join, where the
 -- strings themselves made this the slowest test at 10 million rows); a failing row is
 -- reported with its file:line.
+-- Tests on what changed (macros/test_where.sql): on a night that is not a full pass, the rows
+-- whose placement tonight's build could change are checked: the rows judged tonight (a new or
+-- changed file) and the rows of every figure judged again since the fact took its figures (a
+-- duplicate across files holds back or gives back a row of an unchanged file; the fact's
+-- generations, macros/figures_taken.sql), each against the fact rows with its file:line (one
+-- integer to probe, not a distinct over every fact row). A full pass checks every row.
+{%- set fact = ref('fct_indicator_actual') %}
+{%- set taken = figures_taken_relation(fact.database) %}
+{%- set changed_only = (
+    execute
+    and not var('full_tests', false)
+    and adapter.get_relation(taken.database, taken.schema, taken.identifier) is not none
+) %}
 
 with
+
+{% if changed_only %}
+
+tonights_rows as (
+
+    select source_file, source_line
+    from {{ ref('int_actuals_judged') }}
+    where judged_in = '{{ invocation_id }}'
+
+    union
+
+    select source_file, source_line
+    from {{ figures_keyed_relation(fact.database) }}
+    where source_file is not null
+        and generation > (select max(taken.taken_from) from {{ taken }} as taken)
+
+),
+
+{% endif %}
 
 landed as (
 
     select
-        source_file || ':' || source_line as source_ref,
-        hash(source_file || ':' || source_line) as ref_hash
+        stg.source_file || ':' || stg.source_line as source_ref,
+        hash(stg.source_file || ':' || stg.source_line) as ref_hash
 
-    from {{ ref('stg_raw__actuals') }}
+    from {{ ref('stg_raw__actuals') }} as stg
+    {%- if changed_only %}
+    where stg.source_file in (select tonights_rows.source_file from tonights_rows)
+        and hash(stg.source_file || ':' || stg.source_line) in (
+            select hash(tonights_rows.source_file || ':' || tonights_rows.source_line)
+            from tonights_rows
+        )
+    {%- endif %}
 
 ),
 
 figures as (
 
-    select distinct hash(source_ref) as ref_hash
-    from {{ ref('fct_indicator_actual') }}
-    where source_kind <> 'plan_baseline'
+    select distinct hash(fact.source_ref) as ref_hash
+    from {{ fact }} as fact
+    where fact.source_kind <> 'plan_baseline'
+    {%- if changed_only %}
+        and hash(fact.source_ref) in (select landed.ref_hash from landed)
+    {%- endif %}
 
 ),
 

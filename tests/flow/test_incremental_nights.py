@@ -59,6 +59,7 @@ NIGHTS: list[tuple[str, dict[str, list[str]]]] = [
     ("the file back, a bad file fixed", {"a.csv": A, "bad.csv": A[:1], "y2023.csv": CORRECTED}),
 ]
 BUILD = "build --exclude-resource-type test unit_test"  # the models; their tests run elsewhere
+FULL_PASS = ["--vars", "{full_tests: true}"]  # every row tested, as on the flow's full pass
 CHECKED = (
     "select source_ref, region_code, indicator_code, year, value_in_catalogue_unit, "
     "cast(problems as varchar) from intermediate.int_actuals_checked"
@@ -177,3 +178,44 @@ def test_tests_check_tonights_rows_and_every_row_on_a_full_pass(
     full = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
     assert not full.success and full.full_tests
     assert "Got 2 results" in _in_vocabulary_failure(full)
+
+
+PLACEMENT = "test --select assert_every_landed_actual_is_placed"
+
+
+def _placement_failures(result: DbtResult) -> str:
+    found = [f for f in result.failures if "assert_every_landed_actual_is_placed" in f]
+    assert len(found) == 1, result.format()
+    return found[0]
+
+
+@pytest.mark.long
+def test_placement_checks_tonights_rows_and_every_row_on_a_full_pass(
+    plans_only: Path, tmp_path: Path
+) -> None:
+    """The placement test (every landed row a figure or held back) on a night that is not a full
+    pass checks the rows judged tonight and the rows of figures judged again, not the rows it
+    kept; a full pass checks every row. Two figures are lost by hand after the night's models:
+    one of tonight's new file, one of an unchanged file that nothing touched tonight."""
+    database, actuals, artifacts = tmp_path / "w.duckdb", tmp_path / "actuals", tmp_path / "dbt"
+    shutil.copyfile(plans_only, database)
+    write_files(actuals, {"a.csv": A})
+    with open_warehouse(database) as con:
+        load_actuals(con, actuals)
+    first = run_dbt_build(database, artifacts_dir=artifacts)
+    assert first.success and first.full_tests, first.format()
+    write_files(actuals, {"a.csv": A, "y2023.csv": NEW_YEAR})
+    with open_warehouse(database) as con:
+        load_actuals(con, actuals)
+    dbt(database, artifacts)  # tonight's models
+    assert run_dbt(PLACEMENT, database, artifacts_dir=artifacts).success
+    with duckdb.connect(str(database)) as con:
+        con.execute(  # a figure of tonight's file, and one of a file nothing touched
+            "delete from marts.fct_indicator_actual where source_ref in ('y2023.csv:2', 'a.csv:4')"
+        )
+    tonight = run_dbt(PLACEMENT, database, artifacts_dir=artifacts)
+    assert not tonight.success
+    assert "Got 1 result" in _placement_failures(tonight)
+    full = run_dbt(PLACEMENT, database, artifacts_dir=artifacts, extra_args=FULL_PASS)
+    assert not full.success
+    assert "Got 2 results" in _placement_failures(full)

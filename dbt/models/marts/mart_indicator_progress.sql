@@ -23,114 +23,11 @@ indicators as (
 
 ),
 
--- one value per region, indicator, breakdown and year, in the catalogue unit
-actuals as (
+-- the baseline, the latest actual and the year-over-year points of each target that has any
+-- (int_target_actuals_matched -> int_target_observations_chosen -> int_targets_observed)
+observed as (
 
-    select
-        region_code,
-        indicator_code,
-        breakdown,
-        year,
-        value,
-        source_kind,
-        source_ref
-
-    from {{ ref('fct_indicator_actual') }}
-    where value is not null
-        and unit_matches_catalogue
-
-),
-
--- baseline: the latest value at or before the target table's baseline year, the plan's own
--- baseline first
-baselines as (
-
-    select
-        targets.target_id,
-        actuals.year as baseline_year_used,
-        actuals.value as baseline_value,
-        actuals.source_ref as baseline_source_ref
-
-    from targets
-    inner join actuals
-        on targets.region_code = actuals.region_code
-        and targets.indicator_code = actuals.indicator_code
-        and targets.breakdown = actuals.breakdown
-        and targets.baseline_year >= actuals.year
-    qualify row_number() over (
-        partition by targets.target_id
-        order by
-            actuals.year desc,
-            {{ text_starts_with('actuals.source_ref', "targets.source_file || ':'") }} desc,
-            {{ source_kind_preference('actuals.source_kind') }},
-            actuals.source_ref
-    ) = 1
-
-),
-
--- the observations after the baseline year up to the target year, one per year:
--- published figures before synthetic ones before plan baselines
-observations as (
-
-    select
-        targets.target_id,
-        actuals.year,
-        actuals.value,
-        actuals.source_kind,
-        actuals.source_ref
-
-    from targets
-    inner join actuals
-        on targets.region_code = actuals.region_code
-        and targets.indicator_code = actuals.indicator_code
-        and targets.breakdown = actuals.breakdown
-        and targets.baseline_year < actuals.year
-        and targets.year >= actuals.year
-    qualify row_number() over (
-        partition by targets.target_id, actuals.year
-        order by
-            {{ source_kind_preference('actuals.source_kind') }},
-            actuals.source_ref
-    ) = 1
-
-),
-
-latest as (
-
-    select
-        target_id,
-        year as latest_year,
-        value as latest_value,
-        source_kind as latest_source_kind,
-        source_ref as latest_source_ref
-
-    from observations
-    qualify row_number() over (partition by target_id order by year desc) = 1
-
-),
-
--- for 逐年只增不减: the baseline and every later observation, each against the one before
-year_over_year as (
-
-    select
-        target_id,
-        count(*) as n_points,
-        coalesce(bool_or(value < previous_value), false) as any_decrease
-
-    from (
-        select
-            target_id,
-            year,
-            value,
-            lag(value) over (partition by target_id order by year) as previous_value
-        from (
-            select target_id, baseline_year_used as year, baseline_value as value
-            from baselines
-            union all
-            select target_id, year, value from observations
-        ) as points
-    ) as points_in_order
-    group by target_id
+    select * from {{ ref('int_targets_observed') }}
 
 ),
 
@@ -139,21 +36,19 @@ joined as (
     select
         targets.*,
         coalesce(indicators.polarity, 'higher') as polarity,
-        baselines.baseline_year_used,
-        baselines.baseline_value,
-        baselines.baseline_source_ref,
-        latest.latest_year,
-        latest.latest_value,
-        latest.latest_source_kind,
-        latest.latest_source_ref,
-        coalesce(year_over_year.n_points, 0) as n_points,
-        coalesce(year_over_year.any_decrease, false) as any_decrease
+        observed.baseline_year_used,
+        observed.baseline_value,
+        observed.baseline_source_ref,
+        observed.latest_year,
+        observed.latest_value,
+        observed.latest_source_kind,
+        observed.latest_source_ref,
+        coalesce(observed.n_points, 0) as n_points,
+        coalesce(observed.any_decrease, false) as any_decrease
 
     from targets
     left join indicators on targets.indicator_code = indicators.indicator_code
-    left join baselines on targets.target_id = baselines.target_id
-    left join latest on targets.target_id = latest.target_id
-    left join year_over_year on targets.target_id = year_over_year.target_id
+    left join observed on targets.target_id = observed.target_id
 
 ),
 
