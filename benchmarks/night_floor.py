@@ -305,7 +305,6 @@ resolved as (
             when regexp_full_match(rows.value_text, '[+-]?([0-9]{{1,18}}(\\.[0-9]*)?|\\.[0-9]+)')
                 then try_cast(rows.value_text as decimal(38, 10))
         end as value,
-        try_cast(rows.value_text as double) as value_double,
         coalesce(lower(rows.source_kind_raw), rows.file_kind) as source_kind,
         catalogue.catalogue_unit,
         conversions.factor,
@@ -335,19 +334,8 @@ valued as (
         case unit_fit
             when 'same' then value
             when 'convert' then cast(value * factor as decimal(38, 10))
-        end as value_in_catalogue_unit,
-        regexp_full_match(year_text, '{year_range}') as year_is_range,
-        regexp_full_match(value_text, '[+-]?[0-9]{{19,}}(\\.[0-9]*)?') as too_long
+        end as value_in_catalogue_unit
     from resolved
-),
-
-checked as (
-    select
-        *,
-        [
-            {checks}
-        ] as checks
-    from valued
 ),
 
 final as (
@@ -362,9 +350,15 @@ final as (
         value_text,
         case when unit_fit = 'convert' then catalogue_unit else unit end as unit,
         source_kind,
-        list_filter(checks, lambda problem: problem is not null) as problems,
+        -- the list is built only for a row with a problem: most rows have none
+        case
+            when {any_check} then list_filter([
+                {checks}
+            ], lambda problem: problem is not null)
+            else cast([] as struct("column" varchar, raw_value varchar, reason varchar)[])
+        end as problems,
         cast(null as varchar) as duplicate
-    from checked
+    from valued
 )
 
 select * from final
@@ -383,29 +377,29 @@ _CHECKS = [
         )
     ),  # fmt: skip
     ("region_raw is not null and region_code is null", "region", "region_raw", "unknown_region"),
-    ("year is null and year_is_range", "year", "year_text", "year_is_range"),
+    ("year is null and {year_range}", "year", "year_text", "year_is_range"),
     (
         "year_text is not null and (year is null or year not between 1949 and 2100) "
-        "and not year_is_range",
+        "and not {year_range}",
         "year",
         "year_text",
         "year_not_a_year",
     ),
     (
-        "value_text is not null and value is null and too_long",
+        "value_text is not null and value is null and {too_long}",
         "value",
         "value_text",
         "value_out_of_range",
     ),  # fmt: skip
     (
-        "value is not null and value_double <> 0 "
-        "and abs(cast(value as double) - value_double) > 1e-6 * abs(value_double)",
+        "value is not null and try_cast(value_text as double) <> 0 and abs(cast(value as double) "
+        "- try_cast(value_text as double)) > 1e-6 * abs(try_cast(value_text as double))",
         "value",
         "value_text",
         "value_out_of_range",
     ),
     (
-        "value_text is not null and value is null and not too_long",
+        "value_text is not null and value is null and not {too_long}",
         "value",
         "value_text",
         "value_not_a_number",
@@ -427,15 +421,22 @@ _CHECKS = [
 
 _CHANGE_WORDS = "增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change"
 _GROSS_WORDS = "毛入学|毛入园|gross"
-_YEAR_RANGE = "[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?"
+_YEAR_RANGE = "regexp_full_match(year_text, '[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?')"
+_TOO_LONG = "regexp_full_match(value_text, '[+-]?[0-9]{19,}(\\.[0-9]*)?')"
 
 
 def _judge_sql() -> str:
     kinds = ", ".join(_q(k) for k in codes("source_kind"))
-    checks = ",\n            ".join(
-        f"case when coalesce({when.format(kinds=kinds)}, false) then {{'column': '{column}', "
+    conditions = [
+        "coalesce("
+        + when.format(kinds=kinds, year_range=_YEAR_RANGE, too_long=_TOO_LONG)
+        + ", false)"
+        for when, _, _, _ in _CHECKS
+    ]
+    checks = ",\n                ".join(
+        f"case when {condition} then {{'column': '{column}', "
         f"'raw_value': cast({raw} as varchar), 'reason': '{reason}'}} end"
-        for when, column, raw, reason in _CHECKS
+        for condition, (_, column, raw, reason) in zip(conditions, _CHECKS, strict=True)
     )
     return JUDGE.format(
         key_region=name_key("regions_written.region_raw"),
@@ -443,7 +444,7 @@ def _judge_sql() -> str:
         key_breakdown=name_key("breakdowns_written.breakdown_raw"),
         change_words=_CHANGE_WORDS,
         gross_words=_GROSS_WORDS,
-        year_range=_YEAR_RANGE,
+        any_check="\n                or ".join(conditions),
         checks=checks,
     )
 
