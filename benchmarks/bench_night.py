@@ -67,13 +67,18 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict, float, float]:
+def run_child(
+    args: list[str], env: dict[str, str] | None = None, log: Path | None = None
+) -> tuple[dict, float, float]:
     """Run `python bench_night.py --child ...`; returns its JSON, wall seconds, peak tree MiB.
-    The JSON gets `timeline`: (seconds since start, tree MiB) samples, for peaks per stage."""
+    The JSON gets `timeline`: (seconds since start, tree MiB) samples, for peaks per stage. The
+    child's stderr (the night's summary) goes to `log` when given, shown if the child fails."""
     started = time.perf_counter()
+    errors = log.open("a", encoding="utf-8") if log else None
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", *args],
         stdout=subprocess.PIPE,
+        stderr=errors,
         text=True,
         env={**os.environ, **(env or {})},
     )
@@ -97,7 +102,11 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> tuple[dict,
     done.set()
     sampler.join()
     wall = time.perf_counter() - started
+    if errors:
+        errors.close()
     if child.returncode != 0:
+        if log:
+            print(log.read_text(encoding="utf-8")[-5000:], file=sys.stderr)
         raise SystemExit(f"{args[0]} failed with exit code {child.returncode}")
     out = json.loads(output.strip().splitlines()[-1])
     out["timeline"] = timeline
@@ -302,11 +311,12 @@ def bench_size(work: Path, rows: int) -> tuple[list[dict], Path]:
                 years=(year, year), seed=2,
             )  # fmt: skip
             shutil.move(again.path, new_path)
+        log = work / "nights.log"
         floor, floor_wall, floor_rss = run_child(
-            ["floor", str(raw / "actuals"), str(plans), str(floor_db)]
+            ["floor", str(raw / "actuals"), str(plans), str(floor_db)], log=log
         )
         floor.pop("timeline")
-        out, wall, rss = run_child(["eduplan", str(raw), str(warehouse)], env)
+        out, wall, rss = run_child(["eduplan", str(raw), str(warehouse)], env, log)
         if not out["published"]:
             raise SystemExit(f"[{size}] {night}: eduplan run did not publish: {out}")
         changed = {"full": n, "nothing new": 0}.get(night, new_rows)
@@ -330,8 +340,9 @@ def bench_size(work: Path, rows: int) -> tuple[list[dict], Path]:
         if differ:
             print(f"[{size}] {night}: floor and eduplan differ on {len(differ)} targets, "
                   f"e.g. {differ[:3]}", flush=True)  # fmt: skip
-        print(f"[{size}] {night}: floor {floor_wall:.1f} s, eduplan {wall:.1f} s: {row}",
-              flush=True)  # fmt: skip
+        print(f"[{size}] {night}: floor {floor_wall:.1f} s, eduplan {wall:.1f} s "
+              f"({row['ratio_to_floor']}x the floor, {row['share_of_full']:.0%} of the full "
+              f"night), peak {rss:,.0f} MiB", flush=True)  # fmt: skip
         results.append(row)
     return results, warehouse
 
@@ -343,7 +354,9 @@ def seeds_nights(work: Path) -> list[dict]:
     warehouse = work / "warehouse" / "warehouse.duckdb"
     rows = []
     for night in ("full seeds", "nothing new seeds"):
-        out, wall, rss = run_child(["eduplan", str(raw), str(warehouse)], {"EDUPLAN_KEEP": "1"})
+        out, wall, rss = run_child(
+            ["eduplan", str(raw), str(warehouse)], {"EDUPLAN_KEEP": "1"}, work / "nights.log"
+        )
         if not out["published"]:
             raise SystemExit(f"{night}: eduplan run did not publish: {out}")
         rows.append(eduplan_row(night, 0, out, wall, rss))
