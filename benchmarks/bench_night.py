@@ -27,6 +27,7 @@ import csv
 import json
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -71,8 +72,11 @@ def run_child(
     args: list[str], env: dict[str, str] | None = None, log: Path | None = None
 ) -> tuple[dict, float, float]:
     """Run `python bench_night.py --child ...`; returns its JSON, wall seconds, peak tree MiB.
-    The JSON gets `timeline`: (seconds since start, tree MiB) samples, for peaks per stage. The
-    child's stderr (the night's summary) goes to `log` when given, shown if the child fails."""
+    The JSON gets `timeline`: (seconds since start, tree MiB) samples, for peaks per stage, and
+    `cpu_seconds`: user + system CPU of the child and the descendants it waited for (dbt), less
+    sensitive than wall time to other work on the machine. The child's stderr (the night's
+    summary) goes to `log` when given, shown if the child fails."""
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     errors = log.open("a", encoding="utf-8") if log else None
     child = subprocess.Popen(
@@ -108,8 +112,12 @@ def run_child(
         if log:
             print(log.read_text(encoding="utf-8")[-5000:], file=sys.stderr)
         raise SystemExit(f"{args[0]} failed with exit code {child.returncode}")
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = json.loads(output.strip().splitlines()[-1])
     out["timeline"] = timeline
+    out["cpu_seconds"] = (cpu_after.ru_utime + cpu_after.ru_stime) - (
+        cpu_before.ru_utime + cpu_before.ru_stime
+    )
     return out, wall, peak / 2**20
 
 
@@ -187,6 +195,7 @@ def eduplan_row(night: str, rows: int, out: dict, wall: float, rss: float) -> di
         "night": night,
         "rows": rows,
         "seconds": round(wall, 1),
+        "cpu_seconds": round(out["cpu_seconds"], 1),
         "startup_imports": round(wall - out["flow_seconds"], 1),
         **{f"stage_{k.replace(' ', '_')}": v for k, v in stages.items()},
         "peak_rss_mib": round(rss),
@@ -324,6 +333,7 @@ def bench_size(work: Path, rows: int) -> tuple[list[dict], Path]:
         row |= {
             "size": n,
             "floor_seconds": round(floor_wall, 1),
+            "floor_cpu_seconds": round(floor["cpu_seconds"], 1),
             "ratio_to_floor": round(wall / floor_wall, 2),
             "floor_peak_rss_mib": round(floor_rss),
             **{k: v for k, v in floor.items() if k.startswith("floor_")},
@@ -438,12 +448,14 @@ def print_table(
 ) -> None:
     print()
     print(f"{'night':<22} {'rows':>11} {'floor s':>8} {'eduplan s':>9} {'x floor':>7} "
-          f"{'share':>6} {'eduplan MiB':>11} {'floor MiB':>9}")  # fmt: skip
+          f"{'share':>6} {'eduplan MiB':>11} {'floor MiB':>9} {'CPU s floor':>11} "
+          f"{'eduplan':>7}")  # fmt: skip
     for r in seeds + rows:
         print(
             f"{r['night']:<22} {r['rows']:>11,} {r.get('floor_seconds', ''):>8} "
             f"{r['seconds']:>9} {r.get('ratio_to_floor', ''):>7} {r.get('share_of_full', ''):>6} "
-            f"{r['peak_rss_mib']:>11,} {r.get('floor_peak_rss_mib', ''):>9}"
+            f"{r['peak_rss_mib']:>11,} {r.get('floor_peak_rss_mib', ''):>9} "
+            f"{r.get('floor_cpu_seconds', ''):>11} {r['cpu_seconds']:>7}"
         )
     print()
     print("eduplan's stages (s):")
