@@ -119,7 +119,7 @@ lock:
 
 # Four nights (full, one new year's file, that file corrected, nothing new) at 1M and 10M rows,
 # each against a floor doing the same work in plain DuckDB, with the peak memory of the process
-# tree and issue 25's done-when checks (docs/performance.md); under 15 minutes here. One size:
+# tree and issue 25's done-when checks (docs/performance.md); its budget is 15 minutes. One size:
 # `make bench BENCH_ROWS=1000000`. The other benchmarks: `.venv/bin/python -m benchmarks
 # [extract|formats|actuals|fixed]`.
 BENCH_ROWS ?= 1000000,10000000

@@ -382,13 +382,12 @@ def done_when(rows: list[dict], seeds: list[dict]) -> list[tuple[str, str, bool]
     full, new, nothing = at["full"], at["new file"], at["nothing new"]
     peak = max(r["peak_rss_mib"] for r in at.values())
     seeds_nothing = seeds[-1]["seconds"]
+    share, ratio = new["seconds"] / full["seconds"], full["seconds"] / full["floor_seconds"]
     return [
         (f"{size} one new file <= 10% of the full night",
-         f"{new['share_of_full']:.1%} ({new['seconds']} s of {full['seconds']} s)",
-         new["share_of_full"] <= 0.10),
+         f"{share:.1%} ({new['seconds']} s of {full['seconds']} s)", share <= 0.10),
         (f"{size} full night <= 5x the same-work floor",
-         f"{full['ratio_to_floor']}x ({full['seconds']} s / {full['floor_seconds']} s)",
-         full["ratio_to_floor"] <= 5),
+         f"{ratio:.2f}x ({full['seconds']} s / {full['floor_seconds']} s)", ratio <= 5),
         (f"{size} peak of the process tree < 2 GB (every night)", f"{peak:,} MiB",
          peak < 2048),
         (f"{size} nothing new <= 1.25x nothing new on the seeds",

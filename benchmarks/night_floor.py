@@ -43,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -68,6 +69,7 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@cache
 def _synonyms() -> dict[str, str]:
     import yaml
 

@@ -302,3 +302,32 @@ def test_the_floor_equals_a_real_night_of_eduplan(tmp_path: Path) -> None:
     facts = "select count(*) from wh.marts.fct_indicator_actual where unit_matches_catalogue"
     floor_facts = "select (select count(*) from fl.facts) + (select count(*) from fl.plan_figures)"
     assert con.execute(facts).fetchall() == con.execute(floor_facts).fetchall()
+
+
+# ---------------------------------------------------------------------------------------------
+# the done-when checks the benchmark prints
+
+
+def _night(night: str, size: int, seconds: float, floor: float, peak: int) -> dict:
+    return {"night": f"{night} {size / 1e6:g}M", "size": size, "seconds": seconds,
+            "floor_seconds": floor, "ratio_to_floor": round(seconds / floor, 2),
+            "peak_rss_mib": peak, "targets_differing_from_floor": 0}  # fmt: skip
+
+
+def test_the_done_when_checks_read_the_largest_size() -> None:
+    from benchmarks.bench_night import done_when
+
+    def rows(new: float, full: float, nothing: float, peak: int) -> list[dict]:
+        nights = []
+        for size, scale in ((1_000_000, 0.1), (10_000_000, 1.0)):
+            for night, seconds in (("full", full), ("new file", new), ("nothing new", nothing)):
+                nights.append(_night(night, size, seconds * scale, 20.0 * scale, peak))
+                nights[-1]["share_of_full"] = round(seconds / full, 3)
+        return nights
+
+    seeds = [{"night": "nothing new seeds", "seconds": 20.0}]
+    met = done_when(rows(new=10.0, full=100.0, nothing=25.0, peak=2047), seeds)
+    assert [check[2] for check in met] == [True] * 5, met
+    assert met[0][0].startswith("10M")
+    missed = done_when(rows(new=10.1, full=100.1, nothing=25.1, peak=2048), seeds)
+    assert [check[2] for check in missed] == [False, False, False, False, True], missed
