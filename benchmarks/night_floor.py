@@ -7,8 +7,9 @@ What it does, per night, on its own database (`floor_night`):
   on record is not read again; a file gone from the folder takes its rows with it; nothing new
   (no file new, changed or gone) ends the night after the hashing, as eduplan's does;
 - each new or changed file: its header checked (the required columns, by name, in any order),
-  read by DuckDB's strict CSV reader (all text) with its file and line (one record per line,
-  checked against the line count), landed as text in `actuals` replacing its earlier rows;
+  read by DuckDB's strict CSV reader (all text; it refuses bytes that are not UTF-8, which
+  eduplan checks in Python while hashing) with its file and line (one record per line, checked
+  against the line count), landed as text in `actuals` replacing its earlier rows;
 - its rows judged (`judged`), as int_actuals_judged does: region resolved (code, unique name,
   name prefixed by parent or grandparent, alias), indicator and breakdown resolved (aliases and
   the catalogue's names, on the same name key: full width to half, spaces and a bracketed unit
