@@ -1,5 +1,6 @@
 """`python -m benchmarks [extract|formats|actuals|night] [options]`: run the benchmarks (all by
-default; `make bench` runs `night`, the whole night at 1M and 10M rows against its floor).
+default; `make bench` runs `night`: four nights at 1M and 10M rows, each against a floor doing
+the same work in plain DuckDB; `make bench-engines` runs `engines`).
 
 python -m benchmarks                     # all of them (about 30 minutes on 2 cores)
 python -m benchmarks night --rows 1000000,10000000
