@@ -142,18 +142,35 @@ def _grid_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def eduplans_progress_sql() -> str:
-    """dbt/models/marts/mart_indicator_progress.sql with its macros (progress_path.sql), rendered
-    without dbt: ref() names the grid's tables, text_starts_with is DuckDB's starts_with (the
-    duckdb side of macros/cross_db.sql)."""
+# mart_indicator_progress and the intermediate models it reads (dbt/models/intermediate/), in
+# the order dbt builds them
+PROGRESS_MODELS = (
+    "intermediate/int_target_actuals_matched",
+    "intermediate/int_target_observations_chosen",
+    "intermediate/int_targets_observed",
+    "marts/mart_indicator_progress",
+)
+
+
+def render_model(model: str) -> str:
+    """One dbt model with its macros (progress_path.sql), rendered without dbt: ref() names the
+    grid's tables, text_starts_with is DuckDB's starts_with (the duckdb side of
+    macros/cross_db.sql)."""
     macros = (DBT_PROJECT_DIR / "macros" / "progress_path.sql").read_text(encoding="utf-8")
-    model = (DBT_PROJECT_DIR / "models" / "marts" / "mart_indicator_progress.sql").read_text(
-        encoding="utf-8"
-    )
-    template = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(macros + model)
+    sql = (DBT_PROJECT_DIR / "models" / f"{model}.sql").read_text(encoding="utf-8")
+    template = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(macros + sql)
     return template.render(
         ref=lambda name: name, text_starts_with=lambda t, p: f"starts_with({t}, {p})"
     )
+
+
+def eduplans_progress_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """eduplan's progress as dbt builds it: the intermediate models as views of their own names
+    on `con`, and the mart's query over them."""
+    *intermediate, mart = PROGRESS_MODELS
+    for model in intermediate:
+        con.execute(f"create or replace view {model.rsplit('/', 1)[1]} as {render_model(model)}")
+    return render_model(mart)
 
 
 def test_the_floors_status_rule_is_eduplans() -> None:
@@ -163,7 +180,7 @@ def test_the_floors_status_rule_is_eduplans() -> None:
     con.execute(night_floor.PROGRESS.format(targets=""))
     eduplan = con.execute(
         "select source_line, status, latest_value, baseline_value, round(progress_ratio, 9) "
-        f"from ({eduplans_progress_sql()}) as mart order by 1"
+        f"from ({eduplans_progress_sql(con)}) as mart order by 1"
     ).fetchall()
     floor = con.execute(
         "select line, status, latest_value, baseline_value, round(progress_ratio, 9) "
