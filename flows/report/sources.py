@@ -29,10 +29,10 @@ SOURCES = "sources"  # the pages' folder, beside the report's index.html
 _RAW_FOLDER: ContextVar[Path | None] = ContextVar("raw_folder", default=None)
 WHOLE_FILE_LINES = 3000  # a longer file is copied as excerpts around the lines linked
 CONTEXT_LINES = 15  # lines shown either side of a linked line in an excerpt
-_PIECE = 1 << 18  # bytes read at a time by a source page (_pieces)
-# bytes of the line breaks `str.splitlines` knows besides \n (\r, \v, \f, \x1c-\x1e, and the
-# last bytes of U+0085, U+2028, U+2029): a piece without any is counted by its \n alone
-_RARE_BREAK_BYTES = (b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", b"\xa8", b"\xa9")
+_PIECE = 1 << 16  # bytes read at a time by a source page (_pieces)
+# bytes of the line breaks `str.splitlines` knows besides \n and \r (\v, \f, \x1c-\x1e, and the
+# last bytes of U+0085, U+2028, U+2029): a piece without any is counted on its bytes (_counted)
+_RARE_BREAK_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", b"\xa8", b"\xa9")
 _PAGE_LINK = re.compile(r'(?:xlink:)?href="' + SOURCES + r'/([^"#]+)\.html(?:#L(\d+))?"')
 # the same policy as the report: no script, no request, styles inline
 _CSP = (
@@ -136,25 +136,37 @@ def _wanted_ranges(linked: set[int]) -> list[tuple[int, int]]:
     return merged
 
 
-def _read_lines(path: Path, linked: set[int]) -> tuple[dict[int, str], int] | None:
-    """(the lines a page may show by number, the file's line count) of a text file, read piece
-    by piece: memory holds a piece and the lines kept, never the file. Lines are what
-    `str.splitlines` makes of the UTF-8 text (the rule the plan extractor numbers lines by);
-    only the pieces that hold a wanted line are decoded, the others are counted. None for a
-    binary document (a NUL byte)."""
+def _counted(piece: bytes) -> int | None:
+    """The lines of a piece counted on its bytes (newlines, CRLF as one break), without decoding
+    it; None when it may hold another break `str.splitlines` knows."""
+    if any(byte in piece for byte in _RARE_BREAK_BYTES):
+        return None
+    returns = piece.count(b"\r")
+    if returns and returns != piece.count(b"\r\n"):  # a lone carriage return
+        return None
+    return piece.count(b"\n") + (not piece.endswith(b"\n"))
+
+
+def _read_lines(path: Path, linked: set[int]) -> tuple[dict[int, str], int, bool] | None:
+    """(the lines a page may show by number, the lines read, whether that is the whole file) of
+    a text file, read piece by piece, and only as far as the last line a page may show: memory
+    holds a piece and the lines kept, never the file, and a page linking to the start of a
+    10-million-line file reads its start. Lines are what `str.splitlines` makes of the UTF-8
+    text (the rule the plan extractor numbers lines by); only the pieces holding a wanted line
+    are decoded, the others are counted. None for a binary document (a NUL byte)."""
     ranges = _wanted_ranges(linked)
     starts, ends = [low for low, _ in ranges], [high for _, high in ranges]
+    enough = max(ends[-1], WHOLE_FILE_LINES)  # read past this: the file is excerpted
     kept: dict[int, str] = {}
     count = 0  # lines before the current piece
     for piece in _pieces(path):
         if b"\0" in piece:
             return None
+        size = _counted(piece)
         lines: list[str] | None = None
-        if any(byte in piece for byte in _RARE_BREAK_BYTES):  # maybe a break other than \n
+        if size is None:
             lines = piece.decode("utf-8", errors="replace").splitlines()
             size = len(lines)
-        else:
-            size = piece.count(b"\n") + (not piece.endswith(b"\n"))
         first, last = count + 1, count + size
         # the wanted ranges that meet lines first..last (disjoint and sorted)
         for low, high in ranges[bisect_left(ends, first) : bisect_right(starts, last)]:
@@ -163,7 +175,9 @@ def _read_lines(path: Path, linked: set[int]) -> tuple[dict[int, str], int] | No
             for n in range(max(low, first), min(high, last) + 1):
                 kept[n] = lines[n - first]
         count = last
-    return kept, count
+        if count > enough:
+            return kept, count, False
+    return kept, count, True
 
 
 def source_page(path: Path, relative: str, linked: set[int]) -> str:
@@ -184,7 +198,7 @@ def source_page(path: Path, relative: str, linked: set[int]) -> str:
         body = "<p>a binary document: not shown here</p>"
         anchors = "".join(f'<span id="L{n}"></span>' for n in sorted(linked))
         return f"{head}{body}<pre>{anchors}</pre></body></html>\n"
-    kept, count = found
+    kept, count, whole = found
     shown = _shown_lines(count, {n for n in linked if 1 <= n <= count})
     out, previous = [], 0
     for n in shown:
@@ -192,7 +206,9 @@ def source_page(path: Path, relative: str, linked: set[int]) -> str:
             out.append(f'<span class="gap">⋯ lines {previous + 1}-{n - 1} not copied</span>')
         out.append(f'<span id="L{n}"><b>{n}</b>{html_text(kept[n])}</span>')
         previous = n
-    if previous < count:
+    if not whole:  # not read to its end: how many lines follow is not known
+        out.append(f'<span class="gap">⋯ lines {previous + 1} to the end not copied</span>')
+    elif previous < count:
         out.append(f'<span class="gap">⋯ lines {previous + 1}-{count} not copied</span>')
     return f"{head}<pre>{''.join(out)}</pre></body></html>\n"
 

@@ -215,6 +215,23 @@ def test_a_source_page_of_a_big_file_costs_its_lines_not_the_file(tmp_path: Path
     assert gaps == ["⋯ lines 17-12329 not copied", "⋯ lines 12361-299974 not copied"]
 
 
+def test_a_source_page_reads_a_file_only_as_far_as_its_last_link(tmp_path: Path,
+                                                                  monkeypatch) -> None:  # fmt: skip
+    """A page linking to the start of a long file reads its start, not the rest (the report of
+    a 10-million-line file links to its first regions): the page says the rest is not copied."""
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"".join(b"a,b,%d\r\n" % n for n in range(1, 400_001)))  # CRLF, 5 MB
+    read: list[int] = []
+    pieces = sources._pieces
+    monkeypatch.setattr(sources, "_pieces", lambda path: (read.append(len(p)) or p
+                                                          for p in pieces(path)))  # fmt: skip
+    tree = lxml.html.fromstring(source_page(big, "actuals/big.csv", {5_000}))
+    assert sum(read) < big.stat().st_size / 10
+    assert tree.xpath('//*[@id="L5000"]')[0].text_content() == "5000a,b,5000"
+    gaps = [g.text_content() for g in tree.xpath('//*[@class="gap"]')]
+    assert gaps == ["⋯ lines 1-4984 not copied", "⋯ lines 5016 to the end not copied"]
+
+
 @pytest.mark.parametrize("piece", [1, 5, 64])
 def test_a_source_page_numbers_lines_as_the_whole_text_does(tmp_path: Path, monkeypatch,
                                                             piece: int) -> None:  # fmt: skip
