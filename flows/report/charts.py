@@ -26,6 +26,7 @@ from typing import Any
 
 import altair as alt
 import vl_convert
+from altair.utils.core import infer_encoding_types
 
 from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
@@ -42,6 +43,9 @@ _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes(
 KINDS = (*_KIND.values(), "milestone", "target")
 # a point without a source draws no link (Vega-Lite would write the text "null" as its address)
 HREF = alt.condition("isValid(datum.href) && datum.href != ''", alt.Href("href:N"), alt.value(None))
+# the channels every chart shares, typed once: Altair types a string or a condition at each
+# encode() by trying schema after schema, which was most of the time a chart took to build
+_CHANNELS = infer_encoding_types((), {"href": HREF, "tooltip": "label:N", "detail": "path:N"})
 PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
 log = logging.getLogger("eduplan.report")
 
@@ -154,7 +158,7 @@ def _series_chart(
     if paths:
         layers.append(
             alt.Chart(alt.Data(values=paths)).mark_line(strokeDash=[5, 4], color="#9ca3af")
-            .encode(x=x, y=y, detail="path:N")
+            .encode(x=x, y=y, detail=_CHANNELS["detail"])
         )  # fmt: skip
     if len(line) > 1:
         layers.append(alt.Chart(alt.Data(values=line)).mark_line(color="#93c5fd").encode(x=x, y=y))
@@ -163,7 +167,7 @@ def _series_chart(
         .encode(
             x=x, y=y,
             color=colour, shape=shape,
-            href=HREF, tooltip="label:N",
+            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
         )
     )  # fmt: skip
     if unit:
@@ -204,7 +208,7 @@ def _shared_chart(title: str, subtitle: list[str], unit: str | None,
                 axis=alt.Axis(tickCount=5, labelOverlap="greedy", labelFlush=True),
             ),
             color=colour, shape=shape,
-            href=HREF, tooltip="label:N",
+            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
         )
         .properties(width=300, height=alt.Step(22),
                     title=alt.TitleParams(title, subtitle=wrapped(subtitle, 420), anchor="start",
