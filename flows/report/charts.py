@@ -287,8 +287,14 @@ def _cache_key(spec: dict[str, Any]) -> str:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite specification of a chart as drawn (the report's font, no frame)."""
-    return chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+    """The Vega-Lite specification of a chart as drawn (the report's font, no frame), configured
+    on the dictionary: Altair's configure() copies the whole chart, twice."""
+    with alt.utils.schemapi.debug_mode(False):
+        spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    config["font"] = FONT
+    config["view"] = {**config.get("view", {}), "stroke": None}
+    return spec
 
 
 def render_svgs(
