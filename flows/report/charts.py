@@ -17,16 +17,21 @@ import multiprocessing
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert
+from altair.utils.core import infer_encoding_types
 
 from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
+from flows.report.svg import RELATIVE_LINK, render_spec
 
 # one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
 COLOURS = ("#6b7280", "#0d9488", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
@@ -36,9 +41,11 @@ SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
 # a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline
 _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes("source_kind"))}
 KINDS = (*_KIND.values(), "milestone", "target")
-RELATIVE_LINK = "https://eduplan.report.invalid/"  # _chart_href (.invalid: never a real host)
 # a point without a source draws no link (Vega-Lite would write the text "null" as its address)
 HREF = alt.condition("isValid(datum.href) && datum.href != ''", alt.Href("href:N"), alt.value(None))
+# the channels every chart shares, typed once: Altair types a string or a condition at each
+# encode() by trying schema after schema, which was most of the time a chart took to build
+_CHANNELS = infer_encoding_types((), {"href": HREF, "tooltip": "label:N", "detail": "path:N"})
 PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
 log = logging.getLogger("eduplan.report")
 
@@ -46,7 +53,7 @@ log = logging.getLogger("eduplan.report")
 def _chart_href(href: str | None) -> str | None:
     """A link as a chart holds it: Vega would resolve a link relative to the report's folder (a
     source page) against its own base URL, so it is drawn behind an absolute prefix that Vega
-    leaves alone and `_render` takes off again."""
+    leaves alone and `svg.render_spec` takes off again."""
     if href and not href.startswith(("http://", "https://")):
         return RELATIVE_LINK + href
     return href
@@ -121,12 +128,27 @@ def wrapped(lines: list[str], limit: int) -> list[str]:
     return out
 
 
+def series_drawing(
+    title: str, subtitle: list[str], unit: str | None,
+    actuals: list[dict[str, Any]], targets: list[dict[str, Any]],
+) -> Drawing:  # fmt: skip
+    """One indicator of one region as the data its chart shows (_series_chart)."""
+    points, line, paths = _points_and_paths(actuals, targets)
+    return Drawing("series", (title, subtitle, unit, points, line, paths))
+
+
 def series_spec(
     title: str, subtitle: list[str], unit: str | None,
     actuals: list[dict[str, Any]], targets: list[dict[str, Any]],
 ) -> alt.LayerChart:  # fmt: skip
     """One indicator of one region: values, targets and the required paths."""
-    points, line, paths = _points_and_paths(actuals, targets)
+    return series_drawing(title, subtitle, unit, actuals, targets).chart()
+
+
+def _series_chart(
+    title: str, subtitle: list[str], unit: str | None, points: list[dict[str, Any]],
+    line: list[dict[str, Any]], paths: list[dict[str, Any]],
+) -> alt.LayerChart:  # fmt: skip
     years = [p["year"] for p in points] or [2020]
     x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[min(years) - 0.3, max(years) + 0.3]),
               axis=alt.Axis(format="d", tickMinStep=1, grid=False))  # fmt: skip
@@ -136,7 +158,7 @@ def series_spec(
     if paths:
         layers.append(
             alt.Chart(alt.Data(values=paths)).mark_line(strokeDash=[5, 4], color="#9ca3af")
-            .encode(x=x, y=y, detail="path:N")
+            .encode(x=x, y=y, detail=_CHANNELS["detail"])
         )  # fmt: skip
     if len(line) > 1:
         layers.append(alt.Chart(alt.Data(values=line)).mark_line(color="#93c5fd").encode(x=x, y=y))
@@ -145,7 +167,7 @@ def series_spec(
         .encode(
             x=x, y=y,
             color=colour, shape=shape,
-            href=HREF, tooltip="label:N",
+            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
         )
     )  # fmt: skip
     if unit:
@@ -158,10 +180,22 @@ def series_spec(
     )  # fmt: skip
 
 
+def shared_drawing(
+    title: str, subtitle: list[str], unit: str | None, rows: list[dict[str, Any]]
+) -> Drawing:
+    """One indicator across regions as the data its chart shows (_shared_chart)."""
+    rows = [{**row, "href": _chart_href(row["href"])} for row in rows]
+    return Drawing("shared", (title, subtitle, unit, rows))
+
+
 def shared_spec(title: str, subtitle: list[str], unit: str | None,
                 rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
     """One indicator across regions: each region's baseline, latest figure and targets."""
-    rows = [{**row, "href": _chart_href(row["href"])} for row in rows]
+    return shared_drawing(title, subtitle, unit, rows).chart()
+
+
+def _shared_chart(title: str, subtitle: list[str], unit: str | None,
+                  rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
     colour, shape = _kind_channels(rows)
     return (
         alt.Chart(alt.Data(values=rows))
@@ -174,12 +208,48 @@ def shared_spec(title: str, subtitle: list[str], unit: str | None,
                 axis=alt.Axis(tickCount=5, labelOverlap="greedy", labelFlush=True),
             ),
             color=colour, shape=shape,
-            href=HREF, tooltip="label:N",
+            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
         )
         .properties(width=300, height=alt.Step(22),
                     title=alt.TitleParams(title, subtitle=wrapped(subtitle, 420), anchor="start",
                                           fontSize=13, limit=420))
     )  # fmt: skip
+
+
+_BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+    "series": _series_chart, "shared": _shared_chart,
+}  # fmt: skip
+
+
+@cache
+def _code() -> str:
+    """What turns a drawing's data into SVG: this module's code, Altair's and vl-convert's
+    versions. Part of every drawing's key, so a changed chart style draws every chart again."""
+    versions = f"{alt.__version__}\n{vl_convert.__version__}\n".encode()
+    return hashlib.sha256(versions + Path(__file__).read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart of the report as the plain data it shows (points with their links resolved) and
+    the builder that makes its Altair chart from them. The SVG cache is keyed on that data, so a
+    night whose series did not change neither builds the chart nor renders it: building costs
+    about as much as rendering (Altair's objects), and both grow with the number of charts."""
+
+    builder: str  # a key of _BUILDERS
+    args: tuple[Any, ...]
+
+    @property
+    def key(self) -> str:
+        data = json.dumps([self.builder, self.args], sort_keys=True, default=str)
+        return hashlib.sha256(f"{_code()}\n{data}".encode()).hexdigest()[:32]
+
+    def chart(self) -> alt.TopLevelMixin:
+        with alt.utils.schemapi.debug_mode(False):  # validated by the tests, not each night
+            return _BUILDERS[self.builder](*self.args)
+
+    def spec(self) -> dict[str, Any]:
+        return _spec(self.chart())
 
 
 class SvgCache:
@@ -216,43 +286,64 @@ def _cache_key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(f"{vl_convert.__version__}\n{unchecked}".encode()).hexdigest()[:32]
 
 
-def _render(spec: dict[str, Any]) -> str:
-    """One chart by vl-convert (in a worker process, or in this one)."""
-    svg = vl_convert.vegalite_to_svg(spec).replace(f'href="{RELATIVE_LINK}', 'href="')
-    return svg[svg.index("<svg") :] if "<svg" in svg else svg
+def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite specification of a chart as drawn (the report's font, no frame), configured
+    on the dictionary: Altair's configure() copies the whole chart, twice."""
+    with alt.utils.schemapi.debug_mode(False):
+        spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    config["font"] = FONT
+    config["view"] = {**config.get("view", {}), "stroke": None}
+    return spec
 
 
 def render_svgs(
     charts: list[alt.TopLevelMixin], *, cache: SvgCache | None = None, workers: int | None = None
 ) -> list[str]:
-    """Render charts to SVG strings offline (vl-convert bundles Vega; no network). With a cache,
-    a chart whose specification was rendered before is read back. The others are rendered in
-    `workers` processes (default: one per core) when there are more than PARALLEL_FROM:
-    vl-convert draws one chart at a time in a process (~0.1-0.2 s a chart; two threads are no
-    faster than one, measured), so a night whose every series changed waits for each in turn.
-    The specifications are validated against the Vega-Lite schema by the tests
-    (tests/test_report_chart_cache.py), not on every night: Altair's validation cost about as
-    much as a quarter of the rendering."""
-    specs = [
-        chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
-        for chart in charts
-    ]
-    keys = [_cache_key(spec) for spec in specs]
+    """Render Altair charts to SVG strings offline (_render_keyed), cached by the hash of their
+    Vega-Lite specification. The specifications are validated against the Vega-Lite schema by
+    the tests (tests/test_report_chart_cache.py), not on every night: Altair's validation cost
+    about as much as a quarter of the rendering."""
+    specs = [_spec(chart) for chart in charts]
+    return _render_keyed(
+        [(_cache_key(spec), lambda spec=spec: spec) for spec in specs], cache=cache, workers=workers
+    )
+
+
+def render_drawings(
+    drawings: list[Drawing], *, cache: SvgCache | None = None, workers: int | None = None
+) -> list[str]:
+    """Render the report's drawings to SVG strings (_render_keyed), cached by their data: the
+    chart of a drawing read back from the cache is not built."""
+    return _render_keyed([(d.key, d.spec) for d in drawings], cache=cache, workers=workers)
+
+
+def _render_keyed(
+    charts: list[tuple[str, Callable[[], dict[str, Any]]]], *, cache: SvgCache | None,
+    workers: int | None,
+) -> list[str]:  # fmt: skip
+    """Render (key, specification maker) pairs offline (vl-convert bundles Vega; no network).
+    With a cache, a chart whose key was rendered before is read back and its specification is
+    not made. The others are rendered in `workers` processes (default: one per core) when there
+    are more than PARALLEL_FROM: vl-convert draws one chart at a time in a process (~0.1-0.2 s a
+    chart; two threads are no faster than one, measured), so a night whose every series
+    changed waits for each in turn."""
+    keys = [key for key, _ in charts]
     svgs: dict[str, str] = {}
     for key in keys:
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             svgs[key] = cached
-    todo = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in svgs}
+    todo = {key: make() for key, make in dict(charts).items() if key not in svgs}
     workers = min(workers or os.cpu_count() or 1, len(todo))
     if workers > 1 and len(todo) > PARALLEL_FROM:
         log.info("report: rendering %d charts in %d processes", len(todo), workers)
         context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            rendered = pool.map(_render, todo.values(), chunksize=4)
+            rendered = pool.map(render_spec, todo.values(), chunksize=4)
             fresh = dict(zip(todo, rendered, strict=True))
     else:
-        fresh = {key: _render(spec) for key, spec in todo.items()}
+        fresh = {key: render_spec(spec) for key, spec in todo.items()}
     for key, svg in fresh.items():
         svgs[key] = svg
         if cache is not None:

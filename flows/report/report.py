@@ -129,9 +129,9 @@ def _region_sections(data: ReportData) -> list[dict[str, Any]]:
             synthetic = any(a["source_kind"] == "synthetic" for a in actuals)
             if synthetic:
                 subtitle.append(charts.SYNTHETIC_NOTE)
-            spec = charts.series_spec(title, subtitle, of[0]["indicator_unit"], actuals, of)
+            drawing = charts.series_drawing(title, subtitle, of[0]["indicator_unit"], actuals, of)
             region["charts"].append({
-                "spec": spec, "synthetic": synthetic, "title": title,
+                "drawing": drawing, "synthetic": synthetic, "title": title,
                 "statuses": [(t["year"], t["role"], t["attribute"], t["status"]) for t in of],
             })  # fmt: skip
     return list(regions.values())
@@ -176,12 +176,12 @@ def _shared_sections(data: ReportData) -> list[dict[str, Any]]:
         subtitle = [first["indicator_name_en"] or ""]
         if synthetic:
             subtitle.append(charts.SYNTHETIC_NOTE)
-        spec = charts.shared_spec(first["indicator_name_zh"], subtitle, first["indicator_unit"],
-                                  unique_rows)  # fmt: skip
+        drawing = charts.shared_drawing(first["indicator_name_zh"], subtitle,
+                                        first["indicator_unit"], unique_rows)  # fmt: skip
         sections.append(
             {
                 "name": _name(first["indicator_name_zh"], first["indicator_name_en"]),
-                "spec": spec,
+                "drawing": drawing,
                 "synthetic": synthetic,
                 "targets": [_target_row(t) for t in targets],
                 "regions": names,
@@ -215,7 +215,7 @@ def render_report(
     findings = sort_findings(held_back_groups(warehouse), [], raw_root() / "actuals")
     drawn = [chart for region in regions for chart in region["charts"]] + shared
     for chart, svg in zip(
-        drawn, charts.render_svgs([c.pop("spec") for c in drawn], cache=cache), strict=True
+        drawn, charts.render_drawings([c.pop("drawing") for c in drawn], cache=cache), strict=True
     ):
         chart["svg"] = svg
     cache.prune()

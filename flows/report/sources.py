@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +29,10 @@ SOURCES = "sources"  # the pages' folder, beside the report's index.html
 _RAW_FOLDER: ContextVar[Path | None] = ContextVar("raw_folder", default=None)
 WHOLE_FILE_LINES = 3000  # a longer file is copied as excerpts around the lines linked
 CONTEXT_LINES = 15  # lines shown either side of a linked line in an excerpt
+_PIECE = 1 << 16  # bytes read at a time by a source page (_pieces)
+# bytes of the line breaks `str.splitlines` knows besides \n and \r (\v, \f, \x1c-\x1e, and the
+# last bytes of U+0085, U+2028, U+2029): a piece without any is counted on its bytes (_counted)
+_RARE_BREAK_BYTES = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x85", b"\xa8", b"\xa9")
 _PAGE_LINK = re.compile(r'(?:xlink:)?href="' + SOURCES + r'/([^"#]+)\.html(?:#L(\d+))?"')
 # the same policy as the report: no script, no request, styles inline
 _CSP = (
@@ -98,9 +103,87 @@ def _shown_lines(count: int, linked: set[int]) -> list[int]:
     return sorted(near)
 
 
+def _pieces(path: Path) -> Iterator[bytes]:
+    """The file in pieces of about _PIECE bytes, each ending just after a newline (the last: at
+    the end of the file), so that no line break and no UTF-8 character is cut in two. A piece
+    is as long as the longest line when a line is longer."""
+    carry: list[bytes] = []  # the start of a line that a block cut
+    with path.open("rb") as fh:
+        while block := fh.read(_PIECE):
+            cut = block.rfind(b"\n") + 1
+            if cut == 0:
+                carry.append(block)
+                continue
+            yield b"".join([*carry, block[:cut]]) if carry else block[:cut]
+            carry = [block[cut:]] if cut < len(block) else []
+    if carry:
+        yield b"".join(carry)
+
+
+def _wanted_ranges(linked: set[int]) -> list[tuple[int, int]]:
+    """The line ranges (first, last) a page may show, merged and sorted: the first
+    WHOLE_FILE_LINES lines (all of them when the file is no longer) and CONTEXT_LINES either
+    side of a linked line."""
+    spans = sorted([(1, WHOLE_FILE_LINES)] + [
+        (max(1, n - CONTEXT_LINES), n + CONTEXT_LINES) for n in linked if n >= 1
+    ])  # fmt: skip
+    merged: list[tuple[int, int]] = []
+    for first, last in spans:
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def _counted(piece: bytes) -> int | None:
+    """The lines of a piece counted on its bytes (newlines, CRLF as one break), without decoding
+    it; None when it may hold another break `str.splitlines` knows."""
+    if any(byte in piece for byte in _RARE_BREAK_BYTES):
+        return None
+    returns = piece.count(b"\r")
+    if returns and returns != piece.count(b"\r\n"):  # a lone carriage return
+        return None
+    return piece.count(b"\n") + (not piece.endswith(b"\n"))
+
+
+def _read_lines(path: Path, linked: set[int]) -> tuple[dict[int, str], int, bool] | None:
+    """(the lines a page may show by number, the lines read, whether that is the whole file) of
+    a text file, read piece by piece, and only as far as the last line a page may show: memory
+    holds a piece and the lines kept, never the file, and a page linking to the start of a
+    10-million-line file reads its start. Lines are what `str.splitlines` makes of the UTF-8
+    text (the rule the plan extractor numbers lines by); only the pieces holding a wanted line
+    are decoded, the others are counted. None for a binary document (a NUL byte)."""
+    ranges = _wanted_ranges(linked)
+    starts, ends = [low for low, _ in ranges], [high for _, high in ranges]
+    enough = max(ends[-1], WHOLE_FILE_LINES)  # read past this: the file is excerpted
+    kept: dict[int, str] = {}
+    count = 0  # lines before the current piece
+    for piece in _pieces(path):
+        if b"\0" in piece:
+            return None
+        size = _counted(piece)
+        lines: list[str] | None = None
+        if size is None:
+            lines = piece.decode("utf-8", errors="replace").splitlines()
+            size = len(lines)
+        first, last = count + 1, count + size
+        # the wanted ranges that meet lines first..last (disjoint and sorted)
+        for low, high in ranges[bisect_left(ends, first) : bisect_right(starts, last)]:
+            if lines is None:
+                lines = piece.decode("utf-8", errors="replace").splitlines()
+            for n in range(max(low, first), min(high, last) + 1):
+                kept[n] = lines[n - first]
+        count = last
+        if count > enough:
+            return kept, count, False
+    return kept, count, True
+
+
 def source_page(path: Path, relative: str, linked: set[int]) -> str:
-    """One source file as an HTML page: each line shown is `<span id="L<n>">`, escaped."""
-    data = path.read_bytes()
+    """One source file as an HTML page: each line shown is `<span id="L<n>">`, escaped. The
+    file is read piece by piece (`_read_lines`): a page of a 10-million-line file costs the
+    lines it shows, not the file."""
     depth = relative.count("/") + 1  # sources/<relative>.html -> the report's folder
     back = "../" * depth + "index.html"
     head = (
@@ -110,20 +193,23 @@ def source_page(path: Path, relative: str, linked: set[int]) -> str:
         f'<p><a href="{back}">← report</a> · source file <code>raw/{html_text(relative)}</code>'
         " as the report was built</p>"
     )
-    if b"\0" in data:  # a binary document (DOCX, PDF): its lines are not text
+    found = _read_lines(path, linked)
+    if found is None:  # a binary document (DOCX, PDF): its lines are not text
         body = "<p>a binary document: not shown here</p>"
         anchors = "".join(f'<span id="L{n}"></span>' for n in sorted(linked))
         return f"{head}{body}<pre>{anchors}</pre></body></html>\n"
-    lines = data.decode("utf-8", errors="replace").splitlines()
-    shown = _shown_lines(len(lines), {n for n in linked if 1 <= n <= len(lines)})
+    kept, count, whole = found
+    shown = _shown_lines(count, {n for n in linked if 1 <= n <= count})
     out, previous = [], 0
     for n in shown:
         if n != previous + 1:
             out.append(f'<span class="gap">⋯ lines {previous + 1}-{n - 1} not copied</span>')
-        out.append(f'<span id="L{n}"><b>{n}</b>{html_text(lines[n - 1])}</span>')
+        out.append(f'<span id="L{n}"><b>{n}</b>{html_text(kept[n])}</span>')
         previous = n
-    if previous < len(lines):
-        out.append(f'<span class="gap">⋯ lines {previous + 1}-{len(lines)} not copied</span>')
+    if not whole:  # not read to its end: how many lines follow is not known
+        out.append(f'<span class="gap">⋯ lines {previous + 1} to the end not copied</span>')
+    elif previous < count:
+        out.append(f'<span class="gap">⋯ lines {previous + 1}-{count} not copied</span>')
     return f"{head}<pre>{''.join(out)}</pre></body></html>\n"
 
 

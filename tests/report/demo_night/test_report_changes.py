@@ -93,10 +93,27 @@ def test_changes_on_a_copy_changed_by_hand(demo_night, tmp_path: Path) -> None:
         con.execute(
             "insert into marts.dim_breakdown (breakdown, breakdown_name_zh) values ('x', 'X')"
         )
+        # the fact (compared year by year): a value changed and a row added in one year, a row
+        # removed in another, the other years untouched
+        first, last = con.execute(
+            "select min(year), max(year) from marts.fct_indicator_actual"
+        ).fetchall()[0]  # fmt: skip
+        con.execute(f"""
+            update marts.fct_indicator_actual set value = value + 1
+            where source_ref = (select min(source_ref) from marts.fct_indicator_actual
+                                where year = {first} and value is not null) and year = {first};
+            insert into marts.fct_indicator_actual
+            select * replace (source_ref || '-copy' as source_ref)
+            from marts.fct_indicator_actual where year = {first} limit 1;
+            delete from marts.fct_indicator_actual
+            where source_ref = (select max(source_ref) from marts.fct_indicator_actual
+                                where year = {last}) and year = {last};
+        """)  # fmt: skip
     changes = compare(demo_night.warehouse, changed)
     marts = {m.table: (m.added, m.changed, m.removed) for m in changes.marts if m.any}
     assert marts == {
         "mart_indicator_progress": (0, 1, 0), "dim_region": (0, 0, 1), "dim_breakdown": (1, 0, 0),
+        "fct_indicator_actual": (1, 1, 1),
     }  # fmt: skip
     assert [(s.target_id, s.status_before, s.status_after) for s in changes.statuses] == [
         (target, old, "deterioration")

@@ -129,8 +129,8 @@ def test_every_chart_of_the_demo_report_is_valid_vega_lite(demo_night) -> None:
     from flows.report.report import _region_sections, _shared_sections
 
     data = read_report_data(demo_night.warehouse)
-    region_charts = [c["spec"] for r in _region_sections(data) for c in r["charts"]]
-    shared_charts = [s["spec"] for s in _shared_sections(data)]
+    region_charts = [c["drawing"].chart() for r in _region_sections(data) for c in r["charts"]]
+    shared_charts = [s["drawing"].chart() for s in _shared_sections(data)]
     assert (len(region_charts), len(shared_charts)) == _charted(demo_night.warehouse)
     for spec in region_charts + shared_charts:
         spec.to_dict()  # validates against the Vega-Lite schema; raises on an invalid chart

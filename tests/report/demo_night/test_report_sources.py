@@ -6,12 +6,14 @@ element `id="L<n>"` exists and shows line n of the raw file the marts name."""
 from __future__ import annotations
 
 import shutil
+import tracemalloc
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import lxml.html
 import pytest
 
+from flows.report import sources
 from flows.report.sources import raw_folder, source_href, source_page
 from flows.warehouse.layout import WarehouseLayout
 from tests.conftest import REPO_ROOT
@@ -186,3 +188,67 @@ def test_a_served_report_opens_a_source_at_its_line_in_a_browser(demo_night, tmp
     page_path = unquote(href.split("#")[0])
     raw = demo_night.warehouse.parent / "raw"
     assert seen["text"] == f"{line}{_raw_line(raw, page_path, line)}"
+
+
+def test_a_source_page_of_a_big_file_costs_its_lines_not_the_file(tmp_path: Path) -> None:
+    """A long actuals file (here 24 MB, 300,000 lines) is copied as excerpts around its linked
+    lines, read piece by piece: memory holds a piece and the lines shown, never the file (a
+    10-million-line file read whole cost the report 8 GB)."""
+    big = tmp_path / "big.csv"
+    row = "region_code,indicator_code,breakdown,year,value,unit,{n},中文说明 & <x>\n"
+    with big.open("w", encoding="utf-8") as fh:
+        for start in range(0, 300_000, 10_000):
+            fh.write("".join(row.format(n=n) for n in range(start + 1, start + 10_001)))
+    assert big.stat().st_size > 20 * 2**20
+    linked = {1, 12_345, 299_990, 300_000}
+    tracemalloc.start()
+    try:
+        page = source_page(big, "actuals/big.csv", linked)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20, f"{peak / 2**20:.1f} MiB to write the page of a 24 MB file"
+    tree = lxml.html.fromstring(page)
+    for n in (1, 12_330, 12_345, 12_360, 299_975, 300_000):
+        shown = tree.xpath(f'//*[@id="L{n}"]')[0].text_content()
+        assert shown == f"{n}{row.format(n=n)[:-1]}"
+    assert not tree.xpath('//*[@id="L12329"] | //*[@id="L12361"]')
+    gaps = [g.text_content() for g in tree.xpath('//*[@class="gap"]')]
+    assert gaps == ["⋯ lines 17-12329 not copied", "⋯ lines 12361-299974 not copied"]
+
+
+def test_a_source_page_reads_a_file_only_as_far_as_its_last_link(tmp_path: Path,
+                                                                  monkeypatch) -> None:  # fmt: skip
+    """A page linking to the start of a long file reads its start, not the rest (the report of
+    a 10-million-line file links to its first regions): the page says the rest is not copied."""
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"".join(b"a,b,%d\r\n" % n for n in range(1, 400_001)))  # CRLF, 5 MB
+    read: list[int] = []
+    pieces = sources._pieces
+    monkeypatch.setattr(sources, "_pieces", lambda path: (read.append(len(p)) or p
+                                                          for p in pieces(path)))  # fmt: skip
+    tree = lxml.html.fromstring(source_page(big, "actuals/big.csv", {5_000}))
+    assert sum(read) < big.stat().st_size / 10
+    assert tree.xpath('//*[@id="L5000"]')[0].text_content() == "5000a,b,5000"
+    gaps = [g.text_content() for g in tree.xpath('//*[@class="gap"]')]
+    assert gaps == ["⋯ lines 1-4984 not copied", "⋯ lines 5016 to the end not copied"]
+
+
+@pytest.mark.parametrize("piece", [1, 5, 64])
+def test_a_source_page_numbers_lines_as_the_whole_text_does(tmp_path: Path, monkeypatch,
+                                                            piece: int) -> None:  # fmt: skip
+    """Read in pieces, a file's lines are those `str.splitlines` makes of its whole text (the
+    rule plan lines are numbered by): CRLF, a lone CR, a form feed, U+2028 and a broken UTF-8
+    character across the pieces' edges change nothing."""
+    monkeypatch.setattr(sources, "_PIECE", piece)
+    monkeypatch.setattr(sources, "WHOLE_FILE_LINES", 4)
+    monkeypatch.setattr(sources, "CONTEXT_LINES", 1)
+    data = "第一行\r\n二\rthree\x0cfour\u2028five\n\nseven 七\n".encode() + b"\xe4\xb8\nnine\n"
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    page = lxml.html.fromstring(source_page(path, "plans/mixed.txt", {2, 8}))
+    for n in (1, 2, 3, 7, 8, 9):
+        assert page.xpath(f'//*[@id="L{n}"]')[0].text_content() == f"{n}{lines[n - 1]}"
+    gaps = [g.text_content() for g in page.xpath('//*[@class="gap"]')]
+    assert gaps == ["⋯ lines 4-6 not copied"]
