@@ -302,8 +302,8 @@ def render_svgs(
 ) -> list[str]:
     """Render Altair charts to SVG strings offline (_render_keyed), cached by the hash of their
     Vega-Lite specification. The specifications are validated against the Vega-Lite schema by
-    the tests (tests/test_report_chart_cache.py), not on every night: Altair's validation cost
-    about as much as a quarter of the rendering."""
+    the tests (tests/report/test_report_chart_cache.py), not on every night: Altair's
+    validation cost about as much as a quarter of the rendering."""
     specs = [_spec(chart) for chart in charts]
     return _render_keyed(
         [(_cache_key(spec), lambda spec=spec: spec) for spec in specs], cache=cache, workers=workers

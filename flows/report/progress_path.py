@@ -4,8 +4,8 @@ docs/progress_method.md): compound growth when both ends are positive, else a st
 mart_indicator_progress owns the method and exposes each target's path (`path_is_compound`,
 `path_growth`, with `baseline_year`/`baseline_value`); this module applies the same formulas in
 Python for what the mart cannot hold: the yearly points the report's charts draw, and the demo's
-synthetic figures along a scaled path. tests/report/test_progress_path.py checks it against the
-mart, row by row.
+synthetic figures along a scaled path. tests/report/demo_night/test_progress_path.py checks it
+against the mart, row by row.
 """
 
 from __future__ import annotations
