@@ -14,7 +14,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flows.config import dbt_project_dir, duckdb_memory_limit, environment
-from flows.warehouse.build_digest import built_digest, forget_built, inputs_digest, record_built
+from flows.warehouse.build_digest import (
+    built_by_another_project,
+    built_digest,
+    forget_built,
+    inputs_digest,
+    project_digest,
+    record_built,
+)
 from flows.warehouse.db import open_warehouse, read_stamp, write_stamp
 
 
@@ -32,6 +39,9 @@ class DbtResult:
     # which tests ran: True every row (a full pass), False the fact's rows changed tonight plus
     # the whole-table checks (macros/test_where.sql), None not said (a bare dbt command)
     full_tests: bool | None = None
+    # every model rebuilt from scratch (--full-refresh): the warehouse's were built by another
+    # dbt project (a first build, or the code changed since)
+    rebuilt: bool = False
 
     def slowest(self, top: int = 8) -> list[tuple[str, float]]:
         """The nodes that took longest: what dominates the build."""
@@ -47,6 +57,11 @@ class DbtResult:
         lines = [
             f"dbt build: {'passed' if self.success else 'FAILED'} ({counts}) in {self.seconds:.1f}s"
         ]
+        if self.rebuilt:
+            lines.append(
+                "  models: every one rebuilt from scratch (--full-refresh), the warehouse's were "
+                "built by another dbt project (a first build, or the code changed since)"
+            )
         if self.full_tests is not None:
             lines.append(
                 "  tests: full pass (every row)"
@@ -153,19 +168,22 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     tonight's data, so they run with the code's tests (tests/transform/test_dbt_marts.py), not
     nightly."""
     started = time.perf_counter()
-    digest = inputs_digest(database)
+    project = project_digest()
+    digest = inputs_digest(database, project)
     if built_digest(database) == digest:
         return DbtResult(True, time.perf_counter() - started, skipped=True)
     forget_built(database)
-    full = full_tests_due(database)
-    extra = ["--vars", "{full_tests: true}"] if full else []
+    rebuild = built_by_another_project(database, project)  # new rules: judge every row again
+    full = rebuild or full_tests_due(database)
+    extra = ["--full-refresh"] if rebuild else []
+    extra += ["--vars", "{full_tests: true}"] if full else []
     result = run_dbt(BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra)
     if result.success:
-        record_built(database, digest)
+        record_built(database, digest, project)
         if full:
             with open_warehouse(database) as con:
                 write_stamp(con, FULL_TESTS, "pass", "every row")
-    return dataclasses.replace(result, full_tests=full)
+    return dataclasses.replace(result, full_tests=full, rebuilt=rebuild)
 
 
 FULL_TESTS = "dbt_full_tests"  # eduplan.<this>: when the tests last checked every row

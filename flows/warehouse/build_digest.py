@@ -83,11 +83,12 @@ def raw_digest(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def inputs_digest(database: Path) -> str:
-    """The digest of everything tonight's dbt build would be made from."""
+def inputs_digest(database: Path, project: str | None = None) -> str:
+    """The digest of everything tonight's dbt build would be made from (`project`: the dbt
+    project's digest, when the caller has it)."""
     with open_warehouse(database, read_only=True) as con:
         raw = raw_digest(con)
-    return hashlib.sha256(f"{project_digest()}\n{raw}".encode()).hexdigest()
+    return hashlib.sha256(f"{project or project_digest()}\n{raw}".encode()).hexdigest()
 
 
 def built_digest(database: Path) -> str | None:
@@ -95,10 +96,25 @@ def built_digest(database: Path) -> str | None:
     return read_stamp(database, "dbt_build_inputs", "digest")
 
 
-def record_built(database: Path, digest: str) -> None:
-    """Record that the warehouse's marts were built from `digest` (after a passing build)."""
+def record_built(database: Path, digest: str, project: str | None = None) -> None:
+    """Record that the warehouse's marts were built from `digest` (after a passing build), and
+    by the dbt project whose digest is `project`."""
     with open_warehouse(database) as con:
         write_stamp(con, "dbt_build_inputs", "digest", digest)
+        if project is not None:
+            write_stamp(con, _PROJECT_STAMP, "digest", project)
+
+
+_PROJECT_STAMP = "dbt_project"  # eduplan.<this>: the dbt project the last passing build ran
+
+
+def built_by_another_project(database: Path, project: str) -> bool:
+    """Whether the warehouse's models were last built by another dbt project than `project`
+    (or by an unknown one: a first build, or a warehouse from before the stamp). The
+    incremental models' state was judged by the other project's rules (its lookups, checks and
+    macros): every row would be judged again inside an incremental build, which at ten million
+    rows takes more memory than a build from scratch; `dbt build --full-refresh` is that build."""
+    return read_stamp(database, _PROJECT_STAMP, "digest") != project
 
 
 def forget_built(database: Path) -> None:

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
+from flows import transform
 from flows.extract import extract_document
 from flows.load.actuals import load_actuals
 from flows.load.plans import load_plans, plan_source
-from flows.transform import run_dbt, run_dbt_build
+from flows.transform import DbtResult, run_dbt, run_dbt_build
 from flows.warehouse.db import open_warehouse
-from tests.conftest import PLANS_DIR
+from tests.conftest import PLANS_DIR, REPO_ROOT
 
 SOURCE = "https://example.gov.cn/a.html,某某公报"
 HEADER = "region,indicator,breakdown,year,value,unit,source_url,source_title"
@@ -133,3 +135,61 @@ def test_a_night_with_nothing_new_skips_dbt(tmp_path: Path) -> None:
     load(database, actuals)
     changed = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
     assert changed.success and not changed.skipped, changed.format()
+
+
+def test_a_changed_dbt_project_rebuilds_every_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A night after a code change (here a staging model edited in a copy of the project):
+    every model is rebuilt from scratch, so an unchanged file is judged again by the new rules,
+    and the marts equal a build from scratch; the next night is incremental again."""
+    project = tmp_path / "dbt"
+    shutil.copytree(
+        REPO_ROOT / "dbt", project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
+    )
+    monkeypatch.setenv("EDUPLAN_DBT_DIR", str(project))
+    commands: list[list[str]] = []  # the arguments of each real dbt build the flow ran
+
+    def run_dbt_seen(command: str, database: Path, **options: Any) -> DbtResult:
+        commands.append([*command.split(), *(options.get("extra_args") or [])])
+        return run_dbt(command, database, **options)
+
+    monkeypatch.setattr(transform, "run_dbt", run_dbt_seen)
+    actuals, database = tmp_path / "actuals", tmp_path / "w.duckdb"
+    write_files(actuals, NIGHT_1)
+    load(database, actuals)
+    first = run_dbt_build(database, artifacts_dir=tmp_path / "artifacts")
+    assert first.success and first.rebuilt, first.format()  # a first build
+    before = judged_in(database)
+    with open_warehouse(database) as con:  # state the old code left that the new one would not
+        con.execute(
+            "insert into marts.fct_indicator_actual by name select * replace "
+            "('999999' as region_code) from marts.fct_indicator_actual limit 1"
+        )
+    staging = project / "models" / "staging" / "stg_raw__actuals.sql"
+    staging.write_text(staging.read_text(encoding="utf-8") + "\n-- a code change\n", "utf-8")
+    write_files(actuals, {**NIGHT_1, "a.csv": NIGHT_2["a.csv"]})  # and one file changes
+    load(database, actuals)
+    changed = run_dbt_build(database, artifacts_dir=tmp_path / "artifacts")
+    assert changed.success and changed.rebuilt and changed.full_tests, changed.format()
+    assert "rebuilt from scratch" in changed.format()
+    after = judged_in(database)
+    assert after["c.csv"] != before["c.csv"]  # unchanged, yet judged again by the new code
+    with open_warehouse(database, read_only=True) as con:  # nothing kept from the old state
+        left = con.execute(
+            "select count(*) from marts.fct_indicator_actual where region_code = '999999'"
+        ).fetchall()
+    assert left == [(0,)]
+    # the new rules judged every row in a build from scratch, not inside an incremental one
+    # (at ten million rows that takes more memory than the night has: flows/transform.py)
+    assert "--full-refresh" in commands[-1]
+    scratch = tmp_path / "scratch.duckdb"
+    load(scratch, actuals)
+    dbt(scratch, tmp_path / "scratch")
+    assert rows(database) == rows(scratch)
+    write_files(actuals, {**NIGHT_1, "a.csv": NIGHT_2["a.csv"], "d.csv": NIGHT_2["d.csv"]})
+    load(database, actuals)
+    again = run_dbt_build(database, artifacts_dir=tmp_path / "artifacts")
+    assert again.success and not again.rebuilt, again.format()  # the same code: incremental
+    assert "--full-refresh" not in commands[-1]
+    assert judged_in(database)["c.csv"] == after["c.csv"]
