@@ -34,6 +34,7 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]  # a real Prefect server and
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TASKS = {
+    "check-inputs",
     "extract-plans",
     "prepare-build",
     "load-raw",

@@ -69,7 +69,7 @@ def _run_night(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - STARTED
     summary.startup_seconds, summary.seconds = max(wall - summary.seconds, 0.0), wall
     print(summary.format())
-    return EXIT_OK if summary.published else EXIT_FAILED
+    return EXIT_OK if summary.succeeded else EXIT_FAILED
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
