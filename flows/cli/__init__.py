@@ -22,6 +22,7 @@ from flows.cli.common import (
     EXIT_USAGE,
     add_warehouse_option,
     prefect_environment,
+    prefect_startup_timeout,
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
@@ -49,10 +50,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
+    from flows.cli.prefect_server import start_server, use_server
+
+    server = start_server()  # starts on the other core while this process imports the flow
     from flows import interrupt, progress
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
+    use_server(server, timeout=prefect_startup_timeout())
     console_without_tracebacks()
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)

@@ -70,15 +70,19 @@ def _entry(path: Path, sha: Callable[[Path], str]) -> str:
 
 def installed_packages() -> str:
     """The installed distributions and their versions, from the names of their metadata
-    folders (`duckdb-1.4.0.dist-info`): a listing, no file read."""
+    folders (`duckdb-1.4.0.dist-info`) in the site-packages folders on the path: a listing, no
+    file read. (Other path entries differ between a console script and pytest: the checkout
+    itself, whose code is a part of its own.)"""
     names = set()
     for entry in sys.path:
+        if Path(entry).name not in {"site-packages", "dist-packages"}:
+            continue
         try:
-            listed = os.listdir(entry or ".")
+            listed = os.listdir(entry)
         except OSError:
             continue
         names |= {n for n in listed if n.endswith((".dist-info", ".egg-info"))}
-    return hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()
+    return hashlib.sha256("\n".join([sys.version, *sorted(names)]).encode()).hexdigest()
 
 
 def night_inputs(config: Settings, hashes: FileHashes, *, engine: str = "duckdb") -> dict[str, str]:
