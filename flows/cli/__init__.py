@@ -50,18 +50,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
-    from flows.cli.prefect_server import start_server, use_server
+    from flows.cli.prefect_server import start_server, wait_for
 
     server = start_server()  # starts on the other core while this process imports the flow
     from flows import interrupt, progress
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
-    use_server(server, timeout=prefect_startup_timeout())
     console_without_tracebacks()
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)
     try:
+        wait_for(server, timeout=prefect_startup_timeout())
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,
             warehouse=str(args.warehouse) if args.warehouse else None,

@@ -70,8 +70,10 @@ def _free_port() -> int:
 
 
 def start_server() -> TemporaryServer | None:
-    """Start Prefect's temporary server in the background; None when a server is configured
-    (PREFECT_API_URL) or Prefect cannot be found (then Prefect does as it always does)."""
+    """Start Prefect's temporary server in the background and point PREFECT_API_URL at it, before
+    Prefect is imported (its settings are read once, at import). None when a server is
+    configured (PREFECT_API_URL) or Prefect cannot be found (then Prefect does as it always
+    does). Call `wait_for` before the flow makes its first call."""
     if os.environ.get(API_URL):
         return None
     spec = importlib.util.find_spec("prefect")  # (finds the package without importing it)
@@ -87,16 +89,20 @@ def start_server() -> TemporaryServer | None:
     )  # fmt: skip
     server = TemporaryServer(process, port)
     atexit.register(server.stop)
+    os.environ[API_URL] = server.api_url
+    os.environ.setdefault(UI_URL, "")  # no UI there (and gone after the run): no link to it
     return server
 
 
-def use_server(server: TemporaryServer | None, *, timeout: float) -> None:
-    """Point this process's Prefect at `server` once it is up; if it is not (a port taken in
-    the meantime, a crash), stop it and leave Prefect to start its own, as before."""
-    if server is None:
-        return
-    if server.wait_until_up(timeout):
-        os.environ[API_URL] = server.api_url
-        os.environ.setdefault(UI_URL, "")  # no UI there (and gone after the run): no link to it
+def wait_for(server: TemporaryServer | None, *, timeout: float) -> None:
+    """Return once `server` answers; RuntimeError (the run fails, saying why) if it died or
+    took longer than `timeout` seconds, as when Prefect's own temporary server does not start."""
+    if server is None or server.wait_until_up(timeout):
         return
     server.stop()
+    code = server.process.poll()
+    raise RuntimeError(
+        f"Prefect's temporary server on port {server.port} did not start "
+        + (f"(it exited with code {code})" if code is not None else f"within {timeout:g} s")
+        + "; set PREFECT_API_URL to a running Prefect server, or run again"
+    )
