@@ -17,13 +17,15 @@ import duckdb
 import pytest
 
 from flows.config import DBT_PROJECT_DIR, settings
-from flows.load.file_hashes import FileIdentity
+from flows.load.file_hashes import FileHashes, FileIdentity
 from flows.nightly import nightly_load
 from flows.nothing_new import check_night
 from flows.progress import Stage
 from flows.report.status import read_record, status_text
+from flows.warehouse.db import open_warehouse
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.lock import BuildLockedError, build_lock
+from flows.warehouse.night_inputs import night_inputs, stamp_inputs, stamped_inputs
 from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer
 from tests.reliability import overwrite_header
@@ -34,8 +36,9 @@ NOTHING_NEW = "nothing new: the published warehouse stands, built from the same 
 
 
 def published_copy(seed_night: tuple[Path, Path], root: Path) -> tuple[Path, Path]:
-    """The seed night's raw inputs and warehouse folder copied to `root`, its published record
-    pointed at the copy (as if the night had published there): (raw dir, warehouse)."""
+    """The seed night's raw inputs and warehouse folder copied to `root`, the copy stamped and
+    recorded as built from the copied raw/ (its folder is one of the inputs: the plans' rows
+    name it) and published there: (raw dir, warehouse)."""
     seed_raw, seed_warehouse = seed_night
     raw = root / "raw"
     shutil.copytree(seed_raw, raw)
@@ -46,7 +49,12 @@ def published_copy(seed_night: tuple[Path, Path], root: Path) -> tuple[Path, Pat
     layout = WarehouseLayout(warehouse)
     record = read_record(layout.published_record)
     assert record is not None and record.published and record.inputs
-    record.warehouse, record.report = warehouse, layout.report_index
+    assert stamped_inputs(warehouse) == record.inputs
+    parts = night_inputs(settings(raw_dir=raw, warehouse=warehouse), FileHashes())
+    assert [p for p in parts if parts[p] != record.inputs[p]] == ["raw/plans", "raw/actuals"]
+    with open_warehouse(warehouse) as con:
+        stamp_inputs(con, parts)
+    record.warehouse, record.report, record.inputs = warehouse, layout.report_index, parts
     record.published_file = str(FileIdentity.of(warehouse))
     layout.published_record.write_text(record.model_dump_json(indent=2), encoding="utf-8")
     return raw, warehouse
@@ -87,9 +95,9 @@ def test_a_night_with_nothing_new_touches_nothing(published: tuple[Path, Path]) 
     assert last is not None and last.nothing_new == summary.nothing_new
     text = summary.format()
     assert "NOTHING NEW" in text and summary.nothing_new in text and "(unchanged)" in text
-    assert summary.mart_rows and summary.mart_rows == read_record(
-        layout.published_record
-    ).mart_rows  # type: ignore[union-attr]
+    published_record = read_record(layout.published_record)
+    assert published_record is not None and summary.mart_rows == published_record.mart_rows
+    assert summary.mart_rows
     status = status_text(warehouse)
     assert "NOTHING NEW" in status and summary.nothing_new in status
 
@@ -237,7 +245,8 @@ def test_nothing_new_still_waits_for_no_one_else_building(published: tuple[Path,
     raw, warehouse = published
     ctx = multiprocessing.get_context("spawn")
     ready, done = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold, args=(str(WarehouseLayout(warehouse).build_dir), ready, done))
+    build_dir = str(WarehouseLayout(warehouse).build_dir)
+    holder = ctx.Process(target=_hold, args=(build_dir, ready, done))
     holder.start()
     try:
         assert ready.wait(60)

@@ -1,8 +1,9 @@
 """`eduplan`: the command line. flows/cli/ is the only modules that know about arguments
 and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
-Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input; or `run`
-stopped by SIGTERM), 2 bad usage, 130 `run` stopped by Ctrl-C (SIGINT).
+Exit codes: 0 done (published, or nothing new to publish), 1 failed (a gate blocked
+publication, or bad input; or `run` stopped by SIGTERM), 2 bad usage, 130 `run` stopped by
+Ctrl-C (SIGINT).
 Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
 """
 
@@ -249,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
-        description="Run the Prefect flow nightly-load once. Exit 0 when published, "
+        description="Run the Prefect flow nightly-load once. Exit 0 when published or when "
+        "nothing is new (every input as the published warehouse was built from them), "
         "1 when a gate blocked publication (the published warehouse is unchanged) or SIGTERM "
         "stopped the run, 130 when Ctrl-C stopped it.",
     )

@@ -88,9 +88,9 @@ def installed_packages() -> str:
 def night_inputs(config: Settings, hashes: FileHashes, *, engine: str = "duckdb") -> dict[str, str]:
     """Tonight's parts, by name (what changed is named when a night runs)."""
     vocabulary = environment().vocabulary
-    return {
-        "raw/plans": tree_digest(config.plans_dir, sha=hashes.sha256),
-        "raw/actuals": tree_digest(config.actuals_dir, sha=hashes.sha256),
+    return {  # (a raw folder's place too: the plans' rows name their files by path)
+        "raw/plans": f"{config.plans_dir} {tree_digest(config.plans_dir, sha=hashes.sha256)}",
+        "raw/actuals": f"{config.actuals_dir} {tree_digest(config.actuals_dir, sha=hashes.sha256)}",
         "code (flows/)": tree_digest(CODE_DIR, skip=frozenset({"__pycache__"})),
         "installed packages": installed_packages(),
         "dbt project": tree_digest(dbt_project_dir(), skip=NOT_INPUTS | {"__pycache__"}),
