@@ -47,7 +47,7 @@ from flows.spark import (
 from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
-from flows.validate import GateResult, validate_marts, validate_raw
+from flows.validate import GateResult, import_in_background, validate_marts, validate_raw
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import (
     STORAGE_VERSION,
@@ -399,6 +399,7 @@ def _build_audit_publish(
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
+    import_in_background()  # Great Expectations, for the raw gate, while the build is made
     build_file, warning = _timed(
         summary,
         Stage.PREPARE_BUILD,

@@ -22,6 +22,7 @@ from flows.nightly import nightly_load
 from flows.nothing_new import check_night
 from flows.progress import Stage
 from flows.report.status import read_record, status_text
+from flows.warehouse.build_digest import built_digest, inputs_digest
 from flows.warehouse.db import open_warehouse
 from flows.warehouse.layout import WarehouseLayout
 from flows.warehouse.lock import BuildLockedError, build_lock
@@ -35,13 +36,18 @@ pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: on
 NOTHING_NEW = "nothing new: the published warehouse stands, built from the same inputs on "
 
 
-def published_copy(seed_night: tuple[Path, Path], root: Path) -> tuple[Path, Path]:
+def published_copy(
+    seed_night: tuple[Path, Path], root: Path, *, copy_raw: bool = True
+) -> tuple[Path, Path]:
     """The seed night's raw inputs and warehouse folder copied to `root`, the copy stamped and
     recorded as built from the copied raw/ (its folder is one of the inputs: the plans' rows
-    name it) and published there: (raw dir, warehouse)."""
+    name it) and published there: (raw dir, warehouse). copy_raw False: the seed night's own
+    raw/ (read, never changed), so that the copy's dbt inputs are those its marts were built
+    from."""
     seed_raw, seed_warehouse = seed_night
-    raw = root / "raw"
-    shutil.copytree(seed_raw, raw)
+    raw = root / "raw" if copy_raw else seed_raw
+    if copy_raw:
+        shutil.copytree(seed_raw, raw)
     shutil.copytree(
         seed_warehouse.parent, root / "wh", ignore=shutil.ignore_patterns(".build", "history")
     )
@@ -51,7 +57,8 @@ def published_copy(seed_night: tuple[Path, Path], root: Path) -> tuple[Path, Pat
     assert record is not None and record.published and record.inputs
     assert stamped_inputs(warehouse) == record.inputs
     parts = night_inputs(settings(raw_dir=raw, warehouse=warehouse), FileHashes())
-    assert [p for p in parts if parts[p] != record.inputs[p]] == ["raw/plans", "raw/actuals"]
+    moved = ["raw/plans", "raw/actuals"] if copy_raw else []
+    assert [p for p in parts if parts[p] != record.inputs[p]] == moved
     with open_warehouse(warehouse) as con:
         stamp_inputs(con, parts)
     record.warehouse, record.report, record.inputs = warehouse, layout.report_index, parts
@@ -218,11 +225,12 @@ def test_a_failed_night_is_not_taken_for_nothing_new(published: tuple[Path, Path
 
 
 def test_the_weekly_full_pass_runs_the_whole_night(
-    published: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    seed_night: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Due, the full pass runs every stage (dbt too, its tests on every row, though dbt's own
     inputs did not change: else it would stay due every night after) and publishes."""
-    raw, warehouse = published
+    raw, warehouse = published_copy(seed_night, tmp_path, copy_raw=False)
+    assert built_digest(warehouse) == inputs_digest(warehouse)  # dbt would have nothing to do
     monkeypatch.setenv("EDUPLAN_FULL_TESTS_EVERY_DAYS", "0")
     summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
     assert summary.published and not summary.nothing_new, summary.format()
