@@ -30,8 +30,10 @@ from flows.extract.plan_files import KEYED_SUFFIX, metadata_path, plan_files, pl
 from flows.held_back import held_back_groups
 from flows.input_files import checked_input, list_inputs
 from flows.load.actuals import load_actuals
+from flows.load.file_hashes import FileIdentity
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
 from flows.load.raw_parquet import write_raw_parquet
+from flows.nothing_new import NightCheck, check_night
 from flows.progress import Stage
 from flows.report.run_outputs import report_night
 from flows.report.status import write_record
@@ -45,7 +47,7 @@ from flows.spark import (
 from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
-from flows.validate import GateResult, validate_marts, validate_raw
+from flows.validate import GateResult, import_in_background, validate_marts, validate_raw
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import (
     STORAGE_VERSION,
@@ -56,8 +58,9 @@ from flows.warehouse.db import (
     table_counts,
 )
 from flows.warehouse.diskspace import disk_full, remove_build_leftovers
-from flows.warehouse.health import lock_holder, warehouse_problem
+from flows.warehouse.health import lock_holder, quick_problem, warehouse_problem
 from flows.warehouse.lock import build_lock
+from flows.warehouse.night_inputs import stamp_inputs
 from flows.warehouse.publish import publish
 
 if TYPE_CHECKING:
@@ -76,6 +79,15 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
         return get_run_logger()
     except MissingContextError:
         return logging.getLogger("eduplan.nightly")
+
+
+@task(name="check-inputs")
+def check_inputs(config: Settings, *, full_refresh: bool, engine: str) -> NightCheck:
+    """Tonight's inputs against those the published warehouse was built from, without reading
+    the data (flows/nothing_new.py): nothing new, or why tonight runs in full."""
+    check = check_night(config, full_refresh=full_refresh, engine=engine)
+    run_logger().info("%s", check.nothing_new or f"a night runs: {check.why}")
+    return check
 
 
 @task(name="extract-plans")
@@ -142,13 +154,19 @@ def extract_plans(
 
 
 @task(name="prepare-build", retries=2, retry_delay_seconds=5)
-def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path, str | None]:
+def prepare_build(
+    config: Settings, *, full_refresh: bool = False, intact: bool = False
+) -> tuple[Path, str | None]:
     """A fresh build file: a copy of the published warehouse (so incremental raw state carries
     over), or an empty file on the first night, with full_refresh, when the published file was
     built with other raw table definitions or in a storage format DuckDB 1.x readers refuse, or
     when it is corrupted (flows/warehouse/health.py; everything is reloaded from raw/ then). A
     new file is created in flows/warehouse/db.py's STORAGE_VERSION. Returns the build file and
-    a warning for the run summary."""
+    a warning for the run summary.
+
+    `intact`: the published file is the very one the last night published, unchanged on disk
+    since (flows/nothing_new.py): a glance replaces the full read of every row, which the
+    weekly full pass still makes."""
     layout = config.layout
     layout.build_dir.mkdir(parents=True, exist_ok=True)
     for stale in (layout.build_file, layout.build_wal):
@@ -163,7 +181,8 @@ def prepare_build(config: Settings, *, full_refresh: bool = False) -> tuple[Path
             "reopens it. Readers should open the warehouse read-only"
         )
     elif config.warehouse.exists() and not full_refresh:
-        problem = warehouse_problem(config.warehouse)
+        check = quick_problem if intact else warehouse_problem
+        problem = check(config.warehouse)
         if problem is not None:
             warning = f"{config.warehouse} is corrupted ({problem}): building from raw/ afresh"
         elif not readable_by_older_readers(version := storage_version(config.warehouse)):
@@ -193,15 +212,25 @@ def load_raw(
     documents: list[ExtractedDocument],
     sources: dict[str, PlanSource],
     actuals_dir: Path,
+    check: NightCheck | None = None,
 ) -> tuple[dict[str, int], dict[str, int], list[str]]:
     """Plans (replaced whole) and actuals (incremental by file hash) into the raw schema;
-    returns rows per raw table, the actuals load counts and notes on what was not read."""
+    returns rows per raw table, the actuals load counts and notes on what was not read. The
+    build is stamped with what it is made from (`check`: tonight's inputs and file hashes)."""
+    hashes = check.hashes if check is not None else None
     with open_warehouse(build_file) as con:
         load_plans(con, documents, sources)
-        result = load_actuals(con, actuals_dir)
+        result = load_actuals(con, actuals_dir, hashes=hashes)
         stamp_build(con)
+        if check is not None:
+            stamp_inputs(con, check.parts)
         counts = table_counts(con, "raw")
     logger = run_logger()
+    if hashes is not None:
+        logger.info("hashed %.1f MB of input files (the others unchanged on disk)",
+                    hashes.hashed_bytes / 1e6)  # fmt: skip
+        for mismatch in hashes.mismatches:
+            logger.warning("%s", mismatch)
     logger.info("actuals: %s", result.as_dict())
     for note in result.notes:
         logger.warning("%s", note)
@@ -307,14 +336,17 @@ def nightly_load(
         except Exception as error:
             _stop_if_disk_full(error, config)
             raise
-        if not summary.published:  # dbt and the gates report their errors as text
+        if not summary.succeeded:  # dbt and the gates report their errors as text
             verdicts = [summary.dbt, *(gate.format() for gate in summary.gates)]
             _stop_if_disk_full(RuntimeError("\n".join(verdicts)), config)
         summary.seconds = time.perf_counter() - started  # the night's record has it
-        summary = _timed(summary, Stage.REPORT, lambda: report_step(summary, config))
+        if summary.nothing_new:  # the published night's report and record stand
+            write_record(summary)  # the last run's record only: nothing was published
+        else:
+            summary = _timed(summary, Stage.REPORT, lambda: report_step(summary, config))
     summary.seconds = time.perf_counter() - started
-    logger.log(logging.INFO if summary.published else logging.ERROR, "%s", summary.format())
-    built = config.warehouse if summary.published else config.build_file  # publish moves it
+    logger.log(logging.INFO if summary.succeeded else logging.ERROR, "%s", summary.format())
+    built = config.build_file if summary.verdict == "NOT PUBLISHED" else config.warehouse
     try:
         _publish_artifact(run_markdown(summary, database=built, started_at=started_at))
     except Exception as error:  # the night's outcome stands; its artifact is only a view of it
@@ -351,6 +383,15 @@ def _build_audit_publish(
     config: Settings, summary: RunRecord, *, full_refresh: bool, engine: str = "duckdb"
 ) -> None:
     logger = run_logger()
+    check = _timed(
+        summary,
+        Stage.CHECK,
+        lambda: check_inputs(config, full_refresh=full_refresh, engine=engine),
+    )
+    summary.inputs = check.parts
+    if check.nothing_new:
+        _stand(summary, check)
+        return
     documents, sources, summary.input_errors, refused = _timed(
         summary, Stage.EXTRACT, lambda: extract_plans(config.plans_dir)
     )
@@ -358,12 +399,19 @@ def _build_audit_publish(
     if summary.input_errors:
         logger.error("bad plan documents: %s was not published", config.warehouse)
         return
+    import_in_background()  # Great Expectations, for the raw gate, while the build is made
     build_file, warning = _timed(
-        summary, Stage.PREPARE_BUILD, lambda: prepare_build(config, full_refresh=full_refresh)
+        summary,
+        Stage.PREPARE_BUILD,
+        lambda: prepare_build(
+            config, full_refresh=full_refresh, intact=check.published_intact and not check.full_pass
+        ),
     )
     summary.warnings += [warning] if warning else []
     summary.raw_rows, summary.actuals, notes = _timed(
-        summary, Stage.LOAD, lambda: load_raw(build_file, documents, sources, config.actuals_dir)
+        summary,
+        Stage.LOAD,
+        lambda: load_raw(build_file, documents, sources, config.actuals_dir, check),
     )
     summary.warnings += notes
     raw_gate = _timed(summary, Stage.RAW_GATE, lambda: validate_raw_gate(build_file, config.gx_dir))
@@ -394,6 +442,7 @@ def _build_audit_publish(
         if marts_gate.passed:
             published = _timed(summary, Stage.PUBLISH, lambda: publish_step(build_file, config))
             summary.published = True
+            summary.published_file = _identity(config.warehouse)
             interrupt.at_stage("the clean-up after publication", published=True)
             summary.warnings += list(published.warnings)
             if engine == "spark":
@@ -401,6 +450,27 @@ def _build_audit_publish(
             _record_publication(summary)
     if not summary.published:
         logger.error("a gate failed: %s was not published", config.warehouse)
+
+
+def _stand(summary: RunRecord, check: NightCheck) -> None:
+    """A night with nothing new: the record says so, and keeps what the published night found
+    in the same inputs (rows, names no rule resolves, what was held back or expected)."""
+    summary.nothing_new, summary.build_file = check.nothing_new, None
+    published = check.published
+    if published is not None:
+        summary.raw_rows, summary.mart_rows = published.raw_rows, published.mart_rows
+        summary.unresolved_names = published.unresolved_names
+        summary.held_back, summary.expected = published.held_back, published.expected
+    run_logger().info("%s", check.nothing_new)
+
+
+def _identity(path: Path) -> str:
+    """The published file's identity on disk, which the record keeps: a later night knows
+    whether the file is still the one published (flows/nothing_new.py)."""
+    try:
+        return str(FileIdentity.of(path))
+    except OSError:
+        return ""
 
 
 def _publish_parquet(config: Settings) -> list[str]:

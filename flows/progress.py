@@ -2,7 +2,7 @@
 how long so far.
 
 Attached to a terminal, `eduplan run` shows one line that it rewrites twice a second
-(`[5/8] dbt build · 12 s · night 41 s`) and leaves one finished line per stage; elsewhere (a
+(`[6/9] dbt build · 12 s · night 41 s`) and leaves one finished line per stage; elsewhere (a
 pipe, a log file, a scheduled run) it writes nothing here and the run's log lines say the same.
 The night's stages are named once, in Stage; nightly.py's `_timed` reports each to the line.
 """
@@ -22,6 +22,7 @@ class Stage(StrEnum):
     (`_timed(record, Stage.LOAD, ...)`), the live line numbers them, the run record keys its
     timings by their names."""
 
+    CHECK = "check inputs"
     EXTRACT = "extract"
     PREPARE_BUILD = "prepare-build"
     LOAD = "load"

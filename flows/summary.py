@@ -78,6 +78,23 @@ class RunRecord(BaseModel):
     report: Path | None = None  # the HTML progress report (warehouse/report/index.html)
     report_error: str = ""  # why the report could not be written (the night stays published)
     warnings: list[str] = Field(default_factory=list)  # e.g. a corrupted published file
+    # what the night was made from, by part (flows/warehouse/night_inputs.py); a published
+    # record's are those of the published file, whose identity on disk it keeps too
+    inputs: dict[str, str] = Field(default_factory=dict)
+    published_file: str = ""  # flows/load/file_hashes.py FileIdentity, right after the swap
+    # a night with nothing new (flows/nothing_new.py): why the published warehouse stands
+    nothing_new: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        """Published, or nothing new to publish: `eduplan run` exits 0."""
+        return self.published or bool(self.nothing_new)
+
+    @property
+    def verdict(self) -> str:
+        if self.published:
+            return "PUBLISHED"
+        return "NOTHING NEW" if self.nothing_new else "NOT PUBLISHED"
 
     @field_validator("report_error", mode="before")
     @classmethod
@@ -86,9 +103,11 @@ class RunRecord(BaseModel):
 
     def format(self) -> str:
         lines = [
-            f"eduplan nightly-load: {'PUBLISHED' if self.published else 'NOT PUBLISHED'}",
+            f"eduplan nightly-load: {self.verdict}",
             f"  warehouse : {self.warehouse}" + ("" if self.published else " (unchanged)"),
         ]
+        if self.nothing_new:
+            lines.append(f"  {self.nothing_new}")
         if not self.published and self.build_file is not None and self.build_file.exists():
             lines.append(f"  build file: {self.build_file} (kept for inspection)")
         lines += [f"  WARNING   : {warning}" for warning in self.warnings]
@@ -265,10 +284,13 @@ def expected_lines(expected: list[str]) -> list[str]:
 def run_markdown(summary: RunRecord, *, database: Path, started_at: datetime) -> str:
     """The run's markdown artifact: verdict, actuals files loaded tonight, gates, progress
     status counts per region (from `database`, the file the run built) and stage timings."""
-    verdict = "published" if summary.published else "**not published**"
+    verdict = {"PUBLISHED": "published", "NOTHING NEW": "nothing new"}.get(
+        summary.verdict, "**not published**"
+    )
     lines = [
         f"# nightly-load: {verdict}",
         "",
+        *([md_text(summary.nothing_new), ""] if summary.nothing_new else []),
         f"- warehouse: {md_text(summary.warehouse)}",
         f"- took: {summary.seconds:.1f} s",
     ]

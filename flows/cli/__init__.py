@@ -1,8 +1,9 @@
 """`eduplan`: the command line. flows/cli/ is the only modules that know about arguments
 and exit codes (cli_report: what people look at; cli_names: names and aliases).
 
-Exit codes: 0 done (published), 1 failed (a gate blocked publication, or bad input; or `run`
-stopped by SIGTERM), 2 bad usage, 130 `run` stopped by Ctrl-C (SIGINT).
+Exit codes: 0 done (published, or nothing new to publish), 1 failed (a gate blocked
+publication, or bad input; or `run` stopped by SIGTERM), 2 bad usage, 130 `run` stopped by
+Ctrl-C (SIGINT).
 Heavy libraries (Prefect, dbt, Great Expectations) are imported only by the commands using them.
 """
 
@@ -22,6 +23,7 @@ from flows.cli.common import (
     EXIT_USAGE,
     add_warehouse_option,
     prefect_environment,
+    prefect_startup_timeout,
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
@@ -49,6 +51,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
+    from flows.cli.prefect_server import start_server, wait_for
+
+    server = start_server()  # starts on the other core while this process imports the flow
     from flows import interrupt, progress
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
@@ -57,6 +62,7 @@ def _run_night(args: argparse.Namespace) -> int:
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)
     try:
+        wait_for(server, timeout=prefect_startup_timeout())
         summary = nightly_load(
             raw_dir=str(args.raw) if args.raw else None,
             warehouse=str(args.warehouse) if args.warehouse else None,
@@ -69,7 +75,7 @@ def _run_night(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - STARTED
     summary.startup_seconds, summary.seconds = max(wall - summary.seconds, 0.0), wall
     print(summary.format())
-    return EXIT_OK if summary.published else EXIT_FAILED
+    return EXIT_OK if summary.succeeded else EXIT_FAILED
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -244,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run the nightly-load flow once: extract, load, dbt build, validate, publish",
-        description="Run the Prefect flow nightly-load once. Exit 0 when published, "
+        description="Run the Prefect flow nightly-load once. Exit 0 when published or when "
+        "nothing is new (every input as the published warehouse was built from them), "
         "1 when a gate blocked publication (the published warehouse is unchanged) or SIGTERM "
         "stopped the run, 130 when Ctrl-C stopped it.",
     )

@@ -46,4 +46,15 @@ def prefect_environment(*, console_level: str = "WARNING") -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", console_level)
     # a temporary server on a busy machine can take longer than Prefect's default 20 s to start
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault(STARTUP_TIMEOUT, "90")
+
+
+STARTUP_TIMEOUT = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+
+
+def prefect_startup_timeout() -> float:
+    """How long a temporary Prefect server may take to start (prefect_environment sets it)."""
+    try:
+        return float(os.environ.get(STARTUP_TIMEOUT, "90"))
+    except ValueError:
+        return 90.0

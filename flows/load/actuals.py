@@ -2,13 +2,15 @@
 content hash.
 
 Python checks files only (flows/load/actuals_contract.py: encoding, header, content hash): an
-unchanged file (same sha256 as its last load) is skipped, a changed file replaces its earlier
-rows in one transaction, a file that breaks the contract is rejected whole (raw.actuals_load_audit
-says why, naming the file and line). Every record of an accepted file lands in raw.actuals with
-its file and line and its fields as written (text; a record with the wrong number of fields keeps
-its text in `malformed`). What the rows mean is dbt's: region and indicator resolution, unit
-conversion, ranges, duplicates and the quarantine are dbt models (int_actuals_checked,
-mart_actuals_quarantine). Files are read by DuckDB (flows/load/actuals_stage.py), so memory stays
+unchanged file (same sha256 as its last load; the hash remembered by the file's identity on
+disk, flows/load/file_hashes.py, so an unchanged file is not read at all) is skipped, a changed
+file replaces its earlier rows in one transaction, a file that breaks the contract is rejected
+whole (raw.actuals_load_audit says why, naming the file and line). Every record of an accepted
+file lands in raw.actuals with its file and line and its fields as written (text; a record with
+the wrong number of fields keeps its text in `malformed`). What the rows mean is dbt's: region
+and indicator resolution, unit conversion, ranges, duplicates and the quarantine are dbt models
+(int_actuals_checked, mart_actuals_quarantine). Files are read by DuckDB
+(flows/load/actuals_stage.py), so memory stays
 flat for 10 million rows; the contract is docs/actuals_contract.md."""
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from flows.load.actuals_audit import LATEST_AUDIT, LATEST_OUTCOME
 from flows.load.actuals_contract import (
     CONTRACT_COLUMNS,
     ActualsContractError,
-    file_sha256,
     inspect_file,
 )
 from flows.load.actuals_stage import stage_file
+from flows.load.file_hashes import FileHashes
 from flows.load.raw_tables import ACTUALS_TABLES, ddl
 from flows.warehouse.db import scalar
 
@@ -127,13 +129,18 @@ def load_actuals(
     actuals_dir: Path,
     *,
     memory_limit: str | None = None,
+    hashes: FileHashes | None = None,
 ) -> ActualsLoadResult:
     """Land every *.csv in actuals_dir in raw.actuals, incrementally by file content hash. A
     file's `file` is its name relative to actuals_dir. memory_limit caps DuckDB's memory for
     the load (it spills to disk beyond it; default: the night's, EDUPLAN_DUCKDB_MEMORY_LIMIT) and
-    is restored afterwards."""
+    is restored afterwards. `hashes`: the files' hashes known tonight (default: those the
+    warehouse remembers); they are written back to the warehouse for the next night."""
+    hashes = hashes if hashes is not None else FileHashes.read(con)
     with _memory_limit(con, memory_limit or duckdb_memory_limit()):
-        return _load_all(con, actuals_dir)
+        result = _load_all(con, actuals_dir, hashes)
+        hashes.write(con)
+    return result
 
 
 @contextmanager
@@ -179,7 +186,9 @@ select file from final order by file
 """
 
 
-def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadResult:
+def _load_all(
+    con: duckdb.DuckDBPyConnection, actuals_dir: Path, hashes: FileHashes
+) -> ActualsLoadResult:
     con.execute(DDL)
     listing = list_inputs(actuals_dir, [".csv"], refuse=REFUSED_SUFFIXES)
     paths = listing.files
@@ -197,7 +206,7 @@ def _load_all(con: duckdb.DuckDBPyConnection, actuals_dir: Path) -> ActualsLoadR
             _reject(con, file, refused.message, "not_csv")
             totals["rejected"] += 1
             continue
-        sha = file_sha256(path)
+        sha = hashes.sha256(path)
         if sha == last_shas.get(file):
             _audit(con, file, sha, "skipped", 0, detail="unchanged since its last load")
             totals["skipped"] += 1

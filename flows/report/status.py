@@ -67,16 +67,16 @@ def status_text(warehouse: Path) -> str:
     if last is None:
         lines.append("  last run  : no run recorded beside this warehouse")
     else:
-        verdict = "PUBLISHED" if last.published else "NOT PUBLISHED"
         lines.append(
-            f"  last run  : {last.finished_at} {verdict} ({last.seconds:.1f}s"
+            f"  last run  : {last.finished_at} {last.verdict} ({last.seconds:.1f}s"
             + (f", flow run {last.flow_run_id})" if last.flow_run_id else ")")
         )
+        lines += [f"    {last.nothing_new}"] if last.nothing_new else []
         lines += [f"    bad input: {error}" for error in last.input_errors]
         lines += [f"    WARNING: {warning}" for warning in last.warnings]
         lines += held_back_lines(last.held_back)
         lines += expected_lines(last.expected)
-        if not last.published:
+        if not last.succeeded:
             lines += _gates(last)
     if not warehouse.exists():
         lines.append("  published : no published warehouse yet")

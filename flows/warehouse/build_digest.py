@@ -19,7 +19,7 @@ from flows.load.actuals_audit import LATEST_OUTCOME
 from flows.warehouse.db import open_warehouse, read_stamp, scalar, write_stamp
 
 # run state of hand runs and of dbt itself, not inputs
-_NOT_INPUTS = {"target", "logs", "dbt_packages", ".user.yml", "package-lock.yml"}
+NOT_INPUTS = frozenset({"target", "logs", "dbt_packages", ".user.yml", "package-lock.yml"})
 _PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb")
 
 _RAW_DIGEST = f"""
@@ -45,7 +45,7 @@ def project_digest(project: Path | None = None) -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_dir() or _NOT_INPUTS & set(relative.parts) or "__pycache__" in relative.parts:
+        if path.is_dir() or NOT_INPUTS & set(relative.parts) or "__pycache__" in relative.parts:
             continue
         digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for package in _PACKAGES:

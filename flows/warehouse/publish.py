@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.warehouse.db import connect, sql_literal
+from flows.warehouse.db import connect, scalar, sql_literal
 from flows.warehouse.health import (
     WarehouseCorruptError,
     lock_holder,
@@ -98,30 +98,41 @@ def same_marts(one: Path, other: Path) -> bool:
     """True when both files hold the same marts, row for row (each table's row count and
     the sum of its rows' hashes: independent of order, and duplicates count); False when
     either has none, or cannot be read now (a writer holds it): then the replaced file is
-    kept, as always."""
+    kept, as always. The tables are compared smallest first, the counts before any hash, and
+    the first difference decides: a night that changed the marts reads no table whole."""
     try:
         with connect() as con:
             con.execute(f"attach {sql_literal(one)} as one (read_only)")
             con.execute(f"attach {sql_literal(other)} as other (read_only)")
-            digests = [_marts_digest(con, name) for name in ("one", "other")]
+            counts = [_mart_counts(con, name) for name in ("one", "other")]
+            if not counts[0] or counts[0] != counts[1]:
+                return False
+            for table in sorted(counts[0], key=lambda t: (counts[0][t], t)):
+                if _rows_hash(con, "one", table) != _rows_hash(con, "other", table):
+                    return False
     except duckdb.Error:
         return False
-    return bool(digests[0]) and digests[0] == digests[1]
+    return True
 
 
-def _marts_digest(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, tuple[int, int]]:
+def _mart_counts(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int]:
     tables = con.execute(
         "select table_name from duckdb_tables() where database_name = ? and schema_name = 'marts'",
         [database],
     ).fetchall()
-    digest = {}
+    counts = {}
     for (table,) in tables:
-        ident = f'{database}.marts."{table.replace(chr(34), chr(34) * 2)}"'
-        ((rows, hashed),) = con.execute(
-            f"select count(*), sum(hash(t)::hugeint) from {ident} as t"  # (xor cancels pairs)
-        ).fetchall()
-        digest[table] = (int(rows), int(hashed or 0))
-    return digest
+        counts[table] = int(str(scalar(con, f"select count(*) from {_ident(database, table)}")))
+    return counts
+
+
+def _rows_hash(con: duckdb.DuckDBPyConnection, database: str, table: str) -> int:
+    hashed = scalar(con, f"select sum(hash(t)::hugeint) from {_ident(database, table)} as t")
+    return int(str(hashed or 0))  # (a sum, not a xor: a xor would cancel pairs of rows)
+
+
+def _ident(database: str, table: str) -> str:
+    return f'{database}.marts."{table.replace(chr(34), chr(34) * 2)}"'
 
 
 def history(warehouse: Path) -> list[HistoryEntry]:

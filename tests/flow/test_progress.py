@@ -43,9 +43,9 @@ def test_a_terminal_sees_the_stage_how_far_and_how_long() -> None:
         progress.show_on(io.StringIO())
         terminal.close()
         os.close(master)
-    assert "\r\x1b[K[3/8] load · 1 s · night 1 s" in shown  # live, rewritten in place
-    assert "[3/8] load done in 1." in shown
-    assert "[5/8] dbt build failed in 0.0 s" in shown
+    assert "\r\x1b[K[4/9] load · 1 s · night 1 s" in shown  # live, rewritten in place
+    assert "[4/9] load done in 1." in shown
+    assert "[6/9] dbt build failed in 0.0 s" in shown
 
 
 def test_a_pipe_or_log_gets_nothing() -> None:

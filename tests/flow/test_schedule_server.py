@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]  # a real Prefect server and
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TASKS = {
+    "check-inputs",
     "extract-plans",
     "prepare-build",
     "load-raw",

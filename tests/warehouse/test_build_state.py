@@ -156,3 +156,26 @@ def test_a_second_run_fails_at_once_before_prefect_starts(tmp_path: Path) -> Non
         holder.join(30)
     assert second.stdout.split() == ["1", "False"], second.stdout + second.stderr
     assert f"(pid {holder.pid}) is building" in second.stderr
+
+
+def test_an_intact_published_file_is_copied_after_a_glance_not_a_full_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The published file the last night left, unchanged on disk since (flows/nothing_new.py):
+    tonight's copy needs no read of every row first (at 10M rows that read cost ~1.5 s); any
+    other file is read whole, and a damaged one is refused either way."""
+    config = settings(raw_dir=tmp_path / "raw", warehouse=tmp_path / "warehouse.duckdb")
+    _published(config.warehouse, stamped=True)
+    read_whole: list[Path] = []
+    monkeypatch.setattr("flows.nightly.warehouse_problem", lambda p, **_: read_whole.append(p))
+    build, warning = prepare_build.fn(config, intact=True)
+    assert read_whole == [] and warning is None
+    with duckdb.connect(str(build), read_only=True) as con:
+        assert con.execute("SELECT answer FROM marker").fetchall() == [(42,)]
+    prepare_build.fn(config)
+    assert read_whole == [config.warehouse]
+    with config.warehouse.open("r+b") as handle:  # a zeroed header: seen at a glance
+        handle.write(b"\0" * 4096)
+    build, warning = prepare_build.fn(config, intact=True)
+    assert warning is not None and "corrupted" in warning
+    _assert_empty_in_older_format(build)

@@ -1,0 +1,108 @@
+"""The temporary Prefect server of `eduplan run`, started before the imports instead of after.
+
+With no PREFECT_API_URL, Prefect starts a temporary server the first time the flow needs its API:
+after `eduplan run` has imported Prefect, the flow's modules and then the server's own modules
+(FastAPI, the database layer: ~2 s of CPU in this process), and then it waits while the server
+starts (another process importing the same). Started here first, as the same command Prefect
+runs (prefect/server/api/server.py `SubprocessASGIServer`, Prefect 3.8), the server starts on
+the other core while this process imports, and this process never imports the server's code.
+PREFECT_API_URL then points at it, so the run's Prefect client is an ordinary one.
+
+Plain standard library: nothing here may cost what it saves.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+API_URL = "PREFECT_API_URL"
+UI_URL = "PREFECT_UI_URL"
+# what Prefect's own temporary server is started with: no UI, marked ephemeral
+_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+               "PREFECT__SERVER_FINAL": "1"}  # fmt: skip
+
+
+@dataclass
+class TemporaryServer:
+    """A Prefect server process of this run, on a local port."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    def wait_until_up(self, timeout: float) -> bool:
+        """True once the server answers its health check; False if it died or took too long."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            with contextlib.suppress(OSError, urllib.error.URLError):
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        """Ask the server to stop (SIGTERM); it finishes shutting down on its own."""
+        if self.process.poll() is None:
+            self.process.terminate()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server() -> TemporaryServer | None:
+    """Start Prefect's temporary server in the background and point PREFECT_API_URL at it, before
+    Prefect is imported (its settings are read once, at import). None when a server is
+    configured (PREFECT_API_URL) or Prefect cannot be found (then Prefect does as it always
+    does). Call `wait_for` before the flow makes its first call."""
+    if os.environ.get(API_URL):
+        return None
+    spec = importlib.util.find_spec("prefect")  # (finds the package without importing it)
+    if spec is None or spec.origin is None:
+        return None
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
+         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+        env={**os.environ, **_SERVER_ENV},
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    server = TemporaryServer(process, port)
+    atexit.register(server.stop)
+    os.environ[API_URL] = server.api_url
+    os.environ.setdefault(UI_URL, "")  # no UI there (and gone after the run): no link to it
+    return server
+
+
+def wait_for(server: TemporaryServer | None, *, timeout: float) -> None:
+    """Return once `server` answers; RuntimeError (the run fails, saying why) if it died or
+    took longer than `timeout` seconds, as when Prefect's own temporary server does not start."""
+    if server is None or server.wait_until_up(timeout):
+        return
+    server.stop()
+    code = server.process.poll()
+    raise RuntimeError(
+        f"Prefect's temporary server on port {server.port} did not start "
+        + (f"(it exited with code {code})" if code is not None else f"within {timeout:g} s")
+        + "; set PREFECT_API_URL to a running Prefect server, or run again"
+    )
