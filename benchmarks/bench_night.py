@@ -144,16 +144,22 @@ def _child(argv: list[str]) -> int:
         from benchmarks.night_floor import floor_night
 
         out: dict = floor_night(Path(argv[1]), Path(argv[2]), Path(argv[3]))
-    else:  # eduplan run, as the CLI runs it, keeping the flow's own timings
-        from flows.cli.common import prefect_environment
+    else:  # eduplan run, as the CLI runs it (flows/cli: its Prefect server started while the
+        # flow is imported), keeping the flow's own timings
+        from flows.cli.common import prefect_environment, prefect_startup_timeout
 
         prefect_environment()
+        from flows.cli.prefect_server import start_server, wait_for
+
+        server = start_server()
         from flows.nightly import nightly_load
 
+        wait_for(server, timeout=prefect_startup_timeout())
         summary = nightly_load(raw_dir=argv[1], warehouse=argv[2])
         print(summary.format(), file=sys.stderr)
         out = {
-            "published": summary.published,
+            "published": summary.succeeded,  # published, or nothing new: the file stands
+            "nothing_new": bool(summary.nothing_new),
             "flow_seconds": summary.seconds,
             "stages": summary.stage_seconds,
             "dbt": summary.dbt,
