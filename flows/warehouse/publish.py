@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.warehouse.db import connect, scalar, sql_literal
+from flows.warehouse.db import connect, scalar, sql_identifier, sql_literal
 from flows.warehouse.health import (
     WarehouseCorruptError,
     lock_holder,
@@ -122,17 +122,17 @@ def _mart_counts(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, int
     ).fetchall()
     counts = {}
     for (table,) in tables:
-        counts[table] = int(str(scalar(con, f"select count(*) from {_ident(database, table)}")))
+        counts[table] = int(
+            str(scalar(con, f"select count(*) from {sql_identifier(database, 'marts', table)}"))
+        )
     return counts
 
 
 def _rows_hash(con: duckdb.DuckDBPyConnection, database: str, table: str) -> int:
-    hashed = scalar(con, f"select sum(hash(t)::hugeint) from {_ident(database, table)} as t")
+    hashed = scalar(
+        con, f"select sum(hash(t)::hugeint) from {sql_identifier(database, 'marts', table)} as t"
+    )
     return int(str(hashed or 0))  # (a sum, not a xor: a xor would cancel pairs of rows)
-
-
-def _ident(database: str, table: str) -> str:
-    return f'{database}.marts."{table.replace(chr(34), chr(34) * 2)}"'
 
 
 def history(warehouse: Path) -> list[HistoryEntry]:

@@ -29,7 +29,7 @@ from flows.warehouse.lock import BuildLockedError, build_lock
 from flows.warehouse.night_inputs import night_inputs, stamp_inputs, stamped_inputs
 from flows.warehouse.publish import history
 from tests.prefect_server import BIN, PrefectServer
-from tests.reliability import overwrite_header
+from tests.reliability.harness import overwrite_header
 
 pytestmark = pytest.mark.usefixtures("prefect_backend")  # tests/conftest.py: one per session
 

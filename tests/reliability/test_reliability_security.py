@@ -40,6 +40,7 @@ SQL = re.compile(
 QUOTED_BY_THE_OWNER = ("sql_literal(", "sql_identifier(")
 
 REVIEWED: dict[str, dict[str, str]] = {
+    "flows/load/file_hashes.py": {"TABLE": "the table's name, a code constant"},
     "flows/warehouse/build_digest.py": {
         "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
@@ -103,6 +104,7 @@ REVIEWED: dict[str, dict[str, str]] = {
         "STORAGE_VERSION": "a code constant (the storage format files are created in)",
     },
     "flows/report/changes.py": {
+        "where": "a semi join on the changed years, a code constant",
         "old": "the aliases old/new or tables from the catalog",
         "new": "the aliases old/new or tables from the catalog",
         "on": "a join condition built from catalog column names, quoted",
