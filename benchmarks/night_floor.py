@@ -50,7 +50,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config import DBT_PROJECT_DIR, duckdb_memory_limit
-from flows.controlled_vocabulary import codes, vocabulary
+from flows.controlled_vocabulary import codes, vocabulary, words_of
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
@@ -431,8 +431,9 @@ _CHECKS = [
     ),
 ]
 
-_CHANGE_WORDS = "增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change"
-_GROSS_WORDS = "毛入学|毛入园|gross"
+# the words that lift a percentage's [0, 100] range, as int_actuals_judged reads them
+_CHANGE_WORDS = "|".join(words_of("range_exception", "change"))
+_GROSS_WORDS = "|".join(words_of("range_exception", "gross"))
 _YEAR_RANGE = "regexp_full_match(year_text, '[0-9]{4}\\s*年?\\s*[-–—~～至到]\\s*[0-9]{4}\\s*年?')"
 _TOO_LONG = "regexp_full_match(value_text, '[+-]?[0-9]{19,}(\\.[0-9]*)?')"
 

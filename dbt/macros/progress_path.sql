@@ -42,6 +42,14 @@
     end
 {%- endmacro %}
 
+{#- How far along its path a target has come: the growth observed over the growth required
+    (none when the path asks for no growth). -#}
+{% macro progress_ratio(observed_growth, required_growth) -%}
+    case
+        when {{ required_growth }} <> 0 then {{ observed_growth }} / {{ required_growth }}
+    end
+{%- endmacro %}
+
 {#- Whether the path to the target asks for a move the way the polarity calls progress (else
     the target is a floor or ceiling to keep). -#}
 {% macro requires_improvement(polarity, required_growth) -%}

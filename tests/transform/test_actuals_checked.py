@@ -50,6 +50,7 @@ FILES = {
         f"绍兴市,学校数,,2019,123456789012345678901234567890,所,{SOURCE}",  # 25
         f"绍兴市,普惠性幼儿园覆盖率,,2019,0.000000000001,%,{SOURCE}",  # not stored as 0
         f"绍兴市,普惠性幼儿园覆盖率,,2018,85.100000000000001,%,{SOURCE}",  # float noise: a figure
+        f"浙江省,在校生增长率,,2020,-3,%,{SOURCE}",  # a change may be negative: a figure
     ],
     "units.csv": [
         f"绍兴市,小学在校生,,2022,287195,人,{SOURCE}",

@@ -12,9 +12,10 @@
     ],
 ) }}
 {#- Indicators whose figure may be negative (a change) or exceed 100% (a gross rate): the
-    default range of a percentage, [0, 100], does not hold for them. -#}
-{%- set change_words = '增长|增幅|增速|变化|变动|提高|提升|下降|减少|growth|change' -%}
-{%- set gross_words = '毛入学|毛入园|gross' -%}
+    default range of a percentage, [0, 100], does not hold for them (vocabulary
+    range_exception, dbt_project.yml). -#}
+{%- set change_words = vocabulary_words('range_exception', 'change') | join('|') -%}
+{%- set gross_words = vocabulary_words('range_exception', 'gross') | join('|') -%}
 {%- set version = lookup_version() -%}
 {#- Every reason a row is held back on its own (duplicates are judged across files, in
     int_actual_figures_repeated): when it applies, then the problem it records as column,

@@ -142,9 +142,7 @@ judged as (
         {{ requires_improvement('polarity', 'required_growth') }} as requires_improvement,
         {{ worse_than_baseline('polarity', 'latest_value', 'baseline_value') }}
             as worse_than_baseline,
-        case
-            when required_growth <> 0 then observed_growth / required_growth
-        end as progress_ratio
+        {{ progress_ratio('observed_growth', 'required_growth') }} as progress_ratio
 
     from compared
 

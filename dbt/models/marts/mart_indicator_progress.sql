@@ -97,9 +97,7 @@ measured as (
         {{ requires_improvement('polarity', 'required_growth') }} as requires_improvement,
         {{ worse_than_baseline('polarity', 'latest_value', 'baseline_value') }}
             as worse_than_baseline,
-        case
-            when required_growth <> 0 then observed_growth / required_growth
-        end as progress_ratio,
+        {{ progress_ratio('observed_growth', 'required_growth') }} as progress_ratio,
         -- the value the straight (compound) path from baseline to target expects in the latest
         -- year: how a 2022 milestone or a mid-period actual is read against the path
         {{ path_value('baseline_value', 'required_growth', 'latest_year - baseline_year_used',
