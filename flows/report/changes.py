@@ -18,6 +18,7 @@ import yaml
 
 from flows.config import DBT_PROJECT_DIR
 from flows.markup import md_text
+from flows.report.year_digests import YearDigests, digest_file
 from flows.warehouse.db import connect
 
 MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml"
@@ -183,8 +184,9 @@ def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
 
 
 def _mart_change(
-    con: duckdb.DuckDBPyConnection, table: str, before: list[str], after: list[str]
-) -> MartChange:
+    con: duckdb.DuckDBPyConnection, table: str, before: list[str], after: list[str],
+    digests: YearDigests,
+) -> MartChange:  # fmt: skip
     old, new = f'old.marts."{table}"', f'new.marts."{table}"'
     n_before = _count(con, f"select count(*) from {old}") if before else 0
     n_after = _count(con, f"select count(*) from {new}") if after else 0
@@ -205,9 +207,10 @@ def _mart_change(
     # so only the other years' rows are matched one by one
     where = ""
     if "year" in key:
-        if not _changed_years(con, old, new, common):
+        years = _changed_years(con, table, common, digests)
+        if not years:
             return MartChange(table, n_before, n_after, 0, 0, 0)
-        where = " as t semi join changed_years as y on t.year is not distinct from y.year"
+        where = f" where {_year_in(years)}"
 
     # matched on a 64-bit hash of the key and told apart on a hash of the row: two integers a
     # row to join, so a 10-million-row fact compares within the memory limit (NULLs hash alike,
@@ -226,29 +229,23 @@ def _mart_change(
     return MartChange(table, n_before, n_after, int(added), int(changed), int(removed))
 
 
-def _changed_years(con: duckdb.DuckDBPyConnection, old: str, new: str, columns: list[str]) -> int:
-    """Fill the temporary table changed_years with the years whose rows differ between two
-    sides of a table (by count and the sum of their rows' hashes): one aggregate pass over each
-    side, no join. Returns how many years differ."""
-    cols = ", ".join(f'"{c}"' for c in columns)
-    con.execute(f"""
-        create or replace temporary table changed_years as
-        with
-        old_years as (
-            select year, count(*) as n, sum(hash({cols})::hugeint) as h from {old} group by year
-        ),
-        new_years as (
-            select year, count(*) as n, sum(hash({cols})::hugeint) as h from {new} group by year
-        ),
-        final as (
-            select coalesce(n.year, o.year) as year
-            from new_years as n
-            full outer join old_years as o on n.year is not distinct from o.year
-            where n.n is distinct from o.n or n.h is distinct from o.h
-        )
-        select * from final
-    """)  # fmt: skip
-    return _count(con, "select count(*) from changed_years")
+def _changed_years(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[str], digests: YearDigests
+) -> list[int | None]:
+    """The years whose rows differ between the two sides of a table, by their digests (rows and
+    the sum of their rows' hashes): the previous file's are usually remembered from the night
+    that published it (flows/report/year_digests.py), tonight's take one aggregate pass."""
+    old = digests.get(con, "old", table, columns)
+    new = digests.get(con, "new", table, columns)
+    return [year for year in {*old, *new} if old.get(year) != new.get(year)]
+
+
+def _year_in(years: list[int | None]) -> str:
+    """A filter on the years as literals (DuckDB skips the row groups whose year range misses
+    them); the year is an integer in every mart, a NULL year is matched too."""
+    known = sorted(int(year) for year in years if year is not None)
+    tests = [f"year in ({', '.join(str(year) for year in known)})"] if known else []
+    return " or ".join(tests + (["year is null"] if None in years else []))
 
 
 _STATUS_SQL = """
@@ -295,10 +292,12 @@ def compare(previous: Path | None, current: Path) -> Changes:
             quoted = str(Path(path).resolve()).replace("'", "''")
             con.execute(f"attach '{quoted}' as {name} (read_only)")
         before, after = _tables(con, "old"), _tables(con, "new")
+        digests = YearDigests(digest_file(current), {"old": previous, "new": current})
         for table in sorted(set(before) | set(after)):
             changes.marts.append(
-                _mart_change(con, table, before.get(table, []), after.get(table, []))
+                _mart_change(con, table, before.get(table, []), after.get(table, []), digests)
             )
+        digests.save()
         if "mart_indicator_progress" in before and "mart_indicator_progress" in after:
             rows = con.execute(_STATUS_SQL).fetchall()
             changes.statuses = [StatusChange(*row) for row in rows]
