@@ -1,5 +1,9 @@
-"""The report's charts: Altair (Vega-Lite) specifications rendered offline to inline SVG with
-vl-convert, so the page needs no JavaScript, no CDN and no network request.
+"""The report's charts: Vega-Lite specifications rendered offline to inline SVG with vl-convert,
+so the page needs no JavaScript, no CDN and no network request.
+
+The specifications are written as plain dictionaries: Altair built the same ones (its objects,
+validated or not, cost about a tenth of a chart's rendering and its import half a second), and
+the tests validate them against the Vega-Lite schema (tests/report/test_report_chart_cache.py).
 
 A region's chart of one indicator shows its values (plan baseline, published or synthetic
 figures), the milestones and targets, and the path the plan required from the baseline to each
@@ -24,9 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import vl_convert
-from altair.utils.core import infer_encoding_types
 
 from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
@@ -41,11 +43,8 @@ SYNTHETIC_NOTE = "includes SYNTHETIC figures (demo data, not real)"
 # a figure's source kind (dbt/dbt_project.yml) as the legend says it: plan_baseline -> plan baseline
 _KIND = {k: k.replace("_", " ") for k in (*codes("derived_source_kind"), *codes("source_kind"))}
 KINDS = (*_KIND.values(), "milestone", "target")
-# a point without a source draws no link (Vega-Lite would write the text "null" as its address)
-HREF = alt.condition("isValid(datum.href) && datum.href != ''", alt.Href("href:N"), alt.value(None))
-# the channels every chart shares, typed once: Altair types a string or a condition at each
-# encode() by trying schema after schema, which was most of the time a chart took to build
-_CHANNELS = infer_encoding_types((), {"href": HREF, "tooltip": "label:N", "detail": "path:N"})
+# the Vega-Lite version of the specifications (vl-convert draws it)
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker starts in ~1 s)
 log = logging.getLogger("eduplan.report")
 
@@ -95,16 +94,33 @@ def _points_and_paths(
     return points, line_rows, paths
 
 
-def _kind_channels(points: list[dict[str, Any]]) -> tuple[alt.Color, alt.Shape]:
+def _href() -> dict[str, Any]:
+    """A point's link: a point without a source draws none (Vega-Lite would write the text
+    "null" as its address)."""
+    return {
+        "condition": {"test": "isValid(datum.href) && datum.href != ''", "field": "href",
+                      "type": "nominal"},
+        "value": None,
+    }  # fmt: skip
+
+
+def _nominal(field: str) -> dict[str, Any]:
+    return {"field": field, "type": "nominal"}
+
+
+def _kind_channels(points: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Colour and shape by kind of point, with a legend of the kinds the chart shows."""
     present = [k for k in KINDS if any(p["kind"] == k for p in points)]
-    colour = alt.Color(
-        "kind:N", title=None, legend=alt.Legend(orient="bottom", columns=5),
-        scale=alt.Scale(domain=present, range=[COLOURS[KINDS.index(k)] for k in present]),
-    )  # fmt: skip
-    shape = alt.Shape(
-        "kind:N", scale=alt.Scale(domain=present, range=[SHAPES[KINDS.index(k)] for k in present])
-    )
+    colour = {
+        "field": "kind", "legend": {"columns": 5, "orient": "bottom"},
+        "scale": {"domain": present, "range": [COLOURS[KINDS.index(k)] for k in present]},
+        "title": None, "type": "nominal",
+    }  # fmt: skip
+    shape = {
+        "field": "kind",
+        "scale": {"domain": present, "range": [SHAPES[KINDS.index(k)] for k in present]},
+        "type": "nominal",
+    }
     return colour, shape
 
 
@@ -140,44 +156,56 @@ def series_drawing(
 def series_spec(
     title: str, subtitle: list[str], unit: str | None,
     actuals: list[dict[str, Any]], targets: list[dict[str, Any]],
-) -> alt.LayerChart:  # fmt: skip
+) -> dict[str, Any]:  # fmt: skip
     """One indicator of one region: values, targets and the required paths."""
-    return series_drawing(title, subtitle, unit, actuals, targets).chart()
+    return series_drawing(title, subtitle, unit, actuals, targets).spec()
 
 
 def _series_chart(
     title: str, subtitle: list[str], unit: str | None, points: list[dict[str, Any]],
     line: list[dict[str, Any]], paths: list[dict[str, Any]],
-) -> alt.LayerChart:  # fmt: skip
+) -> dict[str, Any]:  # fmt: skip
     years = [p["year"] for p in points] or [2020]
-    x = alt.X("year:Q", title=None, scale=alt.Scale(domain=[min(years) - 0.3, max(years) + 0.3]),
-              axis=alt.Axis(format="d", tickMinStep=1, grid=False))  # fmt: skip
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False, nice=True))
+
+    def x_y() -> dict[str, Any]:
+        return {
+            "x": {"axis": {"format": "d", "grid": False, "tickMinStep": 1}, "field": "year",
+                  "scale": {"domain": [min(years) - 0.3, max(years) + 0.3]}, "title": None,
+                  "type": "quantitative"},
+            "y": {"field": "value", "scale": {"nice": True, "zero": False}, "title": None,
+                  "type": "quantitative"},
+        }  # fmt: skip
+
     colour, shape = _kind_channels(points)
-    layers: list[alt.Chart] = []
+    layers: list[dict[str, Any]] = []
     if paths:
-        layers.append(
-            alt.Chart(alt.Data(values=paths)).mark_line(strokeDash=[5, 4], color="#9ca3af")
-            .encode(x=x, y=y, detail=_CHANNELS["detail"])
-        )  # fmt: skip
+        layers.append({
+            "data": {"values": paths},
+            "mark": {"type": "line", "color": "#9ca3af", "strokeDash": [5, 4]},
+            "encoding": {"detail": _nominal("path"), **x_y()},
+        })  # fmt: skip
     if len(line) > 1:
-        layers.append(alt.Chart(alt.Data(values=line)).mark_line(color="#93c5fd").encode(x=x, y=y))
-    layers.append(
-        alt.Chart(alt.Data(values=points)).mark_point(filled=True, size=70, opacity=0.95)
-        .encode(
-            x=x, y=y,
-            color=colour, shape=shape,
-            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
-        )
-    )  # fmt: skip
+        layers.append({"data": {"values": line}, "mark": {"type": "line", "color": "#93c5fd"},
+                       "encoding": x_y()})  # fmt: skip
+    layers.append({
+        "data": {"values": points},
+        "mark": {"type": "point", "filled": True, "opacity": 0.95, "size": 70},
+        "encoding": {"color": colour, "href": _href(), "shape": shape,
+                     "tooltip": _nominal("label"), **x_y()},
+    })  # fmt: skip
     if unit:
         subtitle = [f"{subtitle[0]} · unit: {unit}", *subtitle[1:]]
     subtitle = wrapped(subtitle, 380)
-    return alt.layer(*layers).properties(
-        width=340, height=170,
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start", fontSize=13, limit=380,
-                              subtitleColor="#b91c1c" if SYNTHETIC_NOTE in subtitle else "#4b5563"),
-    )  # fmt: skip
+    shared: dict[str, Any] = {}  # layers of the same data hold it once, at the top (as Altair did)
+    if all(layer["data"] == layers[0]["data"] for layer in layers):
+        shared = {"data": layers[0]["data"]}
+        layers = [{k: v for k, v in layer.items() if k != "data"} for layer in layers]
+    return {
+        **shared, "layer": layers, "height": 170, "width": 340,
+        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 380,
+                  "subtitle": subtitle,
+                  "subtitleColor": "#b91c1c" if SYNTHETIC_NOTE in subtitle else "#4b5563"},
+    }  # fmt: skip
 
 
 def shared_drawing(
@@ -189,52 +217,52 @@ def shared_drawing(
 
 
 def shared_spec(title: str, subtitle: list[str], unit: str | None,
-                rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
+                rows: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
     """One indicator across regions: each region's baseline, latest figure and targets."""
-    return shared_drawing(title, subtitle, unit, rows).chart()
+    return shared_drawing(title, subtitle, unit, rows).spec()
 
 
 def _shared_chart(title: str, subtitle: list[str], unit: str | None,
-                  rows: list[dict[str, Any]]) -> alt.Chart:  # fmt: skip
+                  rows: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
     colour, shape = _kind_channels(rows)
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_point(filled=True, size=90, opacity=0.9)
-        .encode(
-            y=alt.Y("region:N", title=None, sort=None),
-            x=alt.X(
-                "value:Q", title=unit or "", scale=alt.Scale(zero=False, nice=True),
+    return {
+        "data": {"values": rows},
+        "mark": {"type": "point", "filled": True, "opacity": 0.9, "size": 90},
+        "encoding": {
+            "color": colour, "href": _href(), "shape": shape, "tooltip": _nominal("label"),
+            "x": {
                 # few ticks, and labels that would touch are dropped (14.514.6...)
-                axis=alt.Axis(tickCount=5, labelOverlap="greedy", labelFlush=True),
-            ),
-            color=colour, shape=shape,
-            href=_CHANNELS["href"], tooltip=_CHANNELS["tooltip"],
-        )
-        .properties(width=300, height=alt.Step(22),
-                    title=alt.TitleParams(title, subtitle=wrapped(subtitle, 420), anchor="start",
-                                          fontSize=13, limit=420))
-    )  # fmt: skip
+                "axis": {"labelFlush": True, "labelOverlap": "greedy", "tickCount": 5},
+                "field": "value", "scale": {"nice": True, "zero": False}, "title": unit or "",
+                "type": "quantitative",
+            },
+            "y": {"field": "region", "sort": None, "title": None, "type": "nominal"},
+        },
+        "height": {"step": 22}, "width": 300,
+        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 420,
+                  "subtitle": wrapped(subtitle, 420)},
+    }  # fmt: skip
 
 
-_BUILDERS: dict[str, Callable[..., alt.TopLevelMixin]] = {
+_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "series": _series_chart, "shared": _shared_chart,
 }  # fmt: skip
 
 
 @cache
 def _code() -> str:
-    """What turns a drawing's data into SVG: this module's code, Altair's and vl-convert's
-    versions. Part of every drawing's key, so a changed chart style draws every chart again."""
-    versions = f"{alt.__version__}\n{vl_convert.__version__}\n".encode()
+    """What turns a drawing's data into SVG: this module's code and vl-convert's version. Part
+    of every drawing's key, so a changed chart style draws every chart again."""
+    versions = f"{vl_convert.__version__}\n".encode()
     return hashlib.sha256(versions + Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
 class Drawing:
     """A chart of the report as the plain data it shows (points with their links resolved) and
-    the builder that makes its Altair chart from them. The SVG cache is keyed on that data, so a
-    night whose series did not change neither builds the chart nor renders it: building costs
-    about as much as rendering (Altair's objects), and both grow with the number of charts."""
+    the builder that makes its Vega-Lite specification from them. The SVG cache is keyed on that
+    data, so a night whose series did not change neither builds the specification nor renders
+    it."""
 
     builder: str  # a key of _BUILDERS
     args: tuple[Any, ...]
@@ -244,12 +272,8 @@ class Drawing:
         data = json.dumps([self.builder, self.args], sort_keys=True, default=str)
         return hashlib.sha256(f"{_code()}\n{data}".encode()).hexdigest()[:32]
 
-    def chart(self) -> alt.TopLevelMixin:
-        with alt.utils.schemapi.debug_mode(False):  # validated by the tests, not each night
-            return _BUILDERS[self.builder](*self.args)
-
     def spec(self) -> dict[str, Any]:
-        return _spec(self.chart())
+        return _spec(_BUILDERS[self.builder](*self.args))
 
 
 class SvgCache:
@@ -286,25 +310,18 @@ def _cache_key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(f"{vl_convert.__version__}\n{unchecked}".encode()).hexdigest()[:32]
 
 
-def _spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite specification of a chart as drawn (the report's font, no frame), configured
-    on the dictionary: Altair's configure() copies the whole chart, twice."""
-    with alt.utils.schemapi.debug_mode(False):
-        spec = chart.to_dict(validate=False)
-    config = spec.setdefault("config", {})
-    config["font"] = FONT
-    config["view"] = {**config.get("view", {}), "stroke": None}
-    return spec
+def _spec(chart: dict[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite specification of a chart as drawn: the report's font, no frame."""
+    view = {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}
+    return {"config": {"view": view, "font": FONT}, **chart, "$schema": VEGA_LITE_SCHEMA}
 
 
 def render_svgs(
-    charts: list[alt.TopLevelMixin], *, cache: SvgCache | None = None, workers: int | None = None
+    specs: list[dict[str, Any]], *, cache: SvgCache | None = None, workers: int | None = None
 ) -> list[str]:
-    """Render Altair charts to SVG strings offline (_render_keyed), cached by the hash of their
-    Vega-Lite specification. The specifications are validated against the Vega-Lite schema by
-    the tests (tests/report/test_report_chart_cache.py), not on every night: Altair's
-    validation cost about as much as a quarter of the rendering."""
-    specs = [_spec(chart) for chart in charts]
+    """Render Vega-Lite specifications to SVG strings offline (_render_keyed), cached by their
+    hash. The report's specifications are validated against the Vega-Lite schema by the tests
+    (tests/report/test_report_chart_cache.py), not on every night."""
     return _render_keyed(
         [(_cache_key(spec), lambda spec=spec: spec) for spec in specs], cache=cache, workers=workers
     )
@@ -351,6 +368,6 @@ def _render_keyed(
     return [svgs[key] for key in keys]
 
 
-def to_svg(chart: alt.TopLevelMixin, *, cache: SvgCache | None = None) -> str:
-    """One chart as an SVG string (render_svgs)."""
-    return render_svgs([chart], cache=cache)[0]
+def to_svg(spec: dict[str, Any], *, cache: SvgCache | None = None) -> str:
+    """One Vega-Lite specification as an SVG string (render_svgs)."""
+    return render_svgs([spec], cache=cache)[0]

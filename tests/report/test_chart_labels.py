@@ -35,6 +35,6 @@ def test_chinese_wraps_anywhere_and_keeps_every_character() -> None:
 
 def test_across_regions_axis_has_few_ticks_and_drops_touching_labels() -> None:
     rows = [{"region": "A", "value": 14.5, "kind": "target", "href": "", "label": ""}]
-    spec = shared_spec("儿童预期受教育年限", ["Expected years of schooling"], "年", rows).to_dict()
+    spec = shared_spec("儿童预期受教育年限", ["Expected years of schooling"], "年", rows)
     axis = spec["encoding"]["x"]["axis"]
     assert axis["tickCount"] == 5 and axis["labelOverlap"] == "greedy"

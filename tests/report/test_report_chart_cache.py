@@ -1,19 +1,35 @@
 """The report's chart cache: a chart rendered once is read back, not rendered again, on a night
 whose series did not change; what a report did not use is removed, so the cache stays one
-report's size however many nights run."""
+report's size however many nights run. And the specifications the report writes by hand are
+valid Vega-Lite (the schema vl-convert draws), the check Altair made on every chart."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
-import altair as alt
+import jsonschema
+import pytest
 
-from flows.report.charts import PARALLEL_FROM, SvgCache, render_svgs, to_svg
+from flows.report.charts import (
+    PARALLEL_FROM,
+    VEGA_LITE_SCHEMA,
+    SvgCache,
+    render_svgs,
+    series_spec,
+    shared_spec,
+    to_svg,
+)
 
 
-def _chart(y: float) -> alt.Chart:
-    data = alt.Data(values=[{"year": 2020, "value": 1.0}, {"year": 2025, "value": y}])
-    return alt.Chart(data).mark_line().encode(x="year:O", y="value:Q")
+def _chart(y: float) -> dict[str, Any]:
+    return {
+        "data": {"values": [{"year": 2020, "value": 1.0}, {"year": 2025, "value": y}]},
+        "mark": "line",
+        "encoding": {"x": {"field": "year", "type": "ordinal"},
+                     "y": {"field": "value", "type": "quantitative"}},
+    }  # fmt: skip
 
 
 def test_unchanged_charts_are_read_back_and_unused_ones_removed(tmp_path: Path) -> None:
@@ -40,3 +56,42 @@ def test_charts_rendered_in_worker_processes_are_those_rendered_here(tmp_path: P
     in_workers = render_svgs(charts, cache=cache, workers=2)
     assert in_workers == render_svgs(charts, workers=1)
     assert len(set(in_workers)) == len(charts) and cache.rendered == len(charts)
+
+
+@pytest.fixture(scope="module")
+def vega_lite() -> jsonschema.protocols.Validator:
+    """The Vega-Lite schema of the specifications' version, as Altair ships it."""
+    import altair
+
+    schema = Path(altair.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
+    assert VEGA_LITE_SCHEMA.endswith(f"/v{altair.SCHEMA_VERSION.lstrip('v')}.json")
+    loaded = json.loads(schema.read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(loaded)(loaded)
+
+
+_ACTUALS = [
+    {"year": 2020, "value": 90.5, "source_kind": "plan_baseline", "source_url": None,
+     "source_ref": "plans/x.txt:3"},
+    {"year": 2022, "value": 93.0, "source_kind": "published", "source_url": "https://x.gov.cn/a",
+     "source_ref": "a.csv:2"},
+]  # fmt: skip
+_TARGETS = [
+    {"year": 2025, "target_value": 95.0, "role": "target", "target_text": "95", "source_file":
+     "plans/x.txt", "source_line": 4, "baseline_year": 2020, "baseline_value": 90.5,
+     "path_is_compound": True, "path_growth": None, "comparator": ">="},
+]  # fmt: skip
+
+
+def test_the_report_specifications_are_valid_vega_lite(
+    vega_lite: jsonschema.protocols.Validator,
+) -> None:
+    series = series_spec("标题", ["Title"], "%", _ACTUALS, _TARGETS)
+    points_only = series_spec("标题", ["Title"], None, _ACTUALS[:1], [])
+    rows = [{"region": "A", "value": 14.5, "kind": "target", "href": None, "label": "A"}]
+    shared = shared_spec("标题", ["Title"], "年", rows)
+    for spec in (series, points_only, shared):
+        errors = [e.message for e in vega_lite.iter_errors(spec)]
+        assert errors == []
+    assert len(series["layer"]) == 3 and "data" in points_only  # one layer: its data on top
+    broken = {**shared, "mark": {"type": "point", "filed": True}}  # a misspelt property
+    assert list(vega_lite.iter_errors(broken)), "the schema check can fail"

@@ -1,7 +1,8 @@
 """The report redraws only the charts whose series changed: on a copy of the demo's warehouse
-with the demo night's chart cache, a night with nothing new neither builds an Altair chart nor
-renders one, and a night where one region's series changed builds and renders that chart alone
-(each chart is keyed on the data it shows: flows/report/charts.py Drawing)."""
+with the demo night's chart cache, a night with nothing new neither builds a chart's Vega-Lite
+specification nor renders one, and a night where one region's series changed builds and
+renders that chart alone (each chart is keyed on the data it shows: flows/report/charts.py
+Drawing)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
-import altair as alt
 import duckdb
 import pytest
 
+from flows.report import charts
 from flows.report.report import write_report
 
 # one actual a region's chart draws (a series with a target that has data), by its row
@@ -41,7 +42,7 @@ select * from final
 
 def _night(warehouse: Path, raw: Path, caplog: pytest.LogCaptureFixture,
            built: list[str]) -> tuple[int, int, int]:  # fmt: skip
-    """(charts rendered, charts read from the cache, Altair charts built) of one report."""
+    """(charts rendered, charts read from the cache, specifications built) of one report."""
     built.clear()
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="eduplan.report"):
@@ -61,10 +62,10 @@ def test_only_the_charts_whose_series_changed_are_built_and_drawn(
     shutil.copyfile(demo_night.warehouse, warehouse)
     shutil.copytree(demo_night.report.parent / ".charts", tmp_path / "report" / ".charts")
     raw = demo_night.warehouse.parent / "raw"
-    built: list[str] = []  # every chart built with Altair (each has one title)
-    title = alt.TitleParams
-    monkeypatch.setattr(alt, "TitleParams", lambda text, *a, **k: (
-        built.append(str(text)) or title(text, *a, **k)))  # fmt: skip
+    built: list[str] = []  # the title of every chart whose specification was built
+    for name, builder in dict(charts._BUILDERS).items():
+        monkeypatch.setitem(charts._BUILDERS, name, lambda title, *a, _b=builder: (
+            built.append(str(title)) or _b(title, *a)))  # fmt: skip
 
     rendered, cached, n_built = _night(warehouse, raw, caplog, built)
     assert cached > 20, "the demo draws charts"
