@@ -34,6 +34,7 @@ from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
 from flows.report.svg import RELATIVE_LINK, render_spec
+from flows.report.title_fit import title as fitted_title
 
 # one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
 COLOURS = ("#6b7280", "#0d9488", "#2563eb", "#d97706", "#7c3aed", "#dc2626")
@@ -202,9 +203,10 @@ def _series_chart(
         layers = [{k: v for k, v in layer.items() if k != "data"} for layer in layers]
     return {
         **shared, "layer": layers, "height": 170, "width": 340,
-        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 380,
-                  "subtitle": subtitle,
-                  "subtitleColor": "#b91c1c" if SYNTHETIC_NOTE in subtitle else "#4b5563"},
+        "title": fitted_title(
+            title, subtitle, limit=380, font=FONT,
+            subtitleColor="#b91c1c" if SYNTHETIC_NOTE in subtitle else "#4b5563",
+        ),
     }  # fmt: skip
 
 
@@ -239,8 +241,7 @@ def _shared_chart(title: str, subtitle: list[str], unit: str | None,
             "y": {"field": "region", "sort": None, "title": None, "type": "nominal"},
         },
         "height": {"step": 22}, "width": 300,
-        "title": {"text": title, "anchor": "start", "fontSize": 13, "limit": 420,
-                  "subtitle": wrapped(subtitle, 420)},
+        "title": fitted_title(title, wrapped(subtitle, 420), limit=420, font=FONT),
     }  # fmt: skip
 
 
