@@ -306,6 +306,24 @@ def compare(previous: Path | None, current: Path) -> Changes:
     return changes
 
 
+def remember_year_digests(current: Path) -> int:
+    """On a first night (nothing to compare with): compute the year digests of the published
+    file's yearly marts and keep them, so the next night's comparison reads them back instead
+    of scanning this file (flows/report/year_digests.py). Returns how many were computed."""
+    con = connect()
+    try:
+        quoted = str(Path(current).resolve()).replace("'", "''")
+        con.execute(f"attach '{quoted}' as new (read_only)")
+        digests = YearDigests(digest_file(current), {"new": current})
+        for table, columns in sorted(_tables(con, "new").items()):
+            if "year" in mart_keys().get(table, ()) and "year" in columns:
+                digests.get(con, "new", table, columns)
+        digests.save()
+    finally:
+        con.close()
+    return digests.computed
+
+
 def changes_markdown(previous: Path | None, current: Path) -> str:
     """What changed tonight as markdown, e.g. for the run's Prefect markdown artifact."""
     return compare(previous, current).markdown()

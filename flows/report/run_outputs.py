@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.report.changes import Changes, compare
+from flows.report.changes import Changes, compare, remember_year_digests
 from flows.report.status import write_record
 from flows.summary import RunRecord
 from flows.warehouse.health import lock_holder
@@ -66,6 +66,8 @@ def _changes(warehouse: Path) -> Changes | None:
     held open for writing by another process: the report is written without the comparison."""
     entries = history(warehouse)
     previous = entries[0].path if entries else None
+    if previous is None:  # the first night: the next one compares with this file
+        remember_year_digests(warehouse)
     holder = lock_holder(previous) if previous is not None else None
     if holder is not None:
         log.warning("not compared with the previous night: %s is held open for writing by %s",

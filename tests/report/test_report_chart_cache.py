@@ -5,22 +5,18 @@ valid Vega-Lite (the schema vl-convert draws), the check Altair made on every ch
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import pytest
-
 from flows.report.charts import (
     PARALLEL_FROM,
-    VEGA_LITE_SCHEMA,
     SvgCache,
     render_svgs,
     series_spec,
     shared_spec,
     to_svg,
 )
+from tests.report.vega_lite import vega_lite_validator
 
 
 def _chart(y: float) -> dict[str, Any]:
@@ -58,17 +54,6 @@ def test_charts_rendered_in_worker_processes_are_those_rendered_here(tmp_path: P
     assert len(set(in_workers)) == len(charts) and cache.rendered == len(charts)
 
 
-@pytest.fixture(scope="module")
-def vega_lite() -> jsonschema.protocols.Validator:
-    """The Vega-Lite schema of the specifications' version, as Altair ships it."""
-    import altair
-
-    schema = Path(altair.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
-    assert VEGA_LITE_SCHEMA.endswith(f"/v{altair.SCHEMA_VERSION.lstrip('v')}.json")
-    loaded = json.loads(schema.read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(loaded)(loaded)
-
-
 _ACTUALS = [
     {"year": 2020, "value": 90.5, "source_kind": "plan_baseline", "source_url": None,
      "source_ref": "plans/x.txt:3"},
@@ -82,9 +67,8 @@ _TARGETS = [
 ]  # fmt: skip
 
 
-def test_the_report_specifications_are_valid_vega_lite(
-    vega_lite: jsonschema.protocols.Validator,
-) -> None:
+def test_the_report_specifications_are_valid_vega_lite() -> None:
+    vega_lite = vega_lite_validator()
     series = series_spec("标题", ["Title"], "%", _ACTUALS, _TARGETS)
     points_only = series_spec("标题", ["Title"], None, _ACTUALS[:1], [])
     rows = [{"region": "A", "value": 14.5, "kind": "target", "href": None, "label": "A"}]

@@ -83,3 +83,19 @@ def test_a_digest_file_that_cannot_be_read_is_ignored(tmp_path: Path) -> None:
     store.parent.mkdir(parents=True)
     store.write_text("{not json", encoding="utf-8")
     assert _change(before, tonight) == (0, 1, 0)
+
+
+def test_a_first_nights_digests_serve_the_second_night(tmp_path: Path, scanned: list[str]) -> None:
+    """The night flow's first night remembers its file's digests (flows/report/run_outputs.py),
+    so the second night scans only its own file."""
+    from flows.report.changes import remember_year_digests
+
+    rows = [("r1", "p1", 2020, 1.0)]
+    first = _warehouse(tmp_path / "first.duckdb", rows)
+    second = _warehouse(tmp_path / "second.duckdb", [*rows, ("r1", "p1", 2021, 2.0)])
+    assert remember_year_digests(first) == 1
+    assert scanned == ["new"]
+    scanned.clear()
+    assert year_digests.digest_file(first) == year_digests.digest_file(second)  # one folder
+    assert _change(first, second) == (1, 0, 0)
+    assert scanned == ["new"]
