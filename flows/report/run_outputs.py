@@ -46,7 +46,7 @@ def report_night(record: RunRecord, *, keep: int = 7, raw_dir: Path | None = Non
     if record.published:
         try:
             record.changes = _changes(record.warehouse)
-            from flows.report.report import write_report  # lazy: altair + vl-convert, seconds
+            from flows.report.report import write_report  # lazy: vl-convert and Jinja, a second
 
             layout = WarehouseLayout(record.warehouse)
             record.report = write_report(
