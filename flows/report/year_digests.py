@@ -59,9 +59,13 @@ class YearDigests:
         self.identities = {name: file_identity(path) for name, path in files.items()}
         self.computed = 0  # digests computed by scanning (not read back)
         try:
-            self.known: dict[str, Any] = json.loads(store.read_text(encoding="utf-8"))
+            known = json.loads(store.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            self.known = {}
+            known = {}
+        # a file of another shape (edited, or written by another version) is not read
+        self.known: dict[str, Any] = {
+            i: t for i, t in known.items() if isinstance(t, dict)
+        } if isinstance(known, dict) else {}  # fmt: skip
 
     def get(
         self, con: duckdb.DuckDBPyConnection, side: str, table: str, columns: list[str]
@@ -70,7 +74,10 @@ class YearDigests:
         entry = f"{table}\n" + "\n".join(columns)
         tables = self.known.setdefault(self.identities[side], {})
         if entry in tables:
-            return {year: (n, h) for year, n, h in tables[entry]}
+            try:
+                return {year: (int(n), int(h)) for year, n, h in tables[entry]}
+            except (TypeError, ValueError):
+                pass  # not a digest: computed again
         digest = year_digest(con, f'{side}.marts."{table}"', columns)
         self.computed += 1
         tables[entry] = [[year, n, h] for year, (n, h) in digest.items()]

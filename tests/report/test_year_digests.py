@@ -4,6 +4,7 @@ file that was written since: on small warehouse files whose every difference is 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -81,7 +82,14 @@ def test_a_digest_file_that_cannot_be_read_is_ignored(tmp_path: Path) -> None:
     tonight = _warehouse(tmp_path / "tonight.duckdb", [("r1", "p1", 2020, 2.0)])
     store = year_digests.digest_file(tonight)
     store.parent.mkdir(parents=True)
-    store.write_text("{not json", encoding="utf-8")
+    for broken in ("{not json", "[1, 2]", '{"x": 3}'):
+        store.write_text(broken, encoding="utf-8")
+        assert _change(before, tonight) == (0, 1, 0)
+    known = json.loads(store.read_text(encoding="utf-8"))  # a digest of the wrong shape
+    for tables in known.values():
+        for entry in tables:
+            tables[entry] = [[2020, "many"]]
+    store.write_text(json.dumps(known), encoding="utf-8")
     assert _change(before, tonight) == (0, 1, 0)
 
 
