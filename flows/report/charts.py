@@ -279,7 +279,7 @@ class Drawing:
 
 class SvgCache:
     """Rendered charts by the hash of their Vega-Lite specification, in a folder beside the
-    warehouse: vl-convert takes about half a second a chart, so a night whose series did not
+    warehouse: vl-convert takes 60-90 ms of CPU a chart, so a night whose series did not
     change renders none again. `prune()` after a report removes what that report did not use:
     the folder holds one report's charts, however many nights ran."""
 
@@ -343,7 +343,7 @@ def _render_keyed(
     """Render (key, specification maker) pairs offline (vl-convert bundles Vega; no network).
     With a cache, a chart whose key was rendered before is read back and its specification is
     not made. The others are rendered in `workers` processes (default: one per core) when there
-    are more than PARALLEL_FROM: vl-convert draws one chart at a time in a process (~0.1-0.2 s a
+    are more than PARALLEL_FROM: vl-convert draws one chart at a time in a process (60-90 ms a
     chart; two threads are no faster than one, measured), so a night whose every series
     changed waits for each in turn."""
     keys = [key for key, _ in charts]
