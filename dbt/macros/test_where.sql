@@ -9,18 +9,17 @@
     - fct_indicator_actual, every test (not null, relationships, vocabulary, the unique grain:
       a duplicate can only share a figure the night touched): the rows tonight's build inserted
       (macros/figures_taken.sql); the rows it kept are those the same tests passed.
-    - int_actuals_judged, unique (source_file, source_line): the rows judged in tonight's
-      invocation (judged_in). The model replaces a file's rows together (incremental by
-      file, unique_key source_file), so two rows sharing a file and line were judged in the same
-      build: a duplicate pair is tonight's, or was there, and failed, on the night it was judged.
-      Every row is judged tonight when the rules change (lookup_version()).
-    - stg_raw__actuals, unique (source_file, source_line): the rows of the files tonight's load
-      landed (their newest audit row says `loaded`: flows/load/actuals_audit.py LOADED_TONIGHT,
-      the raw gate's "tonight's changed rows"). The loader replaces a file's rows together, so a
-      duplicate pair belongs to one file; a file not loaded tonight holds the rows it held when
-      the last published build passed this test on them (a night builds on the published
-      warehouse, and a night whose build or gates fail publishes nothing, so its files are
-      loaded, and checked, again the next night).
+    - stg_raw__actuals and int_actuals_judged, unique (source_file, source_line): the rows of
+      the files tonight's load landed (their newest audit row says `loaded`:
+      flows/load/actuals_audit.py LOADED_TONIGHT, the raw gate's "tonight's changed rows").
+      Both hold a file's rows together: the loader replaces them whole, and int_actuals_judged
+      judges them whole (incremental by file, unique_key source_file) when the file's content
+      is new, so a duplicate pair belongs to one file. A file not loaded tonight holds the rows
+      it held when the last published build passed this test on them: a night builds on the
+      published warehouse, and a night whose build or gates fail publishes nothing, so its files
+      are loaded, and checked, again the next night. int_actuals_judged judges an unchanged
+      file again only under new rules (lookup_version(): a changed project), and that night is
+      a full pass.
     Each rule names the test it limits, not its columns' not_null tests: a filter on
     source_file would hide the very rows a not_null(source_file) looks for.
     Overrides dbt's get_where_subquery, keeping its `where` config. -#}
@@ -48,14 +47,11 @@
         figures_taken_relation(relation.database)
     ) -%}
         {%- do return(figures_taken_tonight('tested', relation.database)) -%}
-    {%- elif relation.identifier == 'int_actuals_judged'
-        and test == 'unique_combination_of_columns' -%}
-        {%- do return("tested.judged_in = '" ~ invocation_id ~ "'") -%}
-    {%- elif relation.identifier == 'stg_raw__actuals'
+    {%- elif relation.identifier in ('stg_raw__actuals', 'int_actuals_judged')
         and test == 'unique_combination_of_columns' -%}
         {%- set audit = api.Relation.create(
             database=relation.database,
-            schema=relation.schema,
+            schema=generate_schema_name('staging', none) | trim,
             identifier='stg_raw__actuals_load_audit'
         ) -%}
         {%- if existing(audit) -%}
