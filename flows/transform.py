@@ -95,11 +95,25 @@ class DbtResult:
         return "\n".join(lines)
 
 
+# The environment variable that asks dbt for a full pass of the tests (macros/test_where.sql
+# full_tests()). Not a --vars: dbt parses the whole project again (~3 s of CPU) whenever its
+# command-line vars differ from those its saved parse state was made with, so a full pass set
+# by a var would cost the next ordinary night a full parse; an environment variable read only
+# when a test runs leaves the parse state alone.
+FULL_TESTS_ENV = "EDUPLAN_FULL_TESTS"
+
+
 def dbt_invocation(
-    command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
+    command: str,
+    database: Path,
+    *,
+    artifacts_dir: Path,
+    extra_args: list[str] | None = None,
+    full_tests: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of one dbt command on `database`: the project and
-    profile of dbt_project_dir(), artifacts (target/, logs/) under `artifacts_dir`. The one way
+    profile of dbt_project_dir(), artifacts (target/, logs/, and dbt's parse state, kept
+    between commands) under `artifacts_dir`; `full_tests`: every test on every row. The one way
     dbt is invoked, by the flow, the tests and the benchmarks."""
     project = str(dbt_project_dir())
     artifacts_dir.mkdir(parents=True, exist_ok=True)
@@ -122,12 +136,18 @@ def dbt_invocation(
         "EDUPLAN_BUILD_DB": str(database),
         "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        FULL_TESTS_ENV: "true" if full_tests else "false",
     }
     return args, env
 
 
 def run_dbt(
-    command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
+    command: str,
+    database: Path,
+    *,
+    artifacts_dir: Path,
+    extra_args: list[str] | None = None,
+    full_tests: bool = False,
 ) -> DbtResult:
     """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
 
@@ -135,7 +155,7 @@ def run_dbt(
     which would stop the gates (and publication) from opening the file afterwards.
     """
     args, env = dbt_invocation(
-        command, database, artifacts_dir=artifacts_dir, extra_args=extra_args
+        command, database, artifacts_dir=artifacts_dir, extra_args=extra_args, full_tests=full_tests
     )
     target = artifacts_dir / "target"
     (target / "run_results.json").unlink(missing_ok=True)
@@ -206,7 +226,7 @@ def _manifest_nodes(target: Path, tests: list[str]) -> tuple[int, tuple[str, ...
         model = str(node.get("attached_node") or "").split(".")[-1] or _node_name(node)
         name = (node.get("test_metadata") or {}).get("name") or _node_name(node)
         by_model.setdefault(model, set()).add(str(name))
-    return total, tuple(f"{m}: {', '.join(sorted(n))}" for m, n in sorted(by_model.items()))
+    return total, tuple(f"{m} ({', '.join(sorted(n))})" for m, n in sorted(by_model.items()))
 
 
 BUILD = "build --exclude-resource-type unit_test"  # the nightly build: models, seeds, data tests
@@ -254,10 +274,9 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     full = full or rebuild
     reached = () if full else reached_from(changed)
     extra = ["--full-refresh"] if rebuild else []
-    extra += ["--vars", "{full_tests: true}"] if full else []
     extra += ["--select", *(f"source:raw.{table}+" for table in reached)] if reached else []
     result = run_dbt(
-        BUILD, database, artifacts_dir=parse_state_dir(artifacts_dir, full=full), extra_args=extra
+        BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra, full_tests=full
     )
     if result.success:
         record_built(database, digest, project, tables=tables)
@@ -274,16 +293,6 @@ def reached_from(changed: list[str] | None) -> tuple[str, ...]:
     changed although the inputs' digest did (a table dbt does not read: building everything
     costs a night, never a wrong mart)."""
     return tuple(table for table in changed or [] if table in RAW_TABLES)
-
-
-def parse_state_dir(artifacts_dir: Path, *, full: bool) -> Path:
-    """Where a build's target/ (and dbt's parse state, partial_parse.msgpack) lives: one folder
-    for the ordinary nights, one for the full passes. dbt parses the whole project again (~3 s
-    of CPU) when its command-line vars differ from those its saved parse state was made with;
-    a full pass sets `full_tests`, so sharing one folder would make the first ordinary night
-    after each full pass parse everything again. The folder stays between nights (only a night
-    that runs out of disk removes it: flows/warehouse/diskspace.py)."""
-    return artifacts_dir / "full-pass" if full else artifacts_dir
 
 
 FULL_TESTS = "dbt_full_tests"  # eduplan.<this>: when the tests last checked every row

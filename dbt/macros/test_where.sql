@@ -2,7 +2,7 @@
     actuals check only the rows tonight's build could have changed; the other rows passed the
     same test, on the same values, on the night they came. A full pass checks every row: on
     --full-refresh (every model is rebuilt, every row is tonight's) and when the flow asks for
-    one (var full_tests: true; flows/transform.py, weekly by default). A test it limits carries
+    one (full_tests() below; flows/transform.py, weekly by default). A test it limits carries
     the mark "eduplan: tonight's rows" (flows/transform.py TONIGHTS_ROWS_MARK names them in the
     night's summary). Every other test, and the singular tests, check every row.
 
@@ -25,7 +25,7 @@
     Overrides dbt's get_where_subquery, keeping its `where` config. -#}
 {% macro duckdb__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- set tonight = tonights_rows(relation) if execute and not var('full_tests', false) else none -%}
+    {%- set tonight = tonights_rows(relation) if execute and not full_tests() else none -%}
     {%- if tonight or where -%}
         {%- set filtered -%}
             (select * from {{ relation }} as tested
@@ -69,5 +69,16 @@
 {% macro existing(relation) -%}
     {%- do return(
         adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none
+    ) -%}
+{%- endmacro %}
+
+{#- Whether tonight's tests check every row: the flow sets EDUPLAN_FULL_TESTS
+    (flows/transform.py FULL_TESTS_ENV: an environment variable, read only when a test runs, so
+    that a full pass leaves dbt's saved parse state usable by the next night), a hand run may
+    pass --vars '{full_tests: true}'. -#}
+{% macro full_tests() -%}
+    {%- do return(
+        var('full_tests', false)
+        or (execute and env_var('EDUPLAN_FULL_TESTS', 'false') | lower in ('true', '1'))
     ) -%}
 {%- endmacro %}

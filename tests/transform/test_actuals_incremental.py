@@ -36,7 +36,6 @@ NIGHT_2 = {
     "d.csv": [f"海宁市,学校数,,2021,5,所,{SOURCE}", f"海宁市,学校数,,2022,>5,所,{SOURCE}"],
 }
 BUILD = "build --exclude-resource-type test unit_test"  # the models; the tests run elsewhere
-FULL_PASS = ["--vars", "{full_tests: true}"]
 MARTS = {
     "checked": "select source_ref, region_code, indicator_code, year, "
     "value_in_catalogue_unit, cast(problems as varchar) from intermediate.int_actuals_checked",
@@ -162,11 +161,11 @@ def test_an_actuals_night_builds_what_the_actuals_reach(nights: dict[str, Any]) 
     assert 0 < sum(second.counts.values()) < second.nodes_in_project
     tested = "; ".join(second.tonights_rows_tests)
     for model in ("stg_raw__actuals", "int_actuals_judged", "fct_indicator_actual"):
-        assert f"{model}: " in tested, tested
+        assert f"{model} (" in tested, tested
     summary = second.format()
     assert f"of {second.nodes_in_project}, what tonight's changed raw tables reach" in summary
     assert "raw.actuals, raw.actuals_load_audit" in summary
-    assert "tests on tonight's rows: fct_indicator_actual: " in summary
+    assert "tests on tonight's rows: fct_indicator_actual (" in summary
 
 
 def test_a_plan_night_rebuilds_what_the_plans_reach(nights: dict[str, Any]) -> None:
@@ -220,7 +219,7 @@ def test_the_unique_line_tests_check_the_files_loaded_tonight(nights: dict[str, 
     assert len(tonight.tonights_rows_tests) == 2, tonight.tonights_rows_tests
     earlier = twice("c.csv")
     assert earlier.success and len(earlier.tonights_rows_tests) == 2, earlier.format()
-    full = run_dbt(UNIQUE_LINES, database, artifacts_dir=root / "twice", extra_args=FULL_PASS)
+    full = run_dbt(UNIQUE_LINES, database, artifacts_dir=root / "twice", full_tests=True)
     assert not full.success and len(full.failures) == 2, full.format()
     assert not full.tonights_rows_tests
 
