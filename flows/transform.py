@@ -207,8 +207,8 @@ _BUILT = frozenset({"model", "seed", "snapshot", "test"})
 def _manifest_nodes(target: Path, tests: list[str]) -> tuple[int, tuple[str, ...]]:
     """From the build's target/manifest.json: how many nodes a build of every node runs (its
     models, seeds, snapshots and data tests, and the project's hooks: what `dbt build` without
-    a selection reports), and `tests` by the model each tests ("fct_indicator_actual: not_null,
-    relationships")."""
+    a selection reports), and `tests` by the model each tests ("fct_indicator_actual (not_null,
+    relationships)")."""
     path = target / "manifest.json"
     if not path.exists():
         return 0, ()
