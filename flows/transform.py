@@ -14,12 +14,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flows.config import dbt_project_dir, duckdb_memory_limit, environment
+from flows.load.raw_tables import RAW_TABLES
 from flows.warehouse.build_digest import (
     built_by_another_project,
     built_digest,
+    changed_raw_tables,
     forget_built,
-    inputs_digest,
+    inputs_digest_of,
     project_digest,
+    read_raw_table_digests,
     record_built,
 )
 from flows.warehouse.db import open_warehouse, read_stamp, write_stamp
@@ -42,6 +45,12 @@ class DbtResult:
     # every model rebuilt from scratch (--full-refresh): the warehouse's were built by another
     # dbt project (a first build, or the code changed since)
     rebuilt: bool = False
+    # the raw tables whose changes tonight's build followed (--select source:raw.<table>+),
+    # empty when it built every node
+    reached_from: tuple[str, ...] = ()
+    nodes_in_project: int = 0  # the nodes a build of every node runs (0: not known)
+    # the tests that checked only tonight's rows (macros/test_where.sql marks them)
+    tonights_rows_tests: tuple[str, ...] = ()
 
     def slowest(self, top: int = 8) -> list[tuple[str, float]]:
         """The nodes that took longest: what dominates the build."""
@@ -62,24 +71,49 @@ class DbtResult:
                 "  models: every one rebuilt from scratch (--full-refresh), the warehouse's were "
                 "built by another dbt project (a first build, or the code changed since)"
             )
+        ran = sum(self.counts.values())
+        if self.reached_from:
+            tables = ", ".join(f"raw.{table}" for table in self.reached_from)
+            of = f" of {self.nodes_in_project}" if self.nodes_in_project else ""
+            lines.append(
+                f"  nodes: {ran}{of}, what tonight's changed raw tables reach ({tables}); the "
+                "others' inputs did not change, their tables and tests' results stand"
+            )
+        elif self.nodes_in_project and self.full_tests is not None:
+            lines.append(f"  nodes: all {ran} (every model, seed and test)")
         if self.full_tests is not None:
+            every = environment().full_tests_every_days
             lines.append(
                 "  tests: full pass (every row)"
                 if self.full_tests
-                else "  tests: fct_indicator_actual's rows changed tonight, every other test on "
-                "every row (full pass on --full-refresh and every "
-                f"{environment().full_tests_every_days:g} days)"
+                else f"  tests on tonight's rows: {', '.join(self.tonights_rows_tests) or 'none'}"
+                "; every other test on every row (macros/test_where.sql; full pass on "
+                f"--full-refresh and every {every:g} days)"
             )
         lines += [f"  - {failure}" for failure in self.failures]
         lines += [f"  - warning {warning}" for warning in self.warnings]
         return "\n".join(lines)
 
 
+# The environment variable that asks dbt for a full pass of the tests (macros/test_where.sql
+# full_tests()). Not a --vars: dbt parses the whole project again (~3 s of CPU) whenever its
+# command-line vars differ from those its saved parse state was made with, so a full pass set
+# by a var would cost the next ordinary night a full parse; an environment variable read only
+# when a test runs leaves the parse state alone.
+FULL_TESTS_ENV = "EDUPLAN_FULL_TESTS"
+
+
 def dbt_invocation(
-    command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
+    command: str,
+    database: Path,
+    *,
+    artifacts_dir: Path,
+    extra_args: list[str] | None = None,
+    full_tests: bool = False,
 ) -> tuple[list[str], dict[str, str]]:
     """The command line and environment of one dbt command on `database`: the project and
-    profile of dbt_project_dir(), artifacts (target/, logs/) under `artifacts_dir`. The one way
+    profile of dbt_project_dir(), artifacts (target/, logs/, and dbt's parse state, kept
+    between commands) under `artifacts_dir`; `full_tests`: every test on every row. The one way
     dbt is invoked, by the flow, the tests and the benchmarks."""
     project = str(dbt_project_dir())
     artifacts_dir.mkdir(parents=True, exist_ok=True)
@@ -102,12 +136,18 @@ def dbt_invocation(
         "EDUPLAN_BUILD_DB": str(database),
         "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        FULL_TESTS_ENV: "true" if full_tests else "false",
     }
     return args, env
 
 
 def run_dbt(
-    command: str, database: Path, *, artifacts_dir: Path, extra_args: list[str] | None = None
+    command: str,
+    database: Path,
+    *,
+    artifacts_dir: Path,
+    extra_args: list[str] | None = None,
+    full_tests: bool = False,
 ) -> DbtResult:
     """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
 
@@ -115,7 +155,7 @@ def run_dbt(
     which would stop the gates (and publication) from opening the file afterwards.
     """
     args, env = dbt_invocation(
-        command, database, artifacts_dir=artifacts_dir, extra_args=extra_args
+        command, database, artifacts_dir=artifacts_dir, extra_args=extra_args, full_tests=full_tests
     )
     target = artifacts_dir / "target"
     (target / "run_results.json").unlink(missing_ok=True)
@@ -146,6 +186,9 @@ def results_of(
     if process.returncode != 0 and not failures:
         output = (process.stdout + process.stderr).strip()
         failures.append(f"dbt exited {process.returncode}: {output[-2000:]}")
+    tonight = [node["unique_id"] for node in results
+               if TONIGHTS_ROWS_MARK in str(node.get("compiled_code") or "")]  # fmt: skip
+    nodes, tests_by_model = _manifest_nodes(target, tonight)
     return DbtResult(
         process.returncode == 0,
         seconds,
@@ -153,39 +196,103 @@ def results_of(
         failures,
         warnings=warnings,
         node_seconds=node_seconds,
+        nodes_in_project=nodes,
+        tonights_rows_tests=tests_by_model,
     )
+
+
+_BUILT = frozenset({"model", "seed", "snapshot", "test"})
+
+
+def _manifest_nodes(target: Path, tests: list[str]) -> tuple[int, tuple[str, ...]]:
+    """From the build's target/manifest.json: how many nodes a build of every node runs (its
+    models, seeds, snapshots and data tests, and the project's hooks: what `dbt build` without
+    a selection reports), and `tests` by the model each tests ("fct_indicator_actual (not_null,
+    relationships)")."""
+    path = target / "manifest.json"
+    if not path.exists():
+        return 0, ()
+    manifest = json.loads(path.read_text())
+    nodes = manifest.get("nodes", {})
+    total = sum(1 for node in nodes.values() if node.get("resource_type") in _BUILT)
+    total += sum(
+        1
+        for node in nodes.values()
+        if node.get("resource_type") == "operation" and node.get("package_name") == "eduplan"
+    )
+    by_model: dict[str, set[str]] = {}
+    for unique_id in tests:
+        node = nodes.get(unique_id) or {"unique_id": unique_id}
+        model = str(node.get("attached_node") or "").split(".")[-1] or _node_name(node)
+        name = (node.get("test_metadata") or {}).get("name") or _node_name(node)
+        by_model.setdefault(model, set()).add(str(name))
+    return total, tuple(f"{m} ({', '.join(sorted(n))})" for m, n in sorted(by_model.items()))
 
 
 BUILD = "build --exclude-resource-type unit_test"  # the nightly build: models, seeds, data tests
 
+# What macros/test_where.sql writes into a test it limits to tonight's rows (a SQL comment):
+# how a night's summary names those tests.
+TONIGHTS_ROWS_MARK = "eduplan: tonight's rows"
+
 
 def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
-    """`dbt build`, unless the warehouse's marts were built from exactly tonight's inputs (same
-    dbt project, same raw contents: flows/warehouse/build_digest.py), when it would rebuild every
-    model from the same inputs, and no full pass of the tests is due (a skipped full pass would
-    stay due every night after). A passing build records the digest of its inputs.
+    """`dbt build` of what tonight's changed inputs reach.
+
+    Skipped when the warehouse's marts were built from exactly tonight's inputs (same dbt
+    project, same raw contents: flows/warehouse/build_digest.py) and no full pass of the tests
+    is due (a skipped full pass would stay due every night after). A passing build records the
+    digest of its inputs, whole and by raw table.
+
+    Every node runs when the project changed (every model rebuilt, --full-refresh: a first
+    build, new code, a changed seed: seeds are files of the project), when the full pass of the
+    tests is due, or when the tables the marts were built from are not recorded. Otherwise only
+    the nodes downstream of the raw tables whose contents changed run
+    (`--select source:raw.<table>+`, the tests of what they select with them: dbt's eager
+    indirect selection takes every test one of whose parents is selected). A node not selected
+    reads, through every model between, only raw tables that did not change, and seeds and SQL
+    that did not change (the project is the same): a view gives the same rows it gave, a table
+    holds what it would be rebuilt to, an incremental model would add and delete nothing
+    (its state is a function of the same inputs), and a test's result on the same rows stands.
+    It is the argument that lets a night with nothing new skip dbt altogether, table by table;
+    the selection never misses a reader of a changed table, since dbt's graph holds every
+    ref() and source().
 
     The models' unit tests are left out: they check the SQL's rules on fixed rows, not
     tonight's data, so they run with the code's tests (tests/transform/test_dbt_marts.py), not
     nightly."""
     started = time.perf_counter()
     project = project_digest()
-    digest = inputs_digest(database, project)
+    tables = read_raw_table_digests(database)
+    digest = inputs_digest_of(tables, project)
     full = full_tests_due(database)  # the scheduled full pass runs even on unchanged inputs
     if built_digest(database) == digest and not full:
         return DbtResult(True, time.perf_counter() - started, skipped=True)
+    changed = changed_raw_tables(database, tables)
     forget_built(database)
     rebuild = built_by_another_project(database, project)  # new rules: judge every row again
     full = full or rebuild
+    reached = () if full else reached_from(changed)
     extra = ["--full-refresh"] if rebuild else []
-    extra += ["--vars", "{full_tests: true}"] if full else []
-    result = run_dbt(BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra)
+    extra += ["--select", *(f"source:raw.{table}+" for table in reached)] if reached else []
+    result = run_dbt(
+        BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra, full_tests=full
+    )
     if result.success:
-        record_built(database, digest, project)
+        record_built(database, digest, project, tables=tables)
         if full:
             with open_warehouse(database) as con:
                 write_stamp(con, FULL_TESTS, "pass", "every row")
-    return dataclasses.replace(result, full_tests=full, rebuilt=rebuild)
+    return dataclasses.replace(result, full_tests=full, rebuilt=rebuild, reached_from=reached)
+
+
+def reached_from(changed: list[str] | None) -> tuple[str, ...]:
+    """The raw tables a night's build follows: the changed ones dbt reads (its sources are the
+    raw tables of flows/load/raw_tables.py; tests/load/test_raw_tables.py holds them equal).
+    Empty (build every node) when what changed is not known, or when no table dbt reads
+    changed although the inputs' digest did (a table dbt does not read: building everything
+    costs a night, never a wrong mart)."""
+    return tuple(table for table in changed or [] if table in RAW_TABLES)
 
 
 FULL_TESTS = "dbt_full_tests"  # eduplan.<this>: when the tests last checked every row

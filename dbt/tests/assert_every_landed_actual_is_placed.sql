@@ -14,7 +14,7 @@
 {%- set taken = figures_taken_relation(fact.database) %}
 {%- set changed_only = (
     execute
-    and not var('full_tests', false)
+    and not full_tests()
     and adapter.get_relation(taken.database, taken.schema, taken.identifier) is not none
 ) %}
 

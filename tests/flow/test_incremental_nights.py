@@ -173,7 +173,7 @@ def test_tests_check_tonights_rows_and_every_row_on_a_full_pass(
     night = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
     assert not night.success and night.full_tests is False
     assert "Got 1 result" in _in_vocabulary_failure(night)
-    assert "tests: fct_indicator_actual's rows changed tonight" in night.format()
+    assert "tests on tonight's rows: fct_indicator_actual (" in night.format()
     monkeypatch.setenv("EDUPLAN_FULL_TESTS_EVERY_DAYS", "0")
     full = run_dbt_build(database, artifacts_dir=tmp_path / "dbt")
     assert not full.success and full.full_tests

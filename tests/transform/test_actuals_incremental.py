@@ -1,7 +1,8 @@
 """Incremental nights: dbt judges only the rows of files loaded since the last build
 (int_actuals_judged), yet a changed file replaces its rows, a removed file takes them away and
 a duplicate across files is judged again, exactly as a build from scratch would; a night with
-nothing new skips `dbt build` altogether (flows/warehouse/build_digest.py)."""
+nothing new skips `dbt build` altogether (flows/warehouse/build_digest.py), and a night builds
+only what its changed raw tables reach (flows/transform.py run_dbt_build)."""
 
 from __future__ import annotations
 
@@ -50,8 +51,8 @@ def write_files(folder: Path, files: dict[str, list[str]]) -> None:
         (folder / name).write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
 
 
-def load(database: Path, actuals: Path) -> None:
-    plans = sorted(PLANS_DIR.glob("*.txt"))
+def load(database: Path, actuals: Path, plans: list[Path] | None = None) -> None:
+    plans = plans if plans is not None else sorted(PLANS_DIR.glob("*.txt"))
     with open_warehouse(database) as con:
         documents = [extract_document(p) for p in plans]
         load_plans(con, documents, {p.name: plan_source(p) for p in plans})
@@ -70,6 +71,19 @@ def rows(database: Path) -> dict[str, list[tuple]]:
     return out
 
 
+def every_mart(database: Path) -> dict[str, list[tuple]]:
+    """Every table of the marts schema, its rows sorted."""
+    con = duckdb.connect(str(database), read_only=True)
+    tables = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()
+    out = {
+        t: sorted(con.execute(f"select * from marts.{t}").fetchall(), key=repr) for (t,) in tables
+    }
+    con.close()
+    return out
+
+
 def judged_in(database: Path) -> dict[str, set[str]]:
     con = duckdb.connect(str(database), read_only=True)
     found = con.execute(
@@ -81,25 +95,32 @@ def judged_in(database: Path) -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="module")
-def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two nights as the flow builds them (run_dbt_build: the second builds what its changed
+    actuals reach), and a build from scratch of the second night's inputs."""
     root = tmp_path_factory.mktemp("incremental")
     actuals, night = root / "actuals", root / "night.duckdb"
     write_files(actuals, NIGHT_1)
     load(night, actuals)
-    dbt(night, root / "n1")
+    first = run_dbt_build(night, artifacts_dir=root / "dbt")
+    assert first.success and first.rebuilt and not first.reached_from, first.format()
     shutil.copyfile(night, root / "first.duckdb")
     write_files(actuals, NIGHT_2)
     load(night, actuals)
-    dbt(night, root / "n2")
+    second = run_dbt_build(night, artifacts_dir=root / "dbt")
+    assert second.success and not second.rebuilt, second.format()
+    shutil.copyfile(night, root / "second.duckdb")
     scratch = root / "scratch.duckdb"  # the same files, built from nothing
     load(scratch, actuals)
     dbt(scratch, root / "scratch")
-    return {"first": root / "first.duckdb", "night": night, "scratch": scratch}
+    return {"first": root / "first.duckdb", "night": root / "second.duckdb",
+            "scratch": scratch, "second": second, "root": root}  # fmt: skip
 
 
-def test_an_incremental_night_equals_a_build_from_scratch(nights: dict[str, Path]) -> None:
+def test_an_incremental_night_equals_a_build_from_scratch(nights: dict[str, Any]) -> None:
     night, scratch = rows(nights["night"]), rows(nights["scratch"])
     assert night == scratch
+    assert every_mart(nights["night"]) == every_mart(nights["scratch"])
     refs = {ref for ref, *_ in night["checked"]}
     assert not any(ref.startswith("b.csv:") for ref in refs)  # the removed file's rows are gone
     assert "a.csv:3" not in refs  # the changed file's dropped line is gone
@@ -114,12 +135,93 @@ def test_an_incremental_night_equals_a_build_from_scratch(nights: dict[str, Path
     assert ("d.csv:3", "value_not_a_number") in held_back
 
 
-def test_an_incremental_night_judges_only_new_and_changed_files(nights: dict[str, Path]) -> None:
+def test_an_incremental_night_judges_only_new_and_changed_files(nights: dict[str, Any]) -> None:
     first, night = judged_in(nights["first"]), judged_in(nights["night"])
     assert night["c.csv"] == first["c.csv"]  # unchanged: judged on the first night only
     assert night["a.csv"] != first["a.csv"] and len(night["a.csv"]) == 1
     assert night["d.csv"] == night["a.csv"]  # judged in tonight's build
     assert "b.csv" not in night
+
+
+PLAN_MODELS = {"dim_plan", "fct_milestone", "stg_raw__plan_documents", "int_milestones_parsed"}
+SEEDS = {"regions", "indicators", "unit_conversions"}
+
+
+def test_an_actuals_night_builds_what_the_actuals_reach(nights: dict[str, Any]) -> None:
+    """Only the actuals changed on the second night: it built the models and tests downstream of
+    raw.actuals and raw.actuals_load_audit (name resolution reads the actuals' names, so the
+    plan cells' models too), not the plans' own models nor the seeds; the large per-row tests
+    of the actuals checked tonight's rows; its marts equal a build from scratch (above)."""
+    second: DbtResult = nights["second"]
+    assert second.reached_from == ("actuals", "actuals_load_audit"), second.format()
+    ran = {name.split(".")[-1] for name in second.node_seconds}
+    assert {"stg_raw__actuals", "int_actuals_judged", "fct_indicator_actual"} <= ran
+    assert {"int_plan_cells_normalized", "mart_indicator_progress", "dim_indicator"} <= ran
+    assert not ran & (PLAN_MODELS | SEEDS), sorted(ran & (PLAN_MODELS | SEEDS))
+    assert 0 < sum(second.counts.values()) < second.nodes_in_project
+    tested = "; ".join(second.tonights_rows_tests)
+    for model in ("stg_raw__actuals", "int_actuals_judged", "fct_indicator_actual"):
+        assert f"{model} (" in tested, tested
+    summary = second.format()
+    assert f"of {second.nodes_in_project}, what tonight's changed raw tables reach" in summary
+    assert "raw.actuals, raw.actuals_load_audit" in summary
+    assert "tests on tonight's rows: fct_indicator_actual (" in summary
+
+
+def test_a_plan_night_rebuilds_what_the_plans_reach(nights: dict[str, Any]) -> None:
+    """A night whose only change is a plan gone: the plans' models are rebuilt (dim_plan, the
+    milestones), with what reads them, and every mart equals a build from scratch."""
+    root: Path = nights["root"]
+    night = root / "plans-night.duckdb"
+    shutil.copyfile(nights["night"], night)
+    plans = sorted(PLANS_DIR.glob("*.txt"))[1:]  # one plan fewer
+    load(night, root / "actuals", plans)
+    built = run_dbt_build(night, artifacts_dir=root / "dbt")
+    assert built.success and not built.rebuilt, built.format()
+    assert built.reached_from and not {"actuals", "actuals_load_audit"} & set(built.reached_from)
+    assert "plan_documents" in built.reached_from, built.reached_from
+    ran = {name.split(".")[-1] for name in built.node_seconds}
+    assert {"dim_plan", "fct_milestone", "fct_indicator_actual"} <= ran
+    assert not ran & (SEEDS | {"stg_raw__actuals", "stg_raw__actuals_load_audit"})
+    scratch = root / "plans-scratch.duckdb"
+    load(scratch, root / "actuals", plans)
+    dbt(scratch, root / "plans-scratch")
+    assert every_mart(night) == every_mart(scratch)
+
+
+UNIQUE_LINES = (
+    "test --select stg_raw__actuals int_actuals_judged,test_name:unique_combination_of_columns"
+)
+
+
+def test_the_unique_line_tests_check_the_files_loaded_tonight(nights: dict[str, Any]) -> None:
+    """On the second night a.csv and d.csv were loaded, c.csv was not (unchanged): a line of
+    d.csv landed twice fails stg_raw__actuals' and int_actuals_judged's unique (file, line)
+    tests on that night; one of c.csv is left to the full pass, since the loader replaces a
+    file's rows whole and c.csv's passed the test on the night it came (macros/test_where.sql).
+    """
+    root: Path = nights["root"]
+    database = root / "twice.duckdb"
+
+    def twice(file: str) -> DbtResult:
+        shutil.copyfile(nights["night"], database)
+        with open_warehouse(database) as con:
+            con.execute(f"insert into raw.actuals select * from raw.actuals "
+                        f"where file = '{file}' and line = 2")  # fmt: skip
+            con.execute(
+                "insert into intermediate.int_actuals_judged select * from "
+                f"intermediate.int_actuals_judged where source_file = '{file}' and source_line = 2"
+            )
+        return run_dbt(UNIQUE_LINES, database, artifacts_dir=root / "twice")
+
+    tonight = twice("d.csv")
+    assert not tonight.success and len(tonight.failures) == 2, tonight.format()
+    assert len(tonight.tonights_rows_tests) == 2, tonight.tonights_rows_tests
+    earlier = twice("c.csv")
+    assert earlier.success and len(earlier.tonights_rows_tests) == 2, earlier.format()
+    full = run_dbt(UNIQUE_LINES, database, artifacts_dir=root / "twice", full_tests=True)
+    assert not full.success and len(full.failures) == 2, full.format()
+    assert not full.tonights_rows_tests
 
 
 def test_a_night_with_nothing_new_skips_dbt(tmp_path: Path) -> None:
