@@ -51,6 +51,26 @@
     where generation > {{ generation }}
 {% endmacro %}
 
+{#- The years of the figures judged again since `generation`, as a predicate on `column`:
+    `column between first and last` (`false` when no figure was). Implied by a match with
+    figures_touched_since, and written as constants found when the model runs, so that a scan
+    of the fact or the actuals skips the row groups of other years (a new year's file touches
+    one year), where a join alone reads every row. -#}
+{% macro figures_touched_years(generation, column) %}
+    {%- if not execute -%}
+        {{- return('true') -}}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select min(year), max(year) from " ~ ref('int_actual_figures_keyed')
+        ~ " where generation > " ~ generation
+    ) -%}
+    {%- set first, last = found.rows[0][0], found.rows[0][1] -%}
+    {%- if first is none -%}
+        {{- return('false') -}}
+    {%- endif -%}
+    {{- return(column ~ ' between ' ~ first ~ ' and ' ~ last) -}}
+{% endmacro %}
+
 {#- Pre-hook: take away what tonight's build inserts again (the plans' figures and the touched
     actuals' figures), or everything when the rules changed. -#}
 {% macro figures_taken_delete() %}
@@ -64,7 +84,7 @@
     {%- else -%}
         delete from {{ this }} as fact
         where fact.source_kind in ({{ derived | join(', ') }})
-            or exists (
+            or {{ figures_touched_years(generation, 'fact.year') }} and exists (
                 select 1
                 from ({{ figures_touched_since(generation) }}) as touched
                 where touched.region_code = fact.region_code

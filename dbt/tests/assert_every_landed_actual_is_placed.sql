@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_actual_figures_keyed') }}
 -- depends_on: {{ ref('int_actuals_judged') }}
 -- Nothing is lost or silently dropped: every landed actuals row is either a figure in
 -- fct_indicator_actual or held back in mart_actuals_quarantine, never both, never neither.
@@ -17,6 +18,11 @@
     and not full_tests()
     and adapter.get_relation(taken.database, taken.schema, taken.identifier) is not none
 ) %}
+{#- the generation the fact took from before tonight, a constant: the scans below skip the row
+    groups of earlier generations and of the years no figure judged again since has -#}
+{%- set taken_from = (
+    run_query('select max(taken_from) from ' ~ taken).rows[0][0] if changed_only else none
+) %}
 
 with
 
@@ -28,12 +34,13 @@ tonights_rows as (
     from {{ ref('int_actuals_judged') }}
     where judged_in = '{{ invocation_id }}'
 
-    union
+    -- read with `in` only: a row in both needs no distinct over all of them
+    union all
 
     select source_file, source_line
     from {{ figures_keyed_relation(fact.database) }}
     where source_file is not null
-        and generation > (select max(taken.taken_from) from {{ taken }} as taken)
+        and generation > {{ taken_from }}
 
 ),
 
@@ -62,6 +69,8 @@ figures as (
     from {{ fact }} as fact
     where fact.source_kind <> 'plan_baseline'
     {%- if changed_only %}
+        -- a row judged tonight, or of a figure judged again, is in a figure judged again
+        and {{ figures_touched_years(taken_from, 'fact.year') }}
         and hash(fact.source_ref) in (select landed.ref_hash from landed)
     {%- endif %}
 

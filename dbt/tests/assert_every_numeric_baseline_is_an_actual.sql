@@ -1,6 +1,27 @@
 -- Every numeric baseline cell of a plan is an actual of the plan's region (source_kind
 -- plan_baseline), and so is every numeric figure a plan reports itself (role actual,
 -- source_kind plan_reported), with the exact value written; a five-year total is not a level.
+-- The fact's plan figures are read by their source_kind alone first (a filter the scan of ten
+-- million rows applies to whole row groups), then matched.
+
+with
+
+cells as (
+
+    select * from {{ ref('int_plan_cells_normalized') }}
+    where role in ('baseline', 'actual')
+        and value is not null
+        and not is_cumulative
+
+),
+
+plan_figures as (
+
+    select * from {{ ref('fct_indicator_actual') }}
+    where source_kind in ('plan_baseline', 'plan_reported')
+
+)
+
 select
     cells.plan_id,
     cells.indicator_code,
@@ -10,8 +31,8 @@ select
     cells.value,
     cells.source_line
 
-from {{ ref('int_plan_cells_normalized') }} as cells
-left join {{ ref('fct_indicator_actual') }} as actuals
+from cells
+left join plan_figures as actuals
     on actuals.source_kind = case cells.role
         when 'baseline' then 'plan_baseline'
         when 'actual' then 'plan_reported'
@@ -25,7 +46,4 @@ left join {{ ref('fct_indicator_actual') }} as actuals
     and cells.breakdown = actuals.breakdown
     and cells.year = actuals.year
     and cells.value = actuals.value
-where cells.role in ('baseline', 'actual')
-    and cells.value is not null
-    and not cells.is_cumulative
-    and actuals.source_ref is null
+where actuals.source_ref is null

@@ -24,16 +24,28 @@ from tests.conftest import PLANS_DIR, REPO_ROOT
 SOURCE = "https://example.gov.cn/a.html,某某公报"
 HEADER = "region,indicator,breakdown,year,value,unit,source_url,source_title"
 # a.csv changes, b.csv goes, c.csv stays (its 2021 figure disagrees with b.csv's until b goes),
-# d.csv comes
+# d.csv comes, e.csv changes. Names no rule resolves (int_actual_names_counted, per file): b.csv's
+# 火星市 goes with it; e.csv's 火星指数 is written twice, then once, and first on another line;
+# 月球市 is written in c.csv, then in d.csv too (counted twice, first sighting still c.csv:4)
 NIGHT_1 = {
     "a.csv": [f"绍兴市,学校数,,2020,10,所,{SOURCE}", f"绍兴市,学校数,,2021,11,所,{SOURCE}"],
     "b.csv": [f"嘉兴市,学校数,,2021,7,所,{SOURCE}", f"火星市,学校数,,2021,7,所,{SOURCE}"],
-    "c.csv": [f"嘉兴市,学校数,,2021,8,所,{SOURCE}", f"嘉兴市,学校数,,2022,9,所,{SOURCE}"],
+    "c.csv": [
+        f"嘉兴市,学校数,,2021,8,所,{SOURCE}",
+        f"嘉兴市,学校数,,2022,9,所,{SOURCE}",
+        f"月球市,学校数,,2023,1,所,{SOURCE}",
+    ],
+    "e.csv": [f"绍兴市,火星指数,,2020,1,所,{SOURCE}", f"绍兴市,火星指数,,2021,2,所,{SOURCE}"],
 }
 NIGHT_2 = {
     "a.csv": [f"绍兴市,学校数,,2020,12,所,{SOURCE}"],
     "c.csv": NIGHT_1["c.csv"],
-    "d.csv": [f"海宁市,学校数,,2021,5,所,{SOURCE}", f"海宁市,学校数,,2022,>5,所,{SOURCE}"],
+    "d.csv": [
+        f"海宁市,学校数,,2021,5,所,{SOURCE}",
+        f"海宁市,学校数,,2022,>5,所,{SOURCE}",
+        f"月球市,学校数,,2024,3,所,{SOURCE}",
+    ],
+    "e.csv": [f"绍兴市,学校数,,2019,4,所,{SOURCE}", f"绍兴市,火星指数,,2021,2,所,{SOURCE}"],
 }
 BUILD = "build --exclude-resource-type test unit_test"  # the models; the tests run elsewhere
 MARTS = {
@@ -41,6 +53,10 @@ MARTS = {
     "value_in_catalogue_unit, cast(problems as varchar) from intermediate.int_actuals_checked",
     "figures": "select source_ref, region_code, year, value from marts.fct_indicator_actual",
     "quarantine": "select source_ref, reason, detail from marts.mart_actuals_quarantine",
+    "unresolved": "select name_kind, name_raw, occurrences, first_source_ref, candidate_rank, "
+    "candidate_code from marts.mart_unresolved_names",
+    "names": "select source_file, name_kind, name_raw, occurrences, first_line "
+    "from intermediate.int_actual_names_counted",
 }
 
 
@@ -133,6 +149,22 @@ def test_an_incremental_night_equals_a_build_from_scratch(nights: dict[str, Any]
     assert "c.csv:2" in {ref for ref, *_ in night["figures"]}
     held_back = {(ref, reason) for ref, reason, _ in night["quarantine"]}
     assert ("d.csv:3", "value_not_a_number") in held_back
+
+
+def test_an_incremental_night_lists_the_names_of_tonights_files(nights: dict[str, Any]) -> None:
+    """The unresolved names come from the names per file (int_actual_names_counted): a removed
+    file's names go, a changed file's are counted again, a new file's are added to an unchanged
+    file's (occurrences summed, the first sighting the first of all files)."""
+    first, night = rows(nights["first"]), rows(nights["night"])
+    before = {(kind, name): (n, ref) for kind, name, n, ref, *_ in first["unresolved"]}
+    after = {(kind, name): (n, ref) for kind, name, n, ref, *_ in night["unresolved"]}
+    assert before[("region", "火星市")] == (1, "b.csv:3")
+    assert ("region", "火星市") not in after
+    assert before[("indicator", "火星指数")] == (2, "e.csv:2")
+    assert after[("indicator", "火星指数")] == (1, "e.csv:3")
+    assert before[("region", "月球市")] == (1, "c.csv:4")
+    assert after[("region", "月球市")] == (2, "c.csv:4")
+    assert not any(file == "b.csv" for file, *_ in night["names"])
 
 
 def test_an_incremental_night_judges_only_new_and_changed_files(nights: dict[str, Any]) -> None:

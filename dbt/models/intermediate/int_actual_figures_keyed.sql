@@ -38,23 +38,36 @@ with
 
 {% if is_incremental() %}
 
+-- each file's judged_in, in tonight's judged rows and in this table: one pass over each (a CTE
+-- read twice is materialized, here one row a file)
+judged_pairs as (
+
+    select distinct source_file, judged_in from {{ ref('int_actuals_judged') }}
+
+),
+
+keyed_pairs as (
+
+    select distinct source_file, judged_in from {{ this }}
+    where source_file is not null
+
+),
+
 -- a file whose rows were judged again (new, changed, rules changed) or that left: its pairs
 -- differ between the previous state and tonight's judged rows (a file with no usable row shows
 -- up every night and touches no figure)
 changed_files as (
 
     (
-        select distinct source_file, judged_in from {{ ref('int_actuals_judged') }}
+        select source_file, judged_in from judged_pairs
         except
-        select distinct source_file, judged_in from {{ this }}
-        where source_file is not null
+        select source_file, judged_in from keyed_pairs
     )
     union
     (
-        select distinct source_file, judged_in from {{ this }}
-        where source_file is not null
+        select source_file, judged_in from keyed_pairs
         except
-        select distinct source_file, judged_in from {{ ref('int_actuals_judged') }}
+        select source_file, judged_in from judged_pairs
     )
 
 ),

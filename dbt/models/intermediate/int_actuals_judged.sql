@@ -135,22 +135,8 @@ actuals as (
 
     select stg.*
     from {{ ref('stg_raw__actuals') }} as stg
-    {%- if is_incremental() %}
-    -- not the files already judged, under tonight's rules, from their current content
-    where stg.source_file not in (
-        select judged.source_file
-        from (
-            select distinct
-                source_file,
-                load_sha256
-
-            from {{ this }}
-            where lookup_version = '{{ version }}'
-        ) as judged
-        left join current_files on judged.source_file = current_files.source_file
-        where judged.load_sha256 is not distinct from current_files.sha256
-    )
-    {%- endif %}
+    -- on an incremental night, only the new and changed files (macros/files_to_judge.sql)
+    where {{ files_to_judge('stg.source_file') }}
 
 ),
 

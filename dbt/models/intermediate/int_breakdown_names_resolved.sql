@@ -9,7 +9,8 @@ raw_labels as (
 
     select breakdown_raw from {{ ref('stg_raw__plan_cells') }}
     union
-    select breakdown_raw from {{ ref('stg_raw__actuals') }}
+    select name_raw as breakdown_raw from {{ ref('int_actual_names_counted') }}
+    where name_kind = 'breakdown'
 
 ),
 

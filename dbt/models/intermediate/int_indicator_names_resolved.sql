@@ -16,9 +16,10 @@ plan_names as (
 
 actual_names as (
 
-    select distinct indicator_name_raw
-    from {{ ref('stg_raw__actuals') }}
-    where indicator_name_raw is not null
+    select distinct name_raw as indicator_name_raw
+    from {{ ref('int_actual_names_counted') }}
+    where name_kind = 'indicator'
+        and name_raw is not null
 
 ),
 

@@ -14,9 +14,12 @@ indicator_names as (
 
 ),
 
-actuals as (
+-- the names the actuals write, per file: how often and the first line (not every landed row)
+actual_names as (
 
-    select * from {{ ref('stg_raw__actuals') }}
+    select * from {{ ref('int_actual_names_counted') }}
+    where name_kind in ('indicator', 'region')
+        and name_raw is not null
 
 ),
 
@@ -73,48 +76,43 @@ unresolved_names as (
 usages as (
 
     select
-        'indicator' as name_kind,
-        indicator_name_raw as name_raw,
+        name_kind,
+        name_raw,
         source_file,
-        source_line
+        first_line as source_line,
+        occurrences
 
-    from actuals
+    from actual_names
     union all
     select
         'indicator' as name_kind,
         indicator_name_raw as name_raw,
         source_file,
-        source_line
+        source_line,
+        1 as occurrences
 
     from plan_cells
-    union all
-    select
-        'region' as name_kind,
-        region_raw as name_raw,
-        source_file,
-        source_line
-
-    from actuals
     union all
     select
         'commitment' as name_kind,
         subject_raw as name_raw,
         source_file,
-        source_line
+        source_line,
+        1 as occurrences
 
     from commitments
 
 ),
 
--- names first (a few hundred), then one pass over the rows that carry an unresolved name:
--- occurrences and first sighting per name, never a string built per row
+-- names first (a few hundred), then one pass over where they are written (per actuals file, per
+-- plan row): occurrences and first sighting per name, never a string built per row
 sighted as (
 
     select
         names.name_kind,
         names.name_raw,
         names.name_key,
-        count(*) as occurrences,
+        cast(sum(usages.occurrences) as bigint) as occurrences,
         min({{ struct_of([
             ('source_file', 'usages.source_file'), ('source_line', 'usages.source_line')
         ]) }}) as first_sighting

@@ -15,9 +15,10 @@ regions as (
 
 written as (
 
-    select distinct region_raw
-    from {{ ref('stg_raw__actuals') }}
-    where region_raw is not null
+    select distinct name_raw as region_raw
+    from {{ ref('int_actual_names_counted') }}
+    where name_kind = 'region'
+        and name_raw is not null
 
 ),
 

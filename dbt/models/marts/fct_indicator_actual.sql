@@ -18,12 +18,6 @@
 
 with
 
-actuals as (
-
-    select * from {{ ref('int_actuals_unioned') }}
-
-),
-
 {%- if generation is not none %}
 
 touched as (
@@ -32,17 +26,29 @@ touched as (
 
 ),
 
+-- the plans' figures (few), and the actuals of the touched figures; int_actuals_unioned is
+-- read in each branch (a CTE read twice would be materialized whole: every landed row), and
+-- the touched figures' years, as constants, let the scan skip every other year's rows
 taken as (
 
     select actuals.*
-    from actuals
-    left join touched
+    from {{ ref('int_actuals_unioned') }} as actuals
+    where actuals.source_kind in ({{ derived | join(', ') }})
+
+    union all
+
+    select actuals.*
+    from {{ ref('int_actuals_unioned') }} as actuals
+    inner join touched
         on actuals.region_code = touched.region_code
         and actuals.indicator_code = touched.indicator_code
         and actuals.breakdown = touched.breakdown
         and actuals.year = touched.year
-    where actuals.source_kind in ({{ derived | join(', ') }})
-        or touched.region_code is not null
+    where {{ figures_touched_years(generation, 'actuals.year') }}
+        and (
+            actuals.source_kind is null
+            or actuals.source_kind not in ({{ derived | join(', ') }})
+        )
 
 ),
 
@@ -50,7 +56,7 @@ taken as (
 
 taken as (
 
-    select * from actuals
+    select * from {{ ref('int_actuals_unioned') }}
 
 ),
 
