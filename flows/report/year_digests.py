@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from flows.warehouse.db import sql_identifier
 from flows.warehouse.layout import WarehouseLayout
 
 Digest = dict[int | None, tuple[int, int]]  # year -> (rows, sum of the rows' hashes)
@@ -35,14 +36,18 @@ def file_identity(path: Path) -> str:
     return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:duckdb {duckdb.__version__}"
 
 
-def year_digest(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> Digest:
-    """One aggregate pass over a table: its rows and the sum of their hashes, year by year."""
-    cols = ", ".join(f'"{c}"' for c in columns)
+def year_digest(
+    con: duckdb.DuckDBPyConnection, relation: tuple[str, ...], columns: list[str]
+) -> Digest:
+    """One aggregate pass over a table (database, schema, name): its rows and the sum of their
+    hashes, year by year."""
+    cols = ", ".join(sql_identifier(c) for c in columns)
+    table = sql_identifier(*relation)
     rows = con.execute(f"""
         with
         final as (
             select year, count(*) as n, sum(hash({cols})::hugeint) as h
-            from {relation}
+            from {table}
             group by year
         )
         select * from final
@@ -78,7 +83,7 @@ class YearDigests:
                 return {year: (int(n), int(h)) for year, n, h in tables[entry]}
             except (TypeError, ValueError):
                 pass  # not a digest: computed again
-        digest = year_digest(con, f'{side}.marts."{table}"', columns)
+        digest = year_digest(con, (side, "marts", table), columns)
         self.computed += 1
         tables[entry] = [[year, n, h] for year, (n, h) in digest.items()]
         return digest

@@ -45,6 +45,11 @@ REVIEWED: dict[str, dict[str, str]] = {
         "LATEST_OUTCOME": "flows/load/actuals_audit.py's query, a code constant",
         "table": "raw table names from the catalog (the loaders' own DDL), quoted",
         "row": "a row expression of the raw tables' column names from the catalog, quoted",
+        "_TABLES_STAMP": "the stamp table's name, a code constant",
+    },
+    "flows/report/year_digests.py": {
+        "cols": "the marts' column names, each through sql_identifier",
+        "table": "the attached file, schema and mart, through sql_identifier",
     },
     "flows/warehouse/publish.py": {
         "ident": "database alias from code and marts table names from the catalog, quoted",
