@@ -38,8 +38,8 @@ def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     scan = year_digests.year_digest
 
-    def recording(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]):  # noqa: ANN202
-        seen.append(relation.split(".")[0])
+    def recording(con: duckdb.DuckDBPyConnection, relation: tuple[str, ...], columns: list[str]):  # noqa: ANN202
+        seen.append(relation[0])
         return scan(con, relation, columns)
 
     monkeypatch.setattr(year_digests, "year_digest", recording)
