@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.cli.common import (
     EXIT_FAILED,
@@ -28,6 +29,9 @@ from flows.cli.common import (
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
+
+if TYPE_CHECKING:
+    from flows.cli.prefect_server import TemporaryServer
 
 # when `eduplan` started (this module is the console script's first import): `run` reports the
 # whole wall time, start-up (imports, Prefect's temporary server) included
@@ -51,10 +55,44 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
-    from flows.cli.prefect_server import start_server, wait_for
+    from flows.cli.prefect_server import start_server
+    from flows.warehouse import early_copy
 
-    server = start_server()  # starts on the other core while this process imports the flow
+    _start_early_copy(args)  # the build's copy, while Prefect imports and its server starts
+    try:
+        return _run_flow(args, start_server())
+    finally:
+        early_copy.discard()  # a copy no step took (the night stopped before prepare-build)
+
+
+def _start_early_copy(args: argparse.Namespace) -> None:
+    """Check the night's inputs now (0.2 s, flows/nothing_new.py) and, when a night runs and the
+    published file is intact, start copying it into the build path in a thread, so that
+    prepare-build only waits for it (flows/warehouse/early_copy.py). Called under the build
+    lock; the flow's check takes this one instead of checking again."""
+    if args.full_refresh:  # an empty build: nothing to copy
+        return
+    from flows.config import settings
+    from flows.warehouse import early_copy
+
+    config = settings(raw_dir=args.raw, warehouse=args.warehouse)
+    if not config.warehouse.exists():
+        return
+
+    def needed() -> bool:
+        from flows.nothing_new import check_early
+
+        check = check_early(config, full_refresh=False, engine=args.engine)
+        return not check.nothing_new and check.published_intact
+
+    early_copy.start(config.warehouse, config.build_file, when=needed)
+
+
+def _run_flow(args: argparse.Namespace, server: TemporaryServer | None) -> int:
+    """The flow, once the temporary server (started on the other core while this process
+    imports the flow) answers; the exit code."""
     from flows import interrupt, progress
+    from flows.cli.prefect_server import wait_for
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
