@@ -28,7 +28,6 @@ from flows.cli.common import (
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
 
 if TYPE_CHECKING:
     from flows.cli.prefect_server import TemporaryServer
@@ -46,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.warehouse.lock import BuildLockedError, build_lock
 
     build_dir = settings(warehouse=args.warehouse).build_dir
-    try:  # taken before Prefect starts: a second run fails at once, not after its start-up
+    try:  # taken before the flow is imported: a second run fails at once (its server stops)
         with build_lock(build_dir):  # the flow's own build_lock is then this one (reentrant)
             return _run_night(args)
     except BuildLockedError as error:
@@ -60,7 +59,7 @@ def _run_night(args: argparse.Namespace) -> int:
 
     _start_early_copy(args)  # the build's copy, while Prefect imports and its server starts
     try:
-        return _run_flow(args, start_server())
+        return _run_flow(args, _server if _server is not None else start_server())
     finally:
         early_copy.discard()  # a copy no step took (the night stopped before prepare-build)
 
@@ -277,6 +276,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
@@ -402,17 +403,50 @@ def silence_shutdown_noise() -> None:
     os.dup2(devnull, 2)
 
 
+_server: TemporaryServer | None = None  # `run`'s, started first (`main`)
+
+
+def _start_server_first(argv: Sequence[str]) -> None:
+    """`eduplan run`: start Prefect's temporary server before anything else is imported (the
+    settings' pydantic, then the flow): its start-up is the longest part of the run's
+    (flows/cli/prefect_server.py), and it runs on the other core meanwhile. A run that stops
+    early (bad usage, a bad setting, the build lock taken) stops it at exit."""
+    global _server
+    if argv[:1] == ["run"] and not {"-h", "--help"} & set(argv):
+        from flows.cli.prefect_server import start_server
+
+        prefect_environment()  # (its PREFECT_HOME is the server's)
+        _server = start_server()
+
+
+def _stop_server_first() -> None:
+    """The run did not happen: stop the server `_start_server_first` started, and point this
+    process's Prefect settings back where they were (an in-process caller runs on)."""
+    global _server
+    if _server is not None:
+        from flows.cli.prefect_server import forget
+
+        forget(_server)
+        _server = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
-    args = build_parser().parse_args(argv)
-    environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1 naming it
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _start_server_first(argv)
     try:
+        from flows.config import environment
+
+        args = build_parser().parse_args(argv)
+        environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1
         return int(args.handler(args))
     except BrokenPipeError:
         # the reader of our output went away (`eduplan extract --explain | head`): stop
         # quietly, and keep Python from reporting the pipe again when it flushes at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    finally:
+        _stop_server_first()
 
 
 if __name__ == "__main__":
