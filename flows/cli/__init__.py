@@ -57,7 +57,6 @@ def _run_night(args: argparse.Namespace) -> int:
     from flows.cli.prefect_server import start_server
     from flows.warehouse import early_copy
 
-    _start_early_copy(args)  # the build's copy, while Prefect imports and its server starts
     try:
         return _run_flow(args, _server if _server is not None else start_server())
     finally:
@@ -68,7 +67,9 @@ def _start_early_copy(args: argparse.Namespace) -> None:
     """Check the night's inputs now (0.2 s, flows/nothing_new.py) and, when a night runs and the
     published file is intact, start copying it into the build path in a thread, so that
     prepare-build only waits for it (flows/warehouse/early_copy.py). Called under the build
-    lock; the flow's check takes this one instead of checking again."""
+    lock, once the flow is imported, while Prefect's server is still starting on the other core
+    (the longer of the two): started with the imports, the check and the copy only slowed them
+    and the server down. The flow's check takes this one instead of checking again."""
     if args.full_refresh:  # an empty build: nothing to copy
         return
     from flows.config import settings
@@ -95,6 +96,7 @@ def _run_flow(args: argparse.Namespace, server: TemporaryServer | None) -> int:
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
+    _start_early_copy(args)  # the build's copy, while the server finishes starting
     console_without_tracebacks()
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)

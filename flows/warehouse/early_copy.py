@@ -2,9 +2,9 @@
 
 prepare-build starts a night's build as a copy of the published file (743 MB at 10M rows,
 ~2.5 s of I/O). Whether anything is new is known in 0.2 s (flows/nothing_new.py), long before
-Prefect is imported and its temporary server is up (~4 s), so `eduplan run` checks then and
-starts the copy in a thread (the copy is the kernel's work: the thread leaves the GIL to the
-imports), and prepare-build only waits for it. The copy is I/O: the ext4 disks here cannot
+Prefect's temporary server is up (~4 s; the flow's imports are done ~1.5 s earlier), so
+`eduplan run` checks then and starts the copy in a thread (the copy is the kernel's work), and
+prepare-build only waits for it. The copy is I/O: the ext4 disks here cannot
 share blocks (`cp --reflink=always` fails), so there is no cheaper copy than a full one.
 
 What the copy made in prepare-build guarantees holds for this one:
