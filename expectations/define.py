@@ -8,7 +8,9 @@ written and how to rewrite it after a change of rule (then review the diff and c
 
 Each suite is named `<gate>.<table>` and validates the query asset of the same name. Its `meta`
 lists the tables it reads (`requires`) and whether their absence skips it (`optional`) instead of
-failing the gate. The datasource's connection string is `${EDUPLAN_GX_URL}`, filled in by
+failing the gate; a suite a night may run on tonight's changed rows only has their query there
+(`changed_rows`: flows/gx/runner.py runs it in place of the asset's, which reads the whole table).
+The datasource's connection string is `${EDUPLAN_GX_URL}`, filled in by
 flows/validate.py for each run, so the committed config never names a file. Likewise the
 validation results and Data Docs stores write under `${EDUPLAN_GX_STATE}` (the warehouse's
 run-state folder, `Settings.gx_dir`), never into this folder: the checkout holds only what is
@@ -65,6 +67,16 @@ def write(context_root: Path = HERE) -> None:
                     "requires": list(spec.requires),
                     "optional": spec.optional,
                     "scope": spec.scope,
+                    **(
+                        {
+                            "changed_rows": {
+                                "query": spec.changed_rows.query,
+                                "requires": list(spec.changed_rows.requires),
+                            }
+                        }
+                        if spec.changed_rows
+                        else {}
+                    ),  # fmt: skip
                 },
             )
             for expectation in spec.build():

@@ -3,11 +3,19 @@ check (keys, not-null, relationships and accepted values are dbt tests in
 dbt/models/marts/_marts__models.yml, and so is "every target has its progress row": unique +
 relationships on mart_indicator_progress.target_id, dbt/tests/assert_every_target_cell_is_a_target):
 values plausible for their unit, years plausible for the plans, and the share of plan indicator
-names that map to the catalogue."""
+names that map to the catalogue.
+
+fct_indicator_actual is the one big mart (a row per actual figure: millions). Its row-local rule
+(values plausible for their unit) runs on the rows tonight's build inserted, but on a full pass
+(--full-refresh and weekly: the nights dbt's tests check every row, flows/transform.py
+`full_tests_due`); the rule that reads other tables (years within the plans' span) runs on every
+row every night, which the years' row-group bounds keep cheap."""
 
 from __future__ import annotations
 
-from suite_spec import SuiteSpec, unexpected_rows
+from suite_spec import ChangedRows, SuiteSpec, unexpected_rows
+
+from flows import controlled_vocabulary as vocabulary
 
 # Share of the distinct raw indicator names of plan targets and milestones that must map to a
 # catalogue code (dim_indicator.is_catalogued). Names only seen in published actuals are not
@@ -21,6 +29,25 @@ IMPLAUSIBLE = (
     "OR (unit IN (" + ", ".join(f"'{u}'" for u in COUNT_UNITS) + ") AND {v} < 0)"
 )
 MARTS = "marts."
+INTERMEDIATE = "intermediate."
+# The rows of fct_indicator_actual tonight's build inserted: the plans' figures (the derived
+# source kinds) and the figures judged again since the fact last took them. dbt owns the rule
+# (dbt/macros/figures_taken.sql `figures_taken_tonight`, which scopes the fact's own dbt tests
+# the same way; tests/validate/test_validate.py compares the two); a night that is not a full
+# pass checks only these rows for row-local rules: a kept row passed them the night it came.
+TAKEN_TONIGHT = ChangedRows(
+    "SELECT fact.* FROM marts.fct_indicator_actual AS fact "
+    "WHERE fact.source_kind IN ("
+    + ", ".join(f"'{kind}'" for kind in vocabulary.codes("derived_source_kind"))
+    + ") OR EXISTS (SELECT 1 FROM intermediate.int_actual_figures_keyed AS keyed "
+    "WHERE keyed.region_code = fact.region_code AND keyed.indicator_code = fact.indicator_code "
+    "AND keyed.breakdown = fact.breakdown AND keyed.year = fact.year AND keyed.generation > "
+    "(SELECT max(taken_from) FROM intermediate.fct_indicator_actual__taken)) "
+    # these rows first, then the rule: else DuckDB pushes the rule's filter into the scan of
+    # every row (the whole table's cost again); OFFSET 0 keeps it above
+    "OFFSET 0",
+    (f"{INTERMEDIATE}int_actual_figures_keyed", f"{INTERMEDIATE}fct_indicator_actual__taken"),
+)
 
 
 def mart_suites() -> list[SuiteSpec]:
@@ -42,13 +69,17 @@ def mart_suites() -> list[SuiteSpec]:
             ),
         ]
 
-    def actuals() -> list:
+    def actuals() -> list:  # row by row: on tonight's changed rows, but on a full pass
         return [
             unexpected_rows(
                 "actual values plausible for their unit",
                 f"SELECT {actual_cols}, unit, value FROM {{batch}} WHERE "
                 + IMPLAUSIBLE.format(v="value"),
             ),
+        ]
+
+    def actual_years() -> list:  # every row, every night: the plans' years can move the bounds
+        return [
             unexpected_rows(
                 "actual years within 15 years before the earliest plan table and the last plan "
                 "year + 1",
@@ -78,8 +109,16 @@ def mart_suites() -> list[SuiteSpec]:
         SuiteSpec(
             "fct_indicator_actual",
             f"SELECT * FROM {MARTS}fct_indicator_actual",
-            (f"{MARTS}fct_indicator_actual", f"{MARTS}dim_plan"),
+            (f"{MARTS}fct_indicator_actual",),
             actuals,
+            changed_rows=TAKEN_TONIGHT,
+        ),
+        SuiteSpec(
+            # cheap on the whole table: DuckDB skips the row groups by their year bounds
+            "fct_indicator_actual_years",
+            f"SELECT * FROM {MARTS}fct_indicator_actual",
+            (f"{MARTS}fct_indicator_actual", f"{MARTS}dim_plan"),
+            actual_years,
         ),
         SuiteSpec(
             "indicator_mapping",

@@ -15,6 +15,14 @@ REPO = HERE.parent
 
 
 @dataclass(frozen=True)
+class ChangedRows:
+    """The query of tonight's changed rows of a suite's table, and the tables it reads."""
+
+    query: str
+    requires: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SuiteSpec:
     name: str  # the table checked, e.g. `plan_cells`
     query: str  # the query asset: the table, joined to what a rule needs
@@ -24,6 +32,10 @@ class SuiteSpec:
     # CHANGED_ROWS: the query selects what tonight changed (cost grows with the night's data);
     # WHOLE_TABLE: cheap whole-table checks (counts, keys) or a small table
     scope: str = WHOLE_TABLE
+    # a whole-table suite that a night which is not a full pass runs on tonight's changed rows
+    # only: that night's query (CHANGED_ROWS), and the tables it needs beside `requires` (absent:
+    # the whole table is checked); for row-local rules only, which a kept row passed when it came
+    changed_rows: ChangedRows | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in (CHANGED_ROWS, WHOLE_TABLE):

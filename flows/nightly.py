@@ -33,7 +33,7 @@ from flows.load.actuals import load_actuals
 from flows.load.file_hashes import FileIdentity
 from flows.load.plans import PlanSource, load_plans, loadable_plans, one_per_plan, plan_source
 from flows.load.raw_parquet import write_raw_parquet
-from flows.nothing_new import NightCheck, check_night
+from flows.nothing_new import NightCheck, check_night, taken_early
 from flows.progress import Stage
 from flows.report.run_outputs import report_night
 from flows.report.status import write_record
@@ -48,6 +48,7 @@ from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
 from flows.validate import GateResult, import_in_background, validate_marts, validate_raw
+from flows.warehouse import early_copy
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import (
     STORAGE_VERSION,
@@ -85,7 +86,9 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 def check_inputs(config: Settings, *, full_refresh: bool, engine: str) -> NightCheck:
     """Tonight's inputs against those the published warehouse was built from, without reading
     the data (flows/nothing_new.py): nothing new, or why tonight runs in full."""
-    check = check_night(config, full_refresh=full_refresh, engine=engine)
+    check = taken_early(config, full_refresh=full_refresh, engine=engine) or check_night(
+        config, full_refresh=full_refresh, engine=engine
+    )
     run_logger().info("%s", check.nothing_new or f"a night runs: {check.why}")
     return check
 
@@ -168,9 +171,14 @@ def prepare_build(
     since (flows/nothing_new.py): a glance replaces the full read of every row, which the
     weekly full pass still makes."""
     layout = config.layout
+    early = early_copy.take(config.warehouse, config.build_file)
+    if early is not None:
+        early.wait()  # its error (a full disk) is this step's, as a copy made here would be
     layout.build_dir.mkdir(parents=True, exist_ok=True)
-    for stale in (layout.build_file, layout.build_wal):
-        stale.unlink(missing_ok=True)
+    layout.build_wal.unlink(missing_ok=True)
+    if early is None or not early.copied:  # (a whole early copy is checked below)
+        layout.build_file.unlink(missing_ok=True)
+    copied = False
     warning = None
     holder = lock_holder(config.warehouse) if config.warehouse.exists() else None
     if holder is not None and not full_refresh:  # busy, not damaged: never called corruption
@@ -191,14 +199,22 @@ def prepare_build(
                 "from raw/ afresh in %s", config.warehouse, version, STORAGE_VERSION,
             )  # fmt: skip
         elif build_raw_schema(config.warehouse) == raw_schema_fingerprint():
-            shutil.copyfile(config.warehouse, config.build_file)
-            run_logger().info("tonight's build starts as a copy of %s", config.warehouse)
+            if early is not None and early.current():
+                how = "made while the run started"
+            else:  # none, or the published file changed since it was made
+                config.build_file.unlink(missing_ok=True)
+                shutil.copyfile(config.warehouse, config.build_file)
+                how = "made now"
+            copied = True
+            run_logger().info("tonight's build starts as a copy of %s (%s)", config.warehouse, how)
         else:
             run_logger().warning(
                 "%s has other raw table definitions: building from raw/ afresh", config.warehouse
             )
     else:
         run_logger().info("tonight's build starts empty (%s)", config.build_file)
+    if not copied and early is not None:
+        early.discard()  # an early copy the checks above did not take
     if not config.build_file.exists():
         create_warehouse(config.build_file)
     if warning:
@@ -270,8 +286,12 @@ def dbt_build_spark_step(build_file: Path, config: Settings) -> DbtResult:
 
 
 @task(name="validate-marts")
-def validate_marts_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    result = validate_marts(build_file, gx_dir=gx_dir)
+def validate_marts_gate(
+    build_file: Path, gx_dir: Path, *, changed_rows: bool = False
+) -> GateResult:
+    """The marts gate; `changed_rows` (dbt's tests were no full pass tonight): the big fact's
+    row-local rules check the rows tonight's build inserted (expectations/mart_suites.py)."""
+    result = validate_marts(build_file, gx_dir=gx_dir, changed_rows=changed_rows)
     _log_result(result.passed, result.format())
     return result
 
@@ -426,8 +446,11 @@ def _build_audit_publish(
     dbt_result = _timed(summary, Stage.DBT_BUILD, build) if raw_gate.passed else None
     summary.dbt = dbt_result.format() if dbt_result else ""
     if dbt_result is not None and dbt_result.success:
+        changed_rows = dbt_result.full_tests is False  # (None: not said, check every row)
         marts_gate = _timed(
-            summary, Stage.MARTS_GATE, lambda: validate_marts_gate(build_file, config.gx_dir)
+            summary,
+            Stage.MARTS_GATE,
+            lambda: validate_marts_gate(build_file, config.gx_dir, changed_rows=changed_rows),
         )
         summary.gates.append(GateRecord.of(marts_gate))
         summary.data_docs = marts_gate.docs_path or summary.data_docs

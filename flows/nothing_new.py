@@ -88,6 +88,31 @@ def check_night(config: Settings, *, full_refresh: bool, engine: str = "duckdb")
     )
 
 
+_early: dict[tuple[str, ...], NightCheck] = {}
+
+
+def check_early(config: Settings, *, full_refresh: bool, engine: str = "duckdb") -> NightCheck:
+    """check_night made before the flow starts (`eduplan run`, while Prefect starts up: it decides
+    whether the build's copy starts at once, flows/warehouse/early_copy.py), kept for the flow's
+    own check of the same night, which takes it instead of checking again (`taken_early`)."""
+    check = check_night(config, full_refresh=full_refresh, engine=engine)
+    _early[_night_key(config, full_refresh, engine)] = check
+    return check
+
+
+def taken_early(
+    config: Settings, *, full_refresh: bool, engine: str = "duckdb"
+) -> NightCheck | None:
+    """The check `check_early` made of this very night (same warehouse, inputs and options),
+    once; None when there is none (a scheduled run, a test)."""
+    return _early.pop(_night_key(config, full_refresh, engine), None)
+
+
+def _night_key(config: Settings, full_refresh: bool, engine: str) -> tuple[str, ...]:
+    return (str(config.warehouse.resolve()), str(config.raw_dir.resolve()), str(full_refresh),
+            engine)  # fmt: skip
+
+
 def _published_file_problem(config: Settings, record: RunRecord | None) -> str:
     """Why the published file is not the one the last published night left ("" when it is)."""
     warehouse = config.warehouse

@@ -100,10 +100,19 @@ def validate_raw(
 
 
 def validate_marts(
-    db_path: Path, *, gx_dir: Path, context_root: Path = EXPECTATIONS_DIR
+    db_path: Path,
+    *,
+    gx_dir: Path,
+    context_root: Path = EXPECTATIONS_DIR,
+    changed_rows: bool = False,
 ) -> GateResult:
-    """The marts gate, run on the build file after `dbt build` and before publication."""
-    return run_gate(MARTS_GATE, db_path, gx_dir=gx_dir, context_root=context_root)
+    """The marts gate, run on the build file after `dbt build` and before publication.
+    `changed_rows`: tonight's build was no full pass of the tests (flows/transform.py
+    `full_tests_due`), so the suites that can check only the rows it changed do
+    (expectations/mart_suites.py); the result says which suite ran on which."""
+    return run_gate(
+        MARTS_GATE, db_path, gx_dir=gx_dir, context_root=context_root, changed_rows=changed_rows
+    )
 
 
 def run_gate(
@@ -114,6 +123,7 @@ def run_gate(
     context_root: Path = EXPECTATIONS_DIR,
     docs: bool = True,
     keep_results: int = KEEP_RESULTS,
+    changed_rows: bool = False,
 ) -> GateResult:
     """Run every validation definition named `<gate>.*` against db_path; results and Data Docs
     go to gx_dir (the warehouse's `Settings.gx_dir`).
@@ -127,7 +137,13 @@ def run_gate(
     if not db_path.exists():
         raise FileNotFoundError(f"no warehouse to validate at {db_path}")
     outcome = run_validations(
-        gate, db_path, Path(context_root), gx_dir=Path(gx_dir), docs=docs, keep_results=keep_results
+        gate,
+        db_path,
+        Path(context_root),
+        gx_dir=Path(gx_dir),
+        docs=docs,
+        keep_results=keep_results,
+        changed_rows=changed_rows,
     )
     failures = outcome.failures
     return GateResult(

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flows.cli.common import (
     EXIT_FAILED,
@@ -27,7 +28,9 @@ from flows.cli.common import (
 )
 from flows.cli.names import add_names_commands
 from flows.cli.report import add_report_commands
-from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, environment
+
+if TYPE_CHECKING:
+    from flows.cli.prefect_server import TemporaryServer
 
 # when `eduplan` started (this module is the console script's first import): `run` reports the
 # whole wall time, start-up (imports, Prefect's temporary server) included
@@ -42,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.warehouse.lock import BuildLockedError, build_lock
 
     build_dir = settings(warehouse=args.warehouse).build_dir
-    try:  # taken before Prefect starts: a second run fails at once, not after its start-up
+    try:  # taken before the flow is imported: a second run fails at once (its server stops)
         with build_lock(build_dir):  # the flow's own build_lock is then this one (reentrant)
             return _run_night(args)
     except BuildLockedError as error:
@@ -51,13 +54,49 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_night(args: argparse.Namespace) -> int:
-    from flows.cli.prefect_server import start_server, wait_for
+    from flows.cli.prefect_server import start_server
+    from flows.warehouse import early_copy
 
-    server = start_server()  # starts on the other core while this process imports the flow
+    try:
+        return _run_flow(args, _server if _server is not None else start_server())
+    finally:
+        early_copy.discard()  # a copy no step took (the night stopped before prepare-build)
+
+
+def _start_early_copy(args: argparse.Namespace) -> None:
+    """Check the night's inputs now (0.2 s, flows/nothing_new.py) and, when a night runs and the
+    published file is intact, start copying it into the build path in a thread, so that
+    prepare-build only waits for it (flows/warehouse/early_copy.py). Called under the build
+    lock, once the flow is imported, while Prefect's server is still starting on the other core
+    (the longer of the two): started with the imports, the check and the copy only slowed them
+    and the server down. The flow's check takes this one instead of checking again."""
+    if args.full_refresh:  # an empty build: nothing to copy
+        return
+    from flows.config import settings
+    from flows.warehouse import early_copy
+
+    config = settings(raw_dir=args.raw, warehouse=args.warehouse)
+    if not config.warehouse.exists():
+        return
+
+    def needed() -> bool:
+        from flows.nothing_new import check_early
+
+        check = check_early(config, full_refresh=False, engine=args.engine)
+        return not check.nothing_new and check.published_intact
+
+    early_copy.start(config.warehouse, config.build_file, when=needed)
+
+
+def _run_flow(args: argparse.Namespace, server: TemporaryServer | None) -> int:
+    """The flow, once the temporary server (started on the other core while this process
+    imports the flow) answers; the exit code."""
     from flows import interrupt, progress
+    from flows.cli.prefect_server import wait_for
     from flows.console import console_without_tracebacks
     from flows.nightly import nightly_load
 
+    _start_early_copy(args)  # the build's copy, while the server finishes starting
     console_without_tracebacks()
     progress.show_on(sys.stderr)  # a live stage line when attached to a terminal
     interrupt.arm()  # Ctrl-C: exit 130, SIGTERM: exit 1, within seconds (flows/interrupt.py)
@@ -239,6 +278,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE
+
     parser = argparse.ArgumentParser(
         prog="eduplan",
         description="Nightly warehouse of education development plan targets and actuals.",
@@ -364,17 +405,50 @@ def silence_shutdown_noise() -> None:
     os.dup2(devnull, 2)
 
 
+_server: TemporaryServer | None = None  # `run`'s, started first (`main`)
+
+
+def _start_server_first(argv: Sequence[str]) -> None:
+    """`eduplan run`: start Prefect's temporary server before anything else is imported (the
+    settings' pydantic, then the flow): its start-up is the longest part of the run's
+    (flows/cli/prefect_server.py), and it runs on the other core meanwhile. A run that stops
+    early (bad usage, a bad setting, the build lock taken) stops it at exit."""
+    global _server
+    if argv[:1] == ["run"] and not {"-h", "--help"} & set(argv):
+        from flows.cli.prefect_server import start_server
+
+        prefect_environment()  # (its PREFECT_HOME is the server's)
+        _server = start_server()
+
+
+def _stop_server_first() -> None:
+    """The run did not happen: stop the server `_start_server_first` started, and point this
+    process's Prefect settings back where they were (an in-process caller runs on)."""
+    global _server
+    if _server is not None:
+        from flows.cli.prefect_server import forget
+
+        forget(_server)
+        _server = None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     atexit.register(silence_shutdown_noise)
-    args = build_parser().parse_args(argv)
-    environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1 naming it
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _start_server_first(argv)
     try:
+        from flows.config import environment
+
+        args = build_parser().parse_args(argv)
+        environment()  # every EDUPLAN_* variable checked before any work: a bad one exits 1
         return int(args.handler(args))
     except BrokenPipeError:
         # the reader of our output went away (`eduplan extract --explain | head`): stop
         # quietly, and keep Python from reporting the pipe again when it flushes at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    finally:
+        _stop_server_first()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 API_URL = "PREFECT_API_URL"
@@ -39,6 +39,7 @@ class TemporaryServer:
 
     process: subprocess.Popen[bytes]
     port: int
+    environment_before: dict[str, str | None] = field(default_factory=dict)  # API_URL, UI_URL
 
     @property
     def api_url(self) -> str:
@@ -87,11 +88,23 @@ def start_server() -> TemporaryServer | None:
         env={**os.environ, **_SERVER_ENV},
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
-    server = TemporaryServer(process, port)
+    server = TemporaryServer(
+        process, port, {name: os.environ.get(name) for name in (API_URL, UI_URL)}
+    )
     atexit.register(server.stop)
     os.environ[API_URL] = server.api_url
     os.environ.setdefault(UI_URL, "")  # no UI there (and gone after the run): no link to it
     return server
+
+
+def forget(server: TemporaryServer) -> None:
+    """Stop `server` and put PREFECT_API_URL / PREFECT_UI_URL back as they were before it."""
+    server.stop()
+    for name, value in server.environment_before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def wait_for(server: TemporaryServer | None, *, timeout: float) -> None:

@@ -26,7 +26,7 @@ from flows.gx.engine import (
     patch_duckdb_persisted_connection,
 )
 from flows.gx.offline_docs import make_offline
-from flows.gx.results import SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
+from flows.gx.results import CHANGED_ROWS, SAMPLE_ROWS, WHOLE_TABLE, ExpectationFailure
 from flows.warehouse.db import connect
 from flows.warehouse.layout import GX_DATA_DOCS, GX_VALIDATIONS
 
@@ -54,11 +54,20 @@ def existing_tables(db_path: Path) -> set[str]:
 
 
 def run_validations(
-    gate: str, db_path: Path, context_root: Path, *, gx_dir: Path, docs: bool, keep_results: int
+    gate: str,
+    db_path: Path,
+    context_root: Path,
+    *,
+    gx_dir: Path,
+    docs: bool,
+    keep_results: int,
+    changed_rows: bool = False,
 ) -> Outcome:
     """Run the gate's validation definitions (read from the committed context in context_root)
     on db_path; results and Data Docs go to gx_dir (the warehouse's run state), of which the
-    newest `keep_results` per suite are kept. Data Docs render only tonight's results."""
+    newest `keep_results` per suite are kept. Data Docs render only tonight's results.
+    `changed_rows`: a suite that declares tonight's changed rows (its meta `changed_rows`) runs
+    on those only (not a full pass); else every suite reads what its asset reads."""
     patch_duckdb_persisted_connection()
     present = existing_tables(db_path)
     os.environ[URL_VARIABLE] = duckdb_url(db_path)
@@ -79,7 +88,7 @@ def run_validations(
     run_id = RunIdentifier(run_name=gate, run_time=datetime.now(UTC))
     try:
         for definition in definitions:
-            _run_one(definition, present, outcome, run_id)
+            _run_one(definition, present, outcome, run_id, changed_rows=changed_rows)
     finally:
         _close(source)
     if docs:
@@ -154,10 +163,31 @@ def prune_results(folder: Path, *, keep: int) -> None:
             shutil.rmtree(run, ignore_errors=True)
 
 
-def _run_one(definition: Any, present: set[str], outcome: Outcome, run_id: RunIdentifier) -> None:
+def _run_one(
+    definition: Any,
+    present: set[str],
+    outcome: Outcome,
+    run_id: RunIdentifier,
+    *,
+    changed_rows: bool = False,
+) -> None:
+    suite = definition.suite
+    outcome.scopes[definition.name] = str(suite.meta.get("scope") or WHOLE_TABLE)
+    changed = suite.meta.get("changed_rows") or {}
+    asset = definition.data.data_asset
+    whole_query = asset.query
+    if changed_rows and changed and all(t in present for t in changed["requires"]):
+        asset.query = changed["query"]  # tonight's rows, for this run only (restored below)
+        outcome.scopes[definition.name] = CHANGED_ROWS
+    try:
+        _validate(definition, present, outcome, run_id)
+    finally:
+        asset.query = whole_query
+
+
+def _validate(definition: Any, present: set[str], outcome: Outcome, run_id: RunIdentifier) -> None:
     suite = definition.suite
     table = definition.name.split(".", 1)[1]
-    outcome.scopes[definition.name] = str(suite.meta.get("scope") or WHOLE_TABLE)
     missing = [t for t in suite.meta.get("requires", []) if t not in present]
     if missing and suite.meta.get("optional"):
         outcome.skipped.append(definition.name)

@@ -33,7 +33,7 @@ from flows.load.actuals_contract import (
     inspect_file,
 )
 from flows.load.actuals_stage import stage_file
-from flows.load.file_hashes import FileHashes
+from flows.load.file_hashes import FileHashes, FileIdentity
 from flows.load.raw_tables import ACTUALS_TABLES, ddl
 from flows.warehouse.db import scalar
 
@@ -206,13 +206,16 @@ def _load_all(
             _reject(con, file, refused.message, "not_csv")
             totals["rejected"] += 1
             continue
+        identity = FileIdentity.of(path)
         sha = hashes.sha256(path)
         if sha == last_shas.get(file):
             _audit(con, file, sha, "skipped", 0, detail="unchanged since its last load")
             totals["skipped"] += 1
             continue
         try:  # staged outside the transaction; only the writes share it
-            info = inspect_file(path, file)
+            info = inspect_file(path, file, sha256=sha)  # (hashed once, not twice)
+            if FileIdentity.of(path) != identity:  # changed since it was hashed: hash it again
+                info = inspect_file(path, file)
             rows = stage_file(con, path, file, info)
         except ActualsContractError as error:
             with _transaction(con, file):

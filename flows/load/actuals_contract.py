@@ -50,6 +50,19 @@ class FileInfo:
         return self.header.index(column) if column in self.header else None
 
 
+class _KnownDigest:
+    """A digest whose value is known: what inspect_file updates when it need not hash."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def update(self, _: bytes) -> None:
+        return None
+
+    def hexdigest(self) -> str:
+        return self.value
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -110,10 +123,12 @@ def _long_line(shown: str, line: int, path: Path) -> ActualsContractError:
     )
 
 
-def inspect_file(path: Path, shown: str) -> FileInfo:
+def inspect_file(path: Path, shown: str, *, sha256: str | None = None) -> FileInfo:
     """Hash the file, check it is UTF-8 (BOM optional) and has the contract's header, in one
-    streaming pass. Raises ActualsContractError for a file that must be rejected whole."""
-    digest = hashlib.sha256()
+    streaming pass. Raises ActualsContractError for a file that must be rejected whole.
+    `sha256`: the file's hash, known already (the caller checks the file did not change while
+    this pass read it): not computed again."""
+    digest = _KnownDigest(sha256) if sha256 is not None else hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = 0
     offset = 0

@@ -125,6 +125,12 @@ def test_a_new_actuals_file_reaches_the_progress_mart_and_loads_once(
     # myopia 58.22 -> 57.1 against <55 (lower is better): improving, but too slowly
     assert statuses[("儿童青少年总体近视率", 2023)] in {"needs_acceleration", "limited_progress"}
     assert held_back == [(4, "year_is_range")]
+    # the marts gate read the big fact's rows of tonight only (no full pass); the first night,
+    # a full pass, read them all (expectations/mart_suites.py)
+    marts = {gate.suite: gate.text for gate in summary.gates}["marts"]
+    assert "on tonight's changed rows: marts.fct_indicator_actual" in marts, marts
+    first = {gate.suite: gate.text for gate in first_night.gates}["marts"]
+    assert "changed rows" not in first and "marts.fct_indicator_actual," in first, first
 
     # the next run finds nothing new (tests/test_nothing_new.py): it loads nothing at all
     again = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))

@@ -96,3 +96,44 @@ def test_the_loader_reads_an_unchanged_file_only_to_load_it(
         path.write_text(source.read_text(encoding="utf-8") + "\n", encoding="utf-8")
         third = load_actuals(con, folder)
         assert (third.files_loaded, len(reads)) == (1, 2)
+
+
+def test_a_loaded_file_is_hashed_once_and_audited_with_the_bytes_it_had(
+    tmp_path: Path, reads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contract's pass takes the hash the loader already has (the file is read for its
+    checks, not hashed twice); a file changed since it was hashed is hashed again with them,
+    and its audit keeps the hash of the bytes landed."""
+    from flows.load import actuals
+    from flows.load.actuals_contract import inspect_file
+
+    folder = tmp_path / "actuals"
+    folder.mkdir()
+    source = REPO_ROOT / "raw" / "actuals" / "published_actuals.csv"
+    path = _settled(folder / source.name, source.read_text(encoding="utf-8"))
+    hashed: list[bool] = []
+
+    def counted(file: Path, shown: str, *, sha256: str | None = None) -> object:
+        hashed.append(sha256 is None)
+        return inspect_file(file, shown, sha256=sha256)
+
+    monkeypatch.setattr(actuals, "inspect_file", counted)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert load_actuals(con, folder).files_loaded == 1
+        assert (len(reads), hashed) == (1, [False]), "hashed twice"
+
+        text = source.read_text(encoding="utf-8")
+        path.write_text(text + "\n", encoding="utf-8")  # changed since its last load
+
+        def changed_while_read(file: Path, shown: str, *, sha256: str | None = None) -> object:
+            if sha256 is not None:  # the bytes change after the loader hashed them
+                file.write_text(text + "\n\n", encoding="utf-8")
+            return counted(file, shown, sha256=sha256)
+
+        monkeypatch.setattr(actuals, "inspect_file", changed_while_read)
+        assert load_actuals(con, folder).files_loaded == 1
+        [(audited,)] = con.execute(
+            "select sha256 from raw.actuals_load_audit where status = 'loaded' "
+            "order by loaded_at desc limit 1"
+        ).fetchall()
+    assert audited == _sha(path), "audited with the hash of bytes it no longer has"

@@ -4,6 +4,7 @@ expectation, and a failed gate leaves the published warehouse byte-identical."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -456,3 +457,85 @@ def test_every_gate_rule_is_tripped_by_its_case(
         failed = set(failed_names([result]))
         missed = [d for d, _, _ in cases if d not in failed]
         assert missed == [], f"{batch} round {round_}: not tripped {missed}\n{result.format()}"
+
+
+DERIVED = "('plan_baseline', 'plan_reported')"  # vocabulary derived_source_kind (dbt_project.yml)
+NOTHING_TAKEN = (  # a night that judged no actual figure again: only the plans' figures taken
+    "UPDATE intermediate.fct_indicator_actual__taken SET taken_from = "
+    "(SELECT max(generation) FROM intermediate.int_actual_figures_keyed)"
+)
+KEPT_ROW = f"(SELECT min(rowid) FROM marts.fct_indicator_actual WHERE source_kind NOT IN {DERIVED})"
+
+
+def _dbt_taken_tonight(database: Path, folder: Path) -> int:
+    """How many rows of the fact dbt's own rule (macros/figures_taken.sql) says tonight's build
+    took: what the fact's dbt tests check on a night that is no full pass."""
+    import subprocess
+
+    from flows.transform import dbt_invocation
+
+    sql = (
+        "select count(*) as n from {{ ref('fct_indicator_actual') }} as t "
+        "where {{ figures_taken_tonight('t', none) }}"
+    )
+    args, env = dbt_invocation(
+        "show", database, artifacts_dir=folder, extra_args=["--inline", sql, "--output", "json"]
+    )
+    args.remove("--quiet")
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    shown = done.stdout[done.stdout.index("{") : done.stdout.rindex("}") + 1]
+    return int(json.loads(shown)["show"][0]["n"])
+
+
+def test_the_fact_is_checked_on_tonights_rows_but_on_a_full_pass(
+    marts_db: Path, tmp_path: Path, gx_dir: Path
+) -> None:
+    """On a night that is no full pass, the fact's row-local rule reads the rows tonight's build
+    took (dbt's rule, the same count), its years every row; a full pass reads every row."""
+    build = mutated(marts_db, tmp_path / "built", NOTHING_TAKEN)
+    with duckdb.connect(str(build), read_only=True) as con:
+        [(rows, derived)] = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE source_kind IN " + DERIVED + ") "
+            "FROM marts.fct_indicator_actual"
+        ).fetchall()
+    assert 0 < derived < rows, "the seed's fact needs plan figures and actual figures"
+    full = validate_marts(build, gx_dir=gx_dir)
+    assert full.passed, full.format()
+    assert full.on_changed_rows() == []
+    assert "marts.fct_indicator_actual" in full.on_whole_tables()
+    tonight = validate_marts(build, gx_dir=gx_dir, changed_rows=True)
+    assert tonight.passed, tonight.format()
+    assert tonight.on_changed_rows() == ["marts.fct_indicator_actual"]
+    assert "marts.fct_indicator_actual_years" in tonight.on_whole_tables()
+    assert "on tonight's changed rows: marts.fct_indicator_actual" in tonight.format()
+    # the committed query of tonight's rows selects what dbt's rule selects
+    suite = REPO_ROOT / "expectations" / "expectations" / "marts" / "fct_indicator_actual.json"
+    query = json.loads(suite.read_text(encoding="utf-8"))["meta"]["changed_rows"]["query"]
+    with duckdb.connect(str(build), read_only=True) as con:
+        [(taken,)] = con.execute(f"SELECT count(*) FROM ({query})").fetchall()
+    assert taken == derived == _dbt_taken_tonight(build, tmp_path / "dbt")
+    whole = mutated(marts_db, tmp_path / "whole", "SELECT 1")  # built whole: every row taken
+    with duckdb.connect(str(whole), read_only=True) as con:
+        [(taken,)] = con.execute(f"SELECT count(*) FROM ({query})").fetchall()
+    assert taken == rows == _dbt_taken_tonight(whole, tmp_path / "dbt-whole")
+
+    # a kept row: checked by the full pass only; its year, every night
+    bad = f"UPDATE marts.fct_indicator_actual SET unit = '所', value = -1 WHERE rowid = {KEPT_ROW}"
+    kept = mutated(build, tmp_path / "kept", bad)
+    assert validate_marts(kept, gx_dir=gx_dir, changed_rows=True).passed
+    assert failed_names([validate_marts(kept, gx_dir=gx_dir)]) == [
+        "actual values plausible for their unit"
+    ]
+    old = f"UPDATE marts.fct_indicator_actual SET year = 1950 WHERE rowid = {KEPT_ROW}"
+    moved = validate_marts(mutated(build, tmp_path / "old", old), gx_dir=gx_dir, changed_rows=True)
+    assert failed_names([moved]) == [
+        "actual years within 15 years before the earliest plan table and the last plan year + 1"
+    ]
+    # a figure judged again tonight (a generation after the one taken) is checked
+    again = (
+        f"{bad}; UPDATE intermediate.fct_indicator_actual__taken SET taken_from = taken_from - 1"
+    )
+    judged = validate_marts(mutated(marts_db, tmp_path / "again", again), gx_dir=gx_dir,
+                            changed_rows=True)  # fmt: skip
+    assert failed_names([judged]) == ["actual values plausible for their unit"], judged.format()
