@@ -3,6 +3,10 @@
 -- source_kind plan_reported), with the exact value written; a five-year total is not a level.
 -- The fact's plan figures are read by their source_kind alone first (a filter the scan of ten
 -- million rows applies to whole row groups), then matched.
+{%- set derived = [] %}
+{%- for kind in vocabulary_codes('derived_source_kind') %}
+    {%- do derived.append("'" ~ kind ~ "'") %}
+{%- endfor %}
 
 with
 
@@ -18,7 +22,7 @@ cells as (
 plan_figures as (
 
     select * from {{ ref('fct_indicator_actual') }}
-    where source_kind in ('plan_baseline', 'plan_reported')
+    where source_kind in ({{ derived | join(', ') }})
 
 )
 
