@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from suite_spec import ChangedRows, SuiteSpec, unexpected_rows
 
-from flows import controlled_vocabulary as vocabulary
-
 # Share of the distinct raw indicator names of plan targets and milestones that must map to a
 # catalogue code (dim_indicator.is_catalogued). Names only seen in published actuals are not
 # counted: a yearbook publishes many indicators no plan targets, and they join to nothing.
@@ -30,23 +28,17 @@ IMPLAUSIBLE = (
 )
 MARTS = "marts."
 INTERMEDIATE = "intermediate."
-# The rows of fct_indicator_actual tonight's build inserted: the plans' figures (the derived
-# source kinds) and the figures judged again since the fact last took them. dbt owns the rule
-# (dbt/macros/figures_taken.sql `figures_taken_tonight`, which scopes the fact's own dbt tests
-# the same way; tests/validate/test_validate.py compares the two); a night that is not a full
-# pass checks only these rows for row-local rules: a kept row passed them the night it came.
+# The rows of fct_indicator_actual tonight's build inserted: the plans' figures and the figures
+# judged again since the fact last took them. dbt owns the rule (dbt/macros/figures_taken.sql
+# `figures_taken_tonight`, which scopes the fact's own dbt tests the same way) and writes it as a
+# view beside the fact (its post-hook); a night that is not a full pass checks only these rows
+# for row-local rules: a kept row passed them the night it came.
 TAKEN_TONIGHT = ChangedRows(
-    "SELECT fact.* FROM marts.fct_indicator_actual AS fact "
-    "WHERE fact.source_kind IN ("
-    + ", ".join(f"'{kind}'" for kind in vocabulary.codes("derived_source_kind"))
-    + ") OR EXISTS (SELECT 1 FROM intermediate.int_actual_figures_keyed AS keyed "
-    "WHERE keyed.region_code = fact.region_code AND keyed.indicator_code = fact.indicator_code "
-    "AND keyed.breakdown = fact.breakdown AND keyed.year = fact.year AND keyed.generation > "
-    "(SELECT max(taken_from) FROM intermediate.fct_indicator_actual__taken)) "
+    f"SELECT * FROM {INTERMEDIATE}fct_indicator_actual__tonight "
     # these rows first, then the rule: else DuckDB pushes the rule's filter into the scan of
     # every row (the whole table's cost again); OFFSET 0 keeps it above
     "OFFSET 0",
-    (f"{INTERMEDIATE}int_actual_figures_keyed", f"{INTERMEDIATE}fct_indicator_actual__taken"),
+    (f"{INTERMEDIATE}fct_indicator_actual__tonight",),
 )
 
 

@@ -127,3 +127,22 @@
                 and keyed.generation > (select max(taken_from) from {{ taken }})
         ))
 {%- endmacro %}
+
+{#- Post-hook: the rows tonight's build took, as a view the marts gate reads (the fact's
+    row-local rule on a night that is no full pass: expectations/mart_suites.py), so that rule
+    has one owner, figures_taken_tonight above. Evaluated when read: the state it reads is the
+    file's own. Named without the database, like the dbt views: the file may be opened under
+    another name. -#}
+{% macro figures_taken_tonight_relation() %}
+    {{- return(api.Relation.create(
+        schema=generate_schema_name('intermediate', none) | trim,
+        identifier='fct_indicator_actual__tonight'
+    )) -}}
+{% endmacro %}
+
+{% macro figures_taken_tonight_view() %}
+    create or replace view {{ figures_taken_tonight_relation() }} as
+    select fact.*
+    from {{ api.Relation.create(schema=this.schema, identifier=this.identifier) }} as fact
+    where {{ figures_taken_tonight('fact', none) }}
+{% endmacro %}

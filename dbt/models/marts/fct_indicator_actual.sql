@@ -3,7 +3,10 @@
     incremental_strategy='append',
     on_schema_change='append_new_columns',
     pre_hook=["{% if is_incremental() %}{{ figures_taken_delete() }}{% endif %}"],
-    post_hook=["{% if by_figure_materialization() == 'incremental' %}{{ figures_taken_record() }}{% endif %}"],
+    post_hook=[
+        "{% if by_figure_materialization() == 'incremental' %}{{ figures_taken_record() }}{% endif %}",
+        "{% if by_figure_materialization() == 'incremental' %}{{ figures_taken_tonight_view() }}{% endif %}",
+    ],
 ) }}
 -- depends_on: {{ ref('int_actual_figures_keyed') }}
 -- Incremental by figure: a night inserts again the plans' figures (few) and the actuals'
