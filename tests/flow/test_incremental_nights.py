@@ -143,6 +143,8 @@ def _in_vocabulary_failure(result: DbtResult) -> str:
     return found[0]
 
 
+# long: three nights of the flow (~35 s), run by `make test-long` in CI
+@pytest.mark.long
 def test_tests_check_tonights_rows_and_every_row_on_a_full_pass(
     plans_only: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

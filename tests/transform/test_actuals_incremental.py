@@ -271,6 +271,8 @@ def test_a_night_with_nothing_new_skips_dbt(tmp_path: Path) -> None:
     assert changed.success and not changed.skipped, changed.format()
 
 
+# long: three whole builds of a copied project (~50 s), run by `make test-long` in CI
+@pytest.mark.long
 def test_a_changed_dbt_project_rebuilds_every_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
