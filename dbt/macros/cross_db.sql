@@ -387,6 +387,16 @@
 {%- endmacro %}
 
 
+{#- The pre-hook of a model kept by actuals file (int_actuals_judged, int_actual_names_counted):
+    the rows of files the latest load found removed or rejected go. -#}
+{% macro delete_gone_actuals_files() -%}
+    {{ delete_source_files(
+        this,
+        'select source_file from ' ~ ref('int_actuals_files_latest')
+        ~ " where status in ('removed', 'rejected')"
+    ) }}
+{%- endmacro %}
+
 {#- Remove from `relation` the rows of the source files `files_query` selects (one column,
     source_file): a delete on DuckDB; on Spark each file's partition is dropped. -#}
 {% macro delete_source_files(relation, files_query) -%}

@@ -5,11 +5,7 @@
     unique_key='source_file',
     partition_by=by_file_partitioning('source_file'),
     on_schema_change='sync_all_columns',
-    pre_hook=[
-        "{% if is_incremental() %}{{ delete_source_files(this, "
-        ~ "'select source_file from ' ~ ref('int_actuals_files_latest') "
-        ~ "~ \" where status in ('removed', 'rejected')\") }}{% endif %}"
-    ],
+    pre_hook=["{% if is_incremental() %}{{ delete_gone_actuals_files() }}{% endif %}"],
 ) }}
 -- The names the actuals write, per file: one row per actuals file, kind of name (region,
 -- indicator, breakdown) and name as written (NULL: rows that write none, so that every file
