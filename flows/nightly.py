@@ -47,7 +47,13 @@ from flows.spark import (
 from flows.summary import GateRecord, RunRecord, run_markdown
 from flows.transform import DbtResult, run_dbt_build
 from flows.unresolved_names import unresolved_names
-from flows.validate import GateResult, import_in_background, validate_marts, validate_raw
+from flows.validate import (
+    GateResult,
+    finish_data_docs,
+    import_in_background,
+    validate_marts,
+    validate_raw,
+)
 from flows.warehouse import early_copy
 from flows.warehouse.build_info import build_raw_schema, raw_schema_fingerprint, stamp_build
 from flows.warehouse.db import (
@@ -256,7 +262,7 @@ def load_raw(
 
 @task(name="validate-raw")
 def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    result = validate_raw(build_file, gx_dir=gx_dir)
+    result = validate_raw(build_file, gx_dir=gx_dir, docs_in_background=True)
     _log_result(result.passed, result.format())
     return result
 
@@ -291,7 +297,9 @@ def validate_marts_gate(
 ) -> GateResult:
     """The marts gate; `changed_rows` (dbt's tests were no full pass tonight): the big fact's
     row-local rules check the rows tonight's build inserted (expectations/mart_suites.py)."""
-    result = validate_marts(build_file, gx_dir=gx_dir, changed_rows=changed_rows)
+    result = validate_marts(
+        build_file, gx_dir=gx_dir, changed_rows=changed_rows, docs_in_background=True
+    )
     _log_result(result.passed, result.format())
     return result
 
@@ -356,6 +364,8 @@ def nightly_load(
         except Exception as error:
             _stop_if_disk_full(error, config)
             raise
+        finally:  # the gates' pages, written while the night went on
+            summary.warnings += _logged_warnings(finish_data_docs())
         if not summary.succeeded:  # dbt and the gates report their errors as text
             verdicts = [summary.dbt, *(gate.format() for gate in summary.gates)]
             _stop_if_disk_full(RuntimeError("\n".join(verdicts)), config)
@@ -373,6 +383,12 @@ def nightly_load(
         logger.warning("the run's artifact could not be written: %s: %s",
                        type(error).__name__, error)  # fmt: skip
     return summary
+
+
+def _logged_warnings(warnings: list[str]) -> list[str]:
+    for warning in warnings:
+        run_logger().warning("%s", warning)
+    return warnings
 
 
 def _stop_if_disk_full(error: Exception, config: Settings) -> None:

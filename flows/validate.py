@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,11 +59,7 @@ class GateResult:
         if self.docs_path:
             lines.append(f"  Data Docs: {self.docs_path.as_uri()}")
         if self.docs_still_remote:
-            lines.append(
-                f"  warning: Data Docs load {len(self.docs_still_remote)} file(s) from the "
-                f"network, with no copy in flows/gx/data_docs_assets/ (offline they show less): "
-                f"{self.docs_still_remote[0]}"
-            )
+            lines.append(f"  warning: {remote_docs_warning(self.docs_still_remote)}")
         return "\n".join(lines)
 
     __str__ = format
@@ -75,6 +72,58 @@ class GateResult:
     def on_whole_tables(self) -> list[str]:
         ran = [s for s in self.scopes if s not in self.skipped]
         return [s for s in ran if self.scopes[s] != CHANGED_ROWS]
+
+
+def remote_docs_warning(pages: list[str]) -> str:
+    """A gate's Data Docs still loading files from a CDN (flows/gx/offline_docs.py)."""
+    return (
+        f"Data Docs load {len(pages)} file(s) from the network, with no copy in "
+        f"flows/gx/data_docs_assets/ (offline they show less): {pages[0]}"
+    )
+
+
+@dataclass
+class _DocsRendering:
+    """One gate's Data Docs being written in a thread (run_gate with docs_in_background)."""
+
+    gate: str
+    thread: threading.Thread
+    warnings: list[str] = field(default_factory=list)
+
+
+_rendering: list[_DocsRendering] = []  # started, not yet collected by finish_data_docs
+
+
+def _render_in_background(gate: str, render: Callable[[], list[str]]) -> None:
+    def work() -> None:
+        try:
+            remote = render()
+        except Exception as error:  # the verdict stands; its pages are only a view of it
+            rendering.warnings.append(
+                f"the {gate} gate's Data Docs could not be written ({type(error).__name__}: "
+                f"{error}); its verdict stands"
+            )
+            return
+        if remote:
+            rendering.warnings.append(f"gate {gate}: {remote_docs_warning(remote)}")
+
+    rendering = _DocsRendering(gate, threading.Thread(target=work, name=f"data-docs-{gate}"))
+    _rendering.append(rendering)
+    rendering.thread.start()
+
+
+def _wait_for_renderings() -> None:
+    for rendering in _rendering:
+        rendering.thread.join()
+
+
+def finish_data_docs() -> list[str]:
+    """Wait for the Data Docs started in the background; returns what went wrong writing them
+    (warnings for the run summary: a gate's verdict never depends on its pages)."""
+    _wait_for_renderings()
+    warnings = [w for rendering in _rendering for w in rendering.warnings]
+    _rendering.clear()
+    return warnings
 
 
 def import_in_background() -> threading.Thread:
@@ -93,10 +142,20 @@ def import_in_background() -> threading.Thread:
 
 
 def validate_raw(
-    db_path: Path, *, gx_dir: Path, context_root: Path = EXPECTATIONS_DIR
+    db_path: Path,
+    *,
+    gx_dir: Path,
+    context_root: Path = EXPECTATIONS_DIR,
+    docs_in_background: bool = False,
 ) -> GateResult:
     """The raw_inputs gate, run on the build file after loading and before dbt."""
-    return run_gate(RAW_GATE, db_path, gx_dir=gx_dir, context_root=context_root)
+    return run_gate(
+        RAW_GATE,
+        db_path,
+        gx_dir=gx_dir,
+        context_root=context_root,
+        docs_in_background=docs_in_background,
+    )
 
 
 def validate_marts(
@@ -105,13 +164,19 @@ def validate_marts(
     gx_dir: Path,
     context_root: Path = EXPECTATIONS_DIR,
     changed_rows: bool = False,
+    docs_in_background: bool = False,
 ) -> GateResult:
     """The marts gate, run on the build file after `dbt build` and before publication.
     `changed_rows`: tonight's build was no full pass of the tests (flows/transform.py
     `full_tests_due`), so the suites that can check only the rows it changed do
     (expectations/mart_suites.py); the result says which suite ran on which."""
     return run_gate(
-        MARTS_GATE, db_path, gx_dir=gx_dir, context_root=context_root, changed_rows=changed_rows
+        MARTS_GATE,
+        db_path,
+        gx_dir=gx_dir,
+        context_root=context_root,
+        changed_rows=changed_rows,
+        docs_in_background=docs_in_background,
     )
 
 
@@ -124,14 +189,21 @@ def run_gate(
     docs: bool = True,
     keep_results: int = KEEP_RESULTS,
     changed_rows: bool = False,
+    docs_in_background: bool = False,
 ) -> GateResult:
     """Run every validation definition named `<gate>.*` against db_path; results and Data Docs
     go to gx_dir (the warehouse's `Settings.gx_dir`).
+
+    `docs_in_background`: the verdict comes back as soon as the validations ran, and the Data
+    Docs pages (~0.5 s of GX rendering per gate) are written by a thread while the night goes on
+    (the next stage, dbt, runs in its own process); `finish_data_docs` waits for them and says
+    what went wrong. A gate waits for the pages of the one before it (one GX site at a time).
 
     The caller must have closed its own connections to db_path: GX opens it read-only.
     """
     from flows.gx.runner import run_validations  # lazy: great_expectations costs ~4.5 s
 
+    _wait_for_renderings()
     started = time.perf_counter()
     db_path = Path(db_path).resolve()
     if not db_path.exists():
@@ -145,6 +217,12 @@ def run_gate(
         keep_results=keep_results,
         changed_rows=changed_rows,
     )
+    remote: list[str] = []
+    if outcome.render_docs is not None:
+        if docs_in_background:
+            _render_in_background(gate, outcome.render_docs)
+        else:
+            remote = outcome.render_docs()
     failures = outcome.failures
     return GateResult(
         suite=gate,
@@ -157,7 +235,7 @@ def run_gate(
         skipped=outcome.skipped,
         scopes=outcome.scopes,
         rows=outcome.rows,
-        docs_still_remote=outcome.docs_still_remote,
+        docs_still_remote=remote,
     )
 
 
@@ -168,6 +246,7 @@ __all__ = [
     "MARTS_GATE",
     "RAW_GATE",
     "WHOLE_TABLE",
+    "finish_data_docs",
     "run_gate",
     "validate_marts",
     "validate_raw",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,9 +38,10 @@ class Outcome:
     failures: list[ExpectationFailure] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     docs_path: Path | None = None
-    docs_still_remote: list[str] = field(default_factory=list)  # page: address (offline_docs)
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> what its rows were
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
+    # renders tonight's Data Docs (docs=True); returns the pages still on a CDN
+    render_docs: Callable[[], list[str]] | None = None
 
 
 def existing_tables(db_path: Path) -> set[str]:
@@ -92,14 +94,29 @@ def run_validations(
     finally:
         _close(source)
     if docs:
-        prune_results(gx_dir / GX_VALIDATIONS, keep=keep_results)
-        tonight = _results_of(context, run_id)
-        escape_stored_values(context, tonight)
-        suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
-        context.build_data_docs(resource_identifiers=[*suites, *tonight])
-        outcome.docs_still_remote = make_offline(gx_dir / GX_DATA_DOCS)
         outcome.docs_path = gx_dir.resolve() / GX_DATA_DOCS / "index.html"
+        outcome.render_docs = lambda: _render_docs(
+            context, run_id, definitions, context_root, gx_dir, keep_results
+        )
     return outcome
+
+
+def _render_docs(
+    context: Any,
+    run_id: RunIdentifier,
+    definitions: list[Any],
+    context_root: Path,
+    gx_dir: Path,
+    keep_results: int,
+) -> list[str]:
+    """Tonight's Data Docs pages, the kept results pruned, the site made offline; returns the
+    pages still loading files from the network (flows/gx/offline_docs.py)."""
+    prune_results(gx_dir / GX_VALIDATIONS, keep=keep_results)
+    tonight = _results_of(context, run_id)
+    escape_stored_values(context, tonight)
+    suites = _stale_suite_pages(definitions, context_root, gx_dir / GX_DATA_DOCS)
+    context.build_data_docs(resource_identifiers=[*suites, *tonight])
+    return make_offline(gx_dir / GX_DATA_DOCS)
 
 
 def _stale_suite_pages(

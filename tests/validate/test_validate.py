@@ -115,6 +115,34 @@ def test_seed_inputs_pass_the_raw_gate(raw_db: Path, gx_dir: Path) -> None:
     duckdb.connect(str(raw_db)).close()
 
 
+def test_data_docs_written_in_the_background_are_waited_for_and_their_failure_is_a_warning(
+    raw_db: Path, gx_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The night's gates return their verdict first and write their pages while dbt runs:
+    finish_data_docs waits for the pages, and a failure writing them is a warning, never a
+    changed verdict."""
+    import flows.gx.runner as runner
+    from flows.validate import finish_data_docs
+
+    result = validate_raw(raw_db, gx_dir=gx_dir, docs_in_background=True)
+    assert result.passed, result.format()
+    assert finish_data_docs() == []
+    assert result.docs_path and result.docs_path.is_file()
+    pages = list((result.docs_path.parent / "validations").rglob("*.html"))
+    assert pages, "tonight's validation pages are written"
+
+    def broken(*args: object, **kwargs: object) -> list[str]:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(runner, "_render_docs", broken)
+    again = validate_raw(raw_db, gx_dir=gx_dir, docs_in_background=True)
+    assert again.passed, again.format()
+    warnings = finish_data_docs()
+    assert len(warnings) == 1 and "raw_inputs gate's Data Docs could not be written" in warnings[0]
+    assert "No space left on device" in warnings[0]
+    assert finish_data_docs() == [], "each warning is said once"
+
+
 def test_absent_actuals_skip_their_suite(plans_only_db: Path, gx_dir: Path) -> None:
     result = validate_raw(plans_only_db, gx_dir=gx_dir)
     assert result.passed, result.format()
