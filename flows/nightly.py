@@ -262,7 +262,7 @@ def load_raw(
 
 @task(name="validate-raw")
 def validate_raw_gate(build_file: Path, gx_dir: Path) -> GateResult:
-    result = validate_raw(build_file, gx_dir=gx_dir, docs_in_background=True)
+    result = validate_raw(build_file, gx_dir=gx_dir, docs_in_background=True, stand_unchanged=True)
     _log_result(result.passed, result.format())
     return result
 

@@ -14,6 +14,7 @@ flows/gx/engine.py; see docs/gates.md for why that route and not pandas.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +23,9 @@ from pathlib import Path
 
 from flows.config import EXPECTATIONS_DIR
 from flows.gx.results import CHANGED_ROWS, WHOLE_TABLE, ExpectationFailure
+from flows.transform import full_tests_due
+from flows.warehouse.build_digest import read_raw_table_digests
+from flows.warehouse.db import open_warehouse, read_stamp, write_stamp
 
 RAW_GATE = "raw_inputs"
 MARTS_GATE = "marts"
@@ -41,6 +45,8 @@ class GateResult:
     scopes: dict[str, str] = field(default_factory=dict)  # suite -> changed rows / whole table
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows validated, when GX says
     docs_still_remote: list[str] = field(default_factory=list)  # Data Docs files still on a CDN
+    standing: list[str] = field(default_factory=list)  # suites not run: inputs as they passed
+    input_digests: dict[str, str] = field(default_factory=dict, repr=False)  # suite -> inputs
 
     def format(self) -> str:
         verdict = "passed" if self.passed else "FAILED"
@@ -56,6 +62,10 @@ class GateResult:
             lines.append(f"  on tonight's changed rows: {', '.join(counted)}")
         if whole:
             lines.append(f"  on whole tables: {', '.join(whole)}")
+        if self.standing:
+            lines.append(
+                f"  stand, their rules and tables as when they passed: {', '.join(self.standing)}"
+            )
         if self.docs_path:
             lines.append(f"  Data Docs: {self.docs_path.as_uri()}")
         if self.docs_still_remote:
@@ -147,15 +157,46 @@ def validate_raw(
     gx_dir: Path,
     context_root: Path = EXPECTATIONS_DIR,
     docs_in_background: bool = False,
+    stand_unchanged: bool = False,
 ) -> GateResult:
-    """The raw_inputs gate, run on the build file after loading and before dbt."""
-    return run_gate(
+    """The raw_inputs gate, run on the build file after loading and before dbt.
+    `stand_unchanged` (the night's gate): a suite whose rules and tables are those it last
+    passed on in this warehouse stands, unless the full pass of the tests is due
+    (flows/transform.py `full_tests_due`: every suite runs then). A new actuals file leaves the
+    plan tables as they were: their four suites stand, and the actuals' two run."""
+    if not stand_unchanged:
+        return run_gate(
+            RAW_GATE,
+            db_path,
+            gx_dir=gx_dir,
+            context_root=context_root,
+            docs_in_background=docs_in_background,
+        )
+    tables = {f"raw.{name}": digest for name, digest in read_raw_table_digests(db_path).items()}
+    passed_on = {} if full_tests_due(db_path) else _passed_on(db_path, RAW_GATE)
+    result = run_gate(
         RAW_GATE,
         db_path,
         gx_dir=gx_dir,
         context_root=context_root,
         docs_in_background=docs_in_background,
+        table_digests=tables,
+        passed_on=passed_on,
     )
+    if result.passed:
+        with open_warehouse(db_path) as con:
+            write_stamp(con, _PASSED_ON.format(gate=RAW_GATE), "suites",
+                        json.dumps(result.input_digests, sort_keys=True))  # fmt: skip
+    return result
+
+
+_PASSED_ON = "{gate}_gate_passed_on"  # eduplan.<this>: each suite's inputs when it last passed
+
+
+def _passed_on(db_path: Path, gate: str) -> dict[str, str]:
+    """What each suite of `gate` last passed on in this warehouse (run_validations' digests)."""
+    text = read_stamp(db_path, _PASSED_ON.format(gate=gate), "suites")
+    return json.loads(text) if text else {}
 
 
 def validate_marts(
@@ -190,9 +231,12 @@ def run_gate(
     keep_results: int = KEEP_RESULTS,
     changed_rows: bool = False,
     docs_in_background: bool = False,
+    table_digests: dict[str, str] | None = None,
+    passed_on: dict[str, str] | None = None,
 ) -> GateResult:
     """Run every validation definition named `<gate>.*` against db_path; results and Data Docs
-    go to gx_dir (the warehouse's `Settings.gx_dir`).
+    go to gx_dir (the warehouse's `Settings.gx_dir`). `table_digests` and `passed_on`: a suite
+    whose inputs are those it last passed on stands (flows/gx/runner.py run_validations).
 
     `docs_in_background`: the verdict comes back as soon as the validations ran, and the Data
     Docs pages (~0.5 s of GX rendering per gate) are written by a thread while the night goes on
@@ -216,6 +260,8 @@ def run_gate(
         docs=docs,
         keep_results=keep_results,
         changed_rows=changed_rows,
+        table_digests=table_digests,
+        passed_on=passed_on,
     )
     remote: list[str] = []
     if outcome.render_docs is not None:
@@ -226,7 +272,7 @@ def run_gate(
     failures = outcome.failures
     return GateResult(
         suite=gate,
-        passed=not failures and outcome.evaluated > 0,
+        passed=not failures and (outcome.evaluated > 0 or bool(outcome.standing)),
         evaluated=outcome.evaluated,
         failed=len(failures),
         failures=failures,
@@ -236,6 +282,8 @@ def run_gate(
         scopes=outcome.scopes,
         rows=outcome.rows,
         docs_still_remote=remote,
+        standing=outcome.standing,
+        input_digests=outcome.input_digests,
     )
 
 

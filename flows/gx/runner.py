@@ -4,8 +4,11 @@ functions import this module, inside their bodies (it never imports them)."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +45,8 @@ class Outcome:
     rows: dict[str, int] = field(default_factory=dict)  # suite -> rows its batch had
     # renders tonight's Data Docs (docs=True); returns the pages still on a CDN
     render_docs: Callable[[], list[str]] | None = None
+    input_digests: dict[str, str] = field(default_factory=dict)  # suite -> its inputs' digest
+    standing: list[str] = field(default_factory=list)  # suites not run: inputs as they passed
 
 
 def existing_tables(db_path: Path) -> set[str]:
@@ -64,12 +69,17 @@ def run_validations(
     docs: bool,
     keep_results: int,
     changed_rows: bool = False,
+    table_digests: dict[str, str] | None = None,
+    passed_on: dict[str, str] | None = None,
 ) -> Outcome:
     """Run the gate's validation definitions (read from the committed context in context_root)
     on db_path; results and Data Docs go to gx_dir (the warehouse's run state), of which the
     newest `keep_results` per suite are kept. Data Docs render only tonight's results.
     `changed_rows`: a suite that declares tonight's changed rows (its meta `changed_rows`) runs
-    on those only (not a full pass); else every suite reads what its asset reads."""
+    on those only (not a full pass); else every suite reads what its asset reads.
+    `table_digests` (tonight's, by `schema.table`): each suite's inputs get a digest
+    (`outcome.input_digests`), and a suite whose digest is the one in `passed_on` (what it last
+    passed on) stands instead of running: the same rules on the same rows give the same verdict."""
     patch_duckdb_persisted_connection()
     present = existing_tables(db_path)
     os.environ[URL_VARIABLE] = duckdb_url(db_path)
@@ -90,6 +100,12 @@ def run_validations(
     run_id = RunIdentifier(run_name=gate, run_time=datetime.now(UTC))
     try:
         for definition in definitions:
+            if table_digests is not None:
+                digest = suite_input_digest(definition, table_digests)
+                outcome.input_digests[definition.name] = digest
+                if (passed_on or {}).get(definition.name) == digest:
+                    outcome.standing.append(definition.name)
+                    continue
             _run_one(definition, present, outcome, run_id, changed_rows=changed_rows)
     finally:
         _close(source)
@@ -99,6 +115,29 @@ def run_validations(
             context, run_id, definitions, context_root, gx_dir, keep_results
         )
     return outcome
+
+
+_TABLE_NAME = re.compile(r"\b(raw|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)", re.IGNORECASE)
+
+
+def suite_input_digest(definition: Any, table_digests: dict[str, str]) -> str:
+    """sha256 of what a suite's verdict is a function of: its expectations and query (as
+    committed: a changed rule is a new digest) and the contents of every table it reads (its
+    `requires`, and any table its SQL names: a table it reads but does not declare still counts).
+    A table without a digest counts as such ("unknown"), which no earlier night matches."""
+    suite = definition.suite
+    asset = definition.data.data_asset
+    changed = suite.meta.get("changed_rows") or {}
+    text = json.dumps(
+        [suite.to_json_dict(), asset.query, changed.get("query")], sort_keys=True, default=str
+    )
+    tables = {str(name).lower() for name in suite.meta.get("requires", [])}
+    tables |= {str(name).lower() for name in changed.get("requires", [])}
+    tables |= {f"{schema}.{table}".lower() for schema, table in _TABLE_NAME.findall(text)}
+    digest = hashlib.sha256(text.encode())
+    for table in sorted(tables):
+        digest.update(f"\n{table}={table_digests.get(table, 'unknown')}".encode())
+    return digest.hexdigest()
 
 
 def _render_docs(

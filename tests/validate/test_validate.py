@@ -143,6 +143,45 @@ def test_data_docs_written_in_the_background_are_waited_for_and_their_failure_is
     assert finish_data_docs() == [], "each warning is said once"
 
 
+def test_suites_whose_rules_and_tables_are_as_they_passed_stand_until_the_full_pass(
+    raw_db: Path, tmp_path: Path, gx_dir: Path
+) -> None:
+    """The night's raw gate runs a suite only when its rules or its tables changed since it
+    last passed in this warehouse, or when the full pass is due: a new actuals file leaves the
+    plan suites standing; a changed plan table runs its suites again, and a bad row in it fails."""
+    from flows.transform import FULL_TESTS
+    from flows.warehouse.db import open_warehouse, write_stamp
+
+    build = tmp_path / "build.duckdb"
+    shutil.copyfile(raw_db, build)
+    every = {"raw_inputs.actuals", "raw_inputs.actuals_files", "raw_inputs.plan_cells",
+             "raw_inputs.plan_documents", "raw_inputs.plan_milestones", "raw_inputs.plan_tables"}  # fmt: skip
+    first = validate_raw(build, gx_dir=gx_dir, stand_unchanged=True)
+    assert first.passed and first.standing == [], first.format()  # the full pass is due
+    assert validate_raw(build, gx_dir=gx_dir, stand_unchanged=True).standing == []
+    with open_warehouse(build) as con:  # what dbt's full pass stamps
+        write_stamp(con, FULL_TESTS, "pass", "every row")
+    unchanged = validate_raw(build, gx_dir=gx_dir, stand_unchanged=True)
+    assert unchanged.passed and set(unchanged.standing) == every, unchanged.format()
+    assert unchanged.evaluated == 0 and "stand, their rules and tables" in unchanged.format()
+
+    with open_warehouse(build) as con:  # a plan's document changes: its two suites run again
+        con.execute("update raw.plan_documents set title = title || ' (revised)'")
+    revised = validate_raw(build, gx_dir=gx_dir, stand_unchanged=True)
+    assert revised.passed, revised.format()
+    assert every - set(revised.standing) == {
+        "raw_inputs.plan_documents",
+        "raw_inputs.plan_milestones",
+    }
+    with open_warehouse(build) as con:  # a bad cell in a table whose suite stood
+        con.execute(f"update raw.plan_cells set value = '9..5' where rowid = {FIRST_TARGET}")
+    bad = validate_raw(build, gx_dir=gx_dir, stand_unchanged=True)
+    assert not bad.passed and "raw_inputs.plan_cells" not in bad.standing
+    assert any(f.suite == "raw_inputs.plan_cells" for f in bad.failures), bad.format()
+    again = validate_raw(build, gx_dir=gx_dir, stand_unchanged=True)
+    assert not again.passed, "a failed suite is never recorded as passed"
+
+
 def test_absent_actuals_skip_their_suite(plans_only_db: Path, gx_dir: Path) -> None:
     result = validate_raw(plans_only_db, gx_dir=gx_dir)
     assert result.passed, result.format()
