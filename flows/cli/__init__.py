@@ -91,10 +91,13 @@ def _start_early_copy(args: argparse.Namespace) -> None:
 def _run_flow(args: argparse.Namespace, server: TemporaryServer | None) -> int:
     """The flow, once the temporary server (started on the other core while this process
     imports the flow) answers; the exit code."""
-    from flows import interrupt, progress
+    from flows.cli.common import imports_without_gc_passes
     from flows.cli.prefect_server import wait_for
-    from flows.console import console_without_tracebacks
-    from flows.nightly import nightly_load
+
+    with imports_without_gc_passes():  # (~0.3 s of CPU less, while the server starts)
+        from flows import interrupt, progress
+        from flows.console import console_without_tracebacks
+        from flows.nightly import nightly_load
 
     _start_early_copy(args)  # the build's copy, while the server finishes starting
     console_without_tracebacks()
