@@ -69,7 +69,9 @@ def _start_early_copy(args: argparse.Namespace) -> None:
     prepare-build only waits for it (flows/warehouse/early_copy.py). Called under the build
     lock, once the flow is imported, while Prefect's server is still starting on the other core
     (the longer of the two): started with the imports, the check and the copy only slowed them
-    and the server down. The flow's check takes this one instead of checking again."""
+    and the server down. The flow's check takes this one instead of checking again. A night
+    that runs also starts importing Great Expectations then, on the core that waits for the
+    server, rather than after extract, over the copy and the load (flows/validate.py)."""
     if args.full_refresh:  # an empty build: nothing to copy
         return
     from flows.config import settings
@@ -83,6 +85,10 @@ def _start_early_copy(args: argparse.Namespace) -> None:
         from flows.nothing_new import check_early
 
         check = check_early(config, full_refresh=False, engine=args.engine)
+        if not check.nothing_new:  # Great Expectations for the raw gate: imported (~4 s of
+            from flows.validate import import_in_background  # CPU) while this process waits
+
+            import_in_background()  # for the server, not over the copy and the load
         return not check.nothing_new and check.published_intact
 
     early_copy.start(config.warehouse, config.build_file, when=needed)
