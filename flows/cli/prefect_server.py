@@ -8,6 +8,15 @@ runs (prefect/server/api/server.py `SubprocessASGIServer`, Prefect 3.8), the ser
 the other core while this process imports, and this process never imports the server's code.
 PREFECT_API_URL then points at it, so the run's Prefect client is an ordinary one.
 
+Its start-up is ~3.5 s of CPU, nearly all of it importing the server's modules (FastAPI, the
+ORM, every API router, ~2,000 modules) and building the app; the lifespan after it (the database
+migrations check, the services of an ephemeral server) is ~0.25 s. Two things cost ~0.9 s of it
+and buy nothing for a server that lives for one run, so `_BOOT` (the app Prefect's command
+builds, served by uvicorn as its command does) leaves them out: Python's cyclic garbage collector
+running over and over while the imports allocate (off until the app is built, then the objects
+built are frozen out of later collections), and the `PREFECT__SERVER_FINAL` clean-up (one full
+collection, ~0.35 s, to hand back router copies that FastAPI >= 0.137 no longer makes).
+
 Plain standard library: nothing here may cost what it saves.
 """
 
@@ -24,13 +33,26 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
 API_URL = "PREFECT_API_URL"
 UI_URL = "PREFECT_UI_URL"
 # what Prefect's own temporary server is started with: no UI, marked ephemeral
-_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-               "PREFECT__SERVER_FINAL": "1"}  # fmt: skip
+_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+# the server process: `python -m uvicorn --factory prefect.server.api.server:create_app` without
+# the garbage collector's passes during the imports (argv[1]: the port)
+_BOOT = """
+import gc
+import sys
+
+gc.disable()
+import uvicorn
+from prefect.server.api.server import create_app
+
+app = create_app()
+gc.enable()
+gc.freeze()
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="error", lifespan="on")
+"""
 
 
 @dataclass
@@ -77,17 +99,14 @@ def start_server() -> TemporaryServer | None:
     does). Call `wait_for` before the flow makes its first call."""
     if os.environ.get(API_URL):
         return None
-    spec = importlib.util.find_spec("prefect")  # (finds the package without importing it)
-    if spec is None or spec.origin is None:
+    if importlib.util.find_spec("prefect") is None:  # (finds it without importing it)
         return None
     port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
-         "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "error", "--lifespan", "on"],
+    process = subprocess.Popen(  # -P: the working directory is not on sys.path
+        [sys.executable, "-P", "-c", _BOOT, str(port)],
         env={**os.environ, **_SERVER_ENV},
         stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     server = TemporaryServer(
         process, port, {name: os.environ.get(name) for name in (API_URL, UI_URL)}
     )

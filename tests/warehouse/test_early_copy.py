@@ -117,3 +117,29 @@ def test_a_copy_nobody_took_is_removed_and_none_begun_removes_nothing(warehouse:
     early_copy.start(config.warehouse, config.build_file, when=lambda: False).wait()
     early_copy.discard()
     assert config.build_file.exists(), "removed a build file no early copy wrote"
+
+
+@pytest.mark.parametrize("nothing_new", ["", "nothing new tonight"])
+def test_the_early_check_starts_the_gates_import_only_when_a_night_runs(
+    warehouse: Path, nothing_new: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`eduplan run`: when the early check finds a night to run, Great Expectations is imported
+    while the process waits for Prefect's server (not over the copy and the load); a night with
+    nothing new never imports it."""
+    import argparse
+    from types import SimpleNamespace
+
+    from flows.cli import _start_early_copy
+
+    imports: list[str] = []
+    check = SimpleNamespace(nothing_new=nothing_new, published_intact=True)
+    monkeypatch.setattr("flows.nothing_new.check_early", lambda *_, **__: check)
+    monkeypatch.setattr("flows.validate.import_in_background", lambda: imports.append("gx"))
+    args = argparse.Namespace(full_refresh=False, raw=warehouse.parent / "raw",
+                              warehouse=warehouse, engine="duckdb")  # fmt: skip
+    _start_early_copy(args)
+    early = early_copy.take(warehouse, settings(warehouse=warehouse).build_file)
+    assert early is not None
+    early.wait()
+    assert imports == ([] if nothing_new else ["gx"])
+    assert early.copied == (not nothing_new)

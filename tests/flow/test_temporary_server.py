@@ -1,0 +1,61 @@
+"""The temporary Prefect server `eduplan run` starts when no server is configured
+(flows/cli/prefect_server.py): on a fresh machine (an empty PREFECT_HOME) it creates its
+database and serves the API a flow run needs, and it stops with the run."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows.cli.prefect_server import forget, start_server, wait_for
+
+
+def _call(api_url: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        f"{api_url}{path}", data=data, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def test_the_temporary_server_serves_a_fresh_prefect_home_and_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    server = start_server()
+    assert server is not None
+    try:
+        assert os.environ["PREFECT_API_URL"] == server.api_url
+        wait_for(server, timeout=180)
+        flow = _call(server.api_url, "/flows/", {"name": "nightly-load"})
+        run = _call(server.api_url, "/flow_runs/", {"flow_id": flow["id"], "name": "tonight"})
+        assert _call(server.api_url, f"/flow_runs/{run['id']}")["name"] == "tonight"
+    finally:
+        forget(server)
+        server.process.wait(timeout=60)
+    assert "PREFECT_API_URL" not in os.environ  # put back as it was
+    assert (tmp_path / "prefect-home" / "prefect.db").exists()  # its database, where it was
+
+
+def test_the_flow_is_imported_without_gc_passes_and_the_collector_comes_back() -> None:
+    """`eduplan run` imports the flow with the garbage collector off (flows/cli/common.py); it is
+    on again afterwards, also when an import fails, for the night's own work."""
+    import gc
+
+    from flows.cli.common import imports_without_gc_passes
+
+    assert gc.isenabled()
+    with imports_without_gc_passes():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ImportError), imports_without_gc_passes():
+        import flows.no_such_module  # type: ignore[import-not-found]  # noqa: F401
+    assert gc.isenabled()
