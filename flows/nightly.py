@@ -20,7 +20,7 @@ from prefect.runtime import flow_run
 from prefect.schedules import Cron, Interval
 from prefect.settings import get_current_settings
 
-from flows import interrupt, progress
+from flows import interrupt, progress, warm_dbt
 from flows.config import DEFAULT_CRON, DEFAULT_TIMEZONE, Settings, settings
 from flows.errors import InputFileError
 from flows.expected import explain_dbt_warnings, sort_findings
@@ -45,7 +45,7 @@ from flows.spark import (
     spark_layout_for,
 )
 from flows.summary import GateRecord, RunRecord, run_markdown
-from flows.transform import DbtResult, run_dbt_build
+from flows.transform import DbtResult, run_dbt_build, warm_up_build
 from flows.unresolved_names import unresolved_names
 from flows.validate import (
     GateResult,
@@ -364,8 +364,9 @@ def nightly_load(
         except Exception as error:
             _stop_if_disk_full(error, config)
             raise
-        finally:  # the gates' pages, written while the night went on
-            summary.warnings += _logged_warnings(finish_data_docs())
+        finally:
+            warm_dbt.stop()  # a warm dbt no build took (the night stopped before dbt)
+            summary.warnings += _logged_warnings(finish_data_docs())  # the gates' pages
         if not summary.succeeded:  # dbt and the gates report their errors as text
             verdicts = [summary.dbt, *(gate.format() for gate in summary.gates)]
             _stop_if_disk_full(RuntimeError("\n".join(verdicts)), config)
@@ -428,6 +429,8 @@ def _build_audit_publish(
     if check.nothing_new:
         _stand(summary, check)
         return
+    if engine == "duckdb":  # dbt starts and parses on the other core while the build is made
+        warm_up_build(config.build_file, artifacts_dir=config.layout.dbt_artifacts_dir)
     documents, sources, summary.input_errors, refused = _timed(
         summary, Stage.EXTRACT, lambda: extract_plans(config.plans_dir)
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from flows import warm_dbt
 from flows.config import dbt_project_dir, duckdb_memory_limit, environment
 from flows.load.raw_tables import RAW_TABLES
 from flows.warehouse.build_digest import (
@@ -131,14 +132,17 @@ def dbt_invocation(
         "--quiet",
         *(extra_args or []),
     ]
-    env = {
-        **os.environ,
+    return args, {**os.environ, **_dbt_variables(database, full_tests=full_tests)}
+
+
+def _dbt_variables(database: Path, *, full_tests: bool) -> dict[str, str]:
+    """The environment variables eduplan sets for a dbt command on `database`."""
+    return {
         "EDUPLAN_BUILD_DB": str(database),
         "EDUPLAN_DUCKDB_MEMORY_LIMIT": duckdb_memory_limit(),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         FULL_TESTS_ENV: "true" if full_tests else "false",
     }
-    return args, env
 
 
 def run_dbt(
@@ -148,8 +152,11 @@ def run_dbt(
     artifacts_dir: Path,
     extra_args: list[str] | None = None,
     full_tests: bool = False,
+    worker: warm_dbt.WarmDbt | None = None,
 ) -> DbtResult:
-    """Run one dbt command (build, docs generate...) with the profile pointed at `database`.
+    """Run one dbt command (build, docs generate...) with the profile pointed at `database`;
+    `worker`: in that warm dbt process, which has parsed the project already
+    (flows/warm_dbt.py), rather than in a `dbt` command.
 
     dbt runs in a child process: dbt-duckdb keeps its connection to the file open in-process,
     which would stop the gates (and publication) from opening the file afterwards.
@@ -160,8 +167,30 @@ def run_dbt(
     target = artifacts_dir / "target"
     (target / "run_results.json").unlink(missing_ok=True)
     started = time.perf_counter()
-    process = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if worker is None:
+        process = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    else:
+        try:
+            process = worker.run(args, env)
+        except warm_dbt.DbtWorkerError as error:  # a gate like a failed build: never publish
+            return DbtResult(False, time.perf_counter() - started, failures=[str(error)])
     return results_of(process, target, time.perf_counter() - started)
+
+
+def warm_up_build(database: Path, *, artifacts_dir: Path) -> None:
+    """Start dbt for tonight's build of `database` now: a process that imports dbt and parses
+    the project while the night's earlier stages run (flows/warm_dbt.py); run_dbt_build gives
+    it its command. The night stops it if it ends before dbt (warm_dbt.stop)."""
+    warm_dbt.start(*dbt_invocation("parse", database, artifacts_dir=artifacts_dir))
+
+
+def _warm_worker(database: Path, artifacts_dir: Path) -> warm_dbt.WarmDbt | None:
+    """The worker warm_up_build started for this build, if it parsed as a `dbt` command would
+    parse now (the same project, profile, paths and variables eduplan sets for dbt; the full
+    pass's aside: dbt reads it only when a test runs)."""
+    args, env = dbt_invocation("parse", database, artifacts_dir=artifacts_dir)
+    compared = set(_dbt_variables(database, full_tests=False)) - {FULL_TESTS_ENV}
+    return warm_dbt.take(args, env, compared=compared)
 
 
 def results_of(
@@ -261,6 +290,16 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     The models' unit tests are left out: they check the SQL's rules on fixed rows, not
     tonight's data, so they run with the code's tests (tests/transform/test_dbt_marts.py), not
     nightly."""
+    worker = _warm_worker(database, artifacts_dir)
+    try:
+        return _build(database, artifacts_dir, worker)
+    finally:
+        if worker is not None:  # a skipped build's (a no-op once it ran its command)
+            worker.stop()
+
+
+def _build(database: Path, artifacts_dir: Path, worker: warm_dbt.WarmDbt | None) -> DbtResult:
+    """run_dbt_build's build, in `worker` when there is one."""
     started = time.perf_counter()
     project = project_digest()
     tables = read_raw_table_digests(database)
@@ -276,8 +315,9 @@ def run_dbt_build(database: Path, *, artifacts_dir: Path) -> DbtResult:
     extra = ["--full-refresh"] if rebuild else []
     extra += ["--select", *(f"source:raw.{table}+" for table in reached)] if reached else []
     result = run_dbt(
-        BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra, full_tests=full
-    )
+        BUILD, database, artifacts_dir=artifacts_dir, extra_args=extra, full_tests=full,
+        worker=worker,
+    )  # fmt: skip
     if result.success:
         record_built(database, digest, project, tables=tables)
         if full:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from flows import warm_dbt
 from flows.nightly import RunRecord, nightly_load
 from flows.warehouse.layout import wal_of
 from tests.conftest import REPO_ROOT
@@ -31,6 +33,20 @@ def first_night(raw_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Run
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dbt_processes() -> list[int]:
+    """This process's children that are dbt's warm process (flows/warm_dbt.py), still running."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid() and stat[0] != "Z" and b"flows.dbt_worker" in command:
+            found.append(int(entry))
+    return found
 
 
 def test_clean_inputs_publish_a_star_schema(first_night: RunRecord) -> None:
@@ -80,6 +96,37 @@ def test_a_bad_input_blocks_publication_and_leaves_the_warehouse_untouched(
     assert sha256(first_night.warehouse) == before
     assert any(not gate.passed for gate in summary.gates)
     assert "NOT PUBLISHED" in summary.format()
+    assert dbt_processes() == []  # dbt's warm process, started for the build, was stopped
+
+
+def test_a_dbt_process_that_dies_fails_the_night_saying_so(
+    first_night: RunRecord, raw_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt's warm process (flows/warm_dbt.py) killed before the build: nothing is published,
+    and the night says what happened to it."""
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    shutil.copytree(raw_copy, raw)
+    shutil.copyfile(first_night.warehouse, warehouse)
+    (raw / "actuals" / "haining_2023.csv").write_text(
+        "region,indicator,breakdown,year,value,unit,source_url,source_title\n"
+        "海宁市,普惠性幼儿园儿童覆盖面,,2023,85.1,%,https://example.org/hn,海宁2023教育统计\n",
+        encoding="utf-8",
+    )
+    start = warm_dbt.start
+
+    def start_and_kill(args: list[str], env: dict[str, str]) -> warm_dbt.WarmDbt:
+        worker = start(args, env)
+        worker.process.kill()
+        return worker
+
+    monkeypatch.setattr(warm_dbt, "start", start_and_kill)
+    before = sha256(warehouse)
+    summary = nightly_load(raw_dir=str(raw), warehouse=str(warehouse))
+    assert not summary.published and sha256(warehouse) == before
+    assert "dbt build: FAILED" in summary.dbt, summary.dbt
+    assert "dbt's warm process (pid" in summary.dbt, summary.dbt
+    assert "killed by SIGKILL before it ran `dbt build`" in summary.dbt, summary.dbt
+    assert dbt_processes() == []
 
 
 def test_served_deployment_is_scheduled_nightly_without_overlap() -> None:
