@@ -34,7 +34,6 @@ from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
 from flows.report.svg import RELATIVE_LINK, render_spec, warm_up
-from flows.report.title_fit import first_family_draws
 from flows.report.title_fit import title as fitted_title
 
 # one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
@@ -275,7 +274,7 @@ class Drawing:
         return hashlib.sha256(f"{_code()}\n{data}".encode()).hexdigest()[:32]
 
     def spec(self) -> dict[str, Any]:
-        return light_font(_spec(_BUILDERS[self.builder](*self.args)))
+        return _spec(_BUILDERS[self.builder](*self.args))
 
 
 class SvgCache:
@@ -316,36 +315,6 @@ def _spec(chart: dict[str, Any]) -> dict[str, Any]:
     """The Vega-Lite specification of a chart as drawn: the report's font, no frame."""
     view = {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}
     return {"config": {"view": view, "font": FONT}, **chart, "$schema": VEGA_LITE_SCHEMA}
-
-
-_NOT_DRAWN = ("label", "href")  # a point's fields written as attributes (tooltip, link), not text
-
-
-def _strings(value: Any) -> list[str]:
-    """Every string in a specification (keys aside) but a point's tooltip and link: what the
-    chart may draw as text."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() if k not in _NOT_DRAWN for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
-def light_font(spec: dict[str, Any]) -> dict[str, Any]:
-    """The specification drawn with the first family of its font list alone, when that family
-    is installed and draws every character the chart holds (title_fit.first_family_draws): the
-    same text widths, so the same layout, while vl-convert no longer looks each text's font up
-    in the whole list (a tenth of a chart's rendering). `usermeta` (which Vega ignores) tells
-    svg.render_spec to write the list back into the SVG: the same bytes as drawn with the list
-    (tests/report/test_title_fit.py). Otherwise the specification is returned unchanged."""
-    font = spec["config"]["font"]
-    family = first_family_draws(font, _strings(spec))
-    if family is None or family == font:
-        return spec
-    config = {**spec["config"], "font": family}
-    return {**spec, "config": config, "usermeta": {"font": {"drawn": family, "written": font}}}
 
 
 def render_svgs(

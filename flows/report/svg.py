@@ -13,12 +13,8 @@ RELATIVE_LINK = "https://eduplan.report.invalid/"  # charts._chart_href (.invali
 
 def render_spec(spec: dict[str, Any]) -> str:
     """One chart by vl-convert (in a worker process, or in this one). A link drawn behind
-    RELATIVE_LINK (charts._chart_href) is made relative to the report's folder again, and the
-    font list of a chart drawn with its first family alone is written back."""
+    RELATIVE_LINK (charts._chart_href) is made relative to the report's folder again."""
     svg = vl_convert.vegalite_to_svg(spec).replace(f'href="{RELATIVE_LINK}', 'href="')
-    font = (spec.get("usermeta") or {}).get("font")
-    if font:  # drawn with the first family of the list alone (charts.light_font): the list
-        svg = svg.replace(f'font-family="{font["drawn"]}"', f'font-family="{font["written"]}"')
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -66,14 +65,3 @@ def title(text: str, subtitle: list[str], *, limit: int, font: str, **style: Any
         "text": text, "anchor": "start", "fontSize": TITLE_SIZE,
         **({} if fits else {"limit": limit}), "subtitle": subtitle, **style,
     }  # fmt: skip
-
-
-def first_family_draws(font: str, texts: Iterable[str]) -> str | None:
-    """The first family of the font list `font` when it is installed and draws every character
-    of `texts` itself (the scripts _COVERED names), else None: then the other families of the
-    list are never asked for a glyph, and a chart drawn with that family alone has the same
-    text widths as with the list (charts.light_font)."""
-    family = font.split(",")[0].strip()
-    if _font(family, SUBTITLE_SIZE) is None:
-        return None
-    return family if all(_COVERED.fullmatch(text) for text in texts) else None
