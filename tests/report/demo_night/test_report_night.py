@@ -17,8 +17,11 @@ from flows.warehouse.layout import WarehouseLayout
 
 
 def _copy(demo_night, tmp_path: Path) -> tuple[Path, Path]:
-    """The demo's two nights copied (tonight's file and the one before, in history/)."""
+    """The demo's two nights copied (tonight's file and the one before, in history/), with its
+    drawn charts (none is drawn again: the test stays quick)."""
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    charts = WarehouseLayout(warehouse).chart_cache_dir
+    shutil.copytree(WarehouseLayout(demo_night.warehouse).chart_cache_dir, charts)
     (previous,) = WarehouseLayout(demo_night.warehouse).history_dir.glob("*.duckdb")
     history = WarehouseLayout(warehouse).history_dir
     history.mkdir(parents=True)
