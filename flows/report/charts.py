@@ -33,7 +33,7 @@ import vl_convert
 from flows.controlled_vocabulary import codes
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
-from flows.report.svg import RELATIVE_LINK, render_spec
+from flows.report.svg import RELATIVE_LINK, render_spec, warm_up
 from flows.report.title_fit import title as fitted_title
 
 # one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
@@ -318,27 +318,68 @@ def _spec(chart: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_svgs(
-    specs: list[dict[str, Any]], *, cache: SvgCache | None = None, workers: int | None = None
-) -> list[str]:
+    specs: list[dict[str, Any]], *, cache: SvgCache | None = None, workers: int | None = None,
+    renderers: Renderers | None = None,
+) -> list[str]:  # fmt: skip
     """Render Vega-Lite specifications to SVG strings offline (_render_keyed), cached by their
     hash. The report's specifications are validated against the Vega-Lite schema by the tests
     (tests/report/test_report_chart_cache.py), not on every night."""
     return _render_keyed(
-        [(_cache_key(spec), lambda spec=spec: spec) for spec in specs], cache=cache, workers=workers
-    )
+        [(_cache_key(spec), lambda spec=spec: spec) for spec in specs], cache=cache,
+        workers=workers, renderers=renderers,
+    )  # fmt: skip
 
 
 def render_drawings(
-    drawings: list[Drawing], *, cache: SvgCache | None = None, workers: int | None = None
-) -> list[str]:
+    drawings: list[Drawing], *, cache: SvgCache | None = None, workers: int | None = None,
+    renderers: Renderers | None = None,
+) -> list[str]:  # fmt: skip
     """Render the report's drawings to SVG strings (_render_keyed), cached by their data: the
-    chart of a drawing read back from the cache is not built."""
-    return _render_keyed([(d.key, d.spec) for d in drawings], cache=cache, workers=workers)
+    chart of a drawing read back from the cache is not built. With `renderers` (started
+    earlier), the charts not cached are drawn by those."""
+    return _render_keyed(
+        [(d.key, d.spec) for d in drawings], cache=cache, workers=workers, renderers=renderers
+    )
+
+
+class Renderers:
+    """Worker processes that draw charts (svg.render_spec), started before the night's charts
+    are known: a worker's start (Python, then vl-convert's V8 and fonts, ~0.5 s of CPU, warmed by
+    drawing a sample chart) overlaps reading the marts and comparing with the night before instead
+    of delaying the first chart. A context manager: leaving it stops the workers."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        sample = Drawing("series", (
+            "示例 warm-up", ["a sample chart"], "%", [
+                {"year": 2020 + i, "value": 50.0 + i, "kind": kind, "label": f"{kind} {i}",
+                 "href": None} for i, kind in enumerate(KINDS)
+            ], [{"year": 2020, "value": 50.0}, {"year": 2021, "value": 51.0}], [],
+        )).spec()  # fmt: skip
+        context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
+        self._pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=warm_up, initargs=(sample,)
+        )
+        for _ in range(self.workers):  # a worker starts per task waiting: all of them, now
+            self._pool.submit(int)
+
+    def render(self, specs: list[dict[str, Any]]) -> list[str]:
+        """The SVG of each specification, in order."""
+        return list(self._pool.map(render_spec, specs, chunksize=2))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Renderers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def _render_keyed(
     charts: list[tuple[str, Callable[[], dict[str, Any]]]], *, cache: SvgCache | None,
-    workers: int | None,
+    workers: int | None, renderers: Renderers | None = None,
 ) -> list[str]:  # fmt: skip
     """Render (key, specification maker) pairs offline (vl-convert bundles Vega; no network).
     With a cache, a chart whose key was rendered before is read back and its specification is
@@ -354,7 +395,9 @@ def _render_keyed(
             svgs[key] = cached
     todo = {key: make() for key, make in dict(charts).items() if key not in svgs}
     workers = min(workers or os.cpu_count() or 1, len(todo))
-    if workers > 1 and len(todo) > PARALLEL_FROM:
+    if renderers is not None and todo:  # started already: any number of charts is drawn there
+        fresh = dict(zip(todo, renderers.render(list(todo.values())), strict=True))
+    elif workers > 1 and len(todo) > PARALLEL_FROM:
         log.info("report: rendering %d charts in %d processes", len(todo), workers)
         context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
         with ProcessPoolExecutor(workers, mp_context=context) as pool:

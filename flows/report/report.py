@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +28,8 @@ from flows.report.data import ATTRIBUTES, STATUSES, ReportData, read_report_data
 from flows.report.sources import raw_folder, raw_root, write_source_pages
 
 TEMPLATES = Path(__file__).with_name("templates")
+# what changed tonight, or what gives it once the charts are drawn (the comparison runs meanwhile)
+ChangesLater = Changes | Callable[[], Changes | None] | None
 log = logging.getLogger("eduplan.report")
 
 
@@ -201,8 +204,9 @@ def _docs_link(page: Path, folder: Path | None) -> str | None:
 
 
 def render_report(
-    data: ReportData, *, changes: Changes | None, warehouse: Path, folder: Path | None = None
-) -> str:
+    data: ReportData, *, changes: ChangesLater, warehouse: Path, folder: Path | None = None,
+    renderers: charts.Renderers | None = None,
+) -> str:  # fmt: skip
     # every template escapes: names, titles and URLs come from files anybody can put in raw/
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["num"] = number
@@ -214,16 +218,17 @@ def render_report(
     # held back tonight, less what the data files declare expected (flows/expected.py)
     findings = sort_findings(held_back_groups(warehouse), [], raw_root() / "actuals")
     drawn = [chart for region in regions for chart in region["charts"]] + shared
-    for chart, svg in zip(
-        drawn, charts.render_drawings([c.pop("drawing") for c in drawn], cache=cache), strict=True
-    ):
+    drawings = [chart.pop("drawing") for chart in drawn]
+    svgs = charts.render_drawings(drawings, cache=cache, renderers=renderers)
+    for chart, svg in zip(drawn, svgs, strict=True):
         chart["svg"] = svg
     cache.prune()
     log.info("report: %d chart(s) rendered, %d from cache", cache.rendered,
              len(cache.used) - cache.rendered)  # fmt: skip
     return template.render(
         data=data, regions=regions, shared=shared,
-        statuses=STATUSES, changes=changes, warehouse=warehouse,
+        statuses=STATUSES, changes=changes() if callable(changes) else changes,
+        warehouse=warehouse,
         held_back=findings.held_back, expected=findings.expected,
         dbt_docs=_docs_link(dbt_docs, folder),
         gx_docs=_docs_link(gx_docs, folder),
@@ -235,17 +240,23 @@ def render_report(
 
 
 def write_report(
-    warehouse: Path, out: Path, *, changes: Changes | None = None, raw_dir: Path | None = None
-) -> Path:
+    warehouse: Path, out: Path, *, changes: ChangesLater = None, raw_dir: Path | None = None,
+    renderers: charts.Renderers | None = None,
+) -> Path:  # fmt: skip
     """Write the report of a warehouse to `out` (atomically), with the source pages its links
     point to in `sources/` beside it (flows/report/sources.py), copied from `raw_dir` (the
-    night's raw folder; default: the configured one); returns `out`."""
+    night's raw folder; default: the configured one); returns `out`. Charts not cached are drawn
+    by `renderers` when given (started by the caller), else here or in workers started here."""
     started = time.perf_counter()
     data = read_report_data(warehouse)
     out.parent.mkdir(parents=True, exist_ok=True)
     with raw_folder(raw_dir):
         html = render_report(
-            data, changes=changes, warehouse=Path(warehouse).resolve(), folder=out.parent
+            data,
+            changes=changes,
+            warehouse=Path(warehouse).resolve(),
+            folder=out.parent,
+            renderers=renderers,
         )
         pages = write_source_pages(html, out.parent)
     log.info("report: %d source page(s)", pages)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,13 +46,24 @@ def report_night(record: RunRecord, *, keep: int = 7, raw_dir: Path | None = Non
     record.report_error = ""
     if record.published:
         try:
-            record.changes = _changes(record.warehouse)
-            from flows.report.report import write_report  # lazy: vl-convert and Jinja, a second
+            # lazy: vl-convert and Jinja, a second
+            from flows.report.charts import Renderers
+            from flows.report.report import write_report
 
+            # the chart workers start (and load vl-convert) while the marts are read, and the
+            # comparison with the night before (DuckDB, in a thread) runs while they draw: the
+            # page needs it only once the charts are drawn
             layout = WarehouseLayout(record.warehouse)
-            record.report = write_report(
-                record.warehouse, layout.report_index, changes=record.changes, raw_dir=raw_dir
-            )
+            with Renderers() as renderers, ThreadPoolExecutor(1) as comparing:
+                compared = comparing.submit(_changes, record.warehouse)
+                try:
+                    record.report = write_report(
+                        record.warehouse, layout.report_index, changes=compared.result,
+                        raw_dir=raw_dir, renderers=renderers,
+                    )  # fmt: skip
+                finally:
+                    if compared.exception() is None:  # its failure is the report's
+                        record.changes = compared.result()
             keep_report(layout, keep=keep)
             log.info("report written to %s", record.report)
         except Exception as failure:

@@ -10,6 +10,7 @@ from typing import Any
 
 from flows.report.charts import (
     PARALLEL_FROM,
+    Renderers,
     SvgCache,
     render_svgs,
     series_spec,
@@ -52,6 +53,19 @@ def test_charts_rendered_in_worker_processes_are_those_rendered_here(tmp_path: P
     in_workers = render_svgs(charts, cache=cache, workers=2)
     assert in_workers == render_svgs(charts, workers=1)
     assert len(set(in_workers)) == len(charts) and cache.rendered == len(charts)
+
+
+def test_charts_drawn_by_renderers_started_beforehand_are_those_drawn_here(tmp_path: Path) -> None:
+    """Workers started before the charts are known (the report starts them first) draw any
+    number of charts, even fewer than PARALLEL_FROM: the same SVGs, in order, as rendering each
+    in this process; cached charts are read back, not sent to them."""
+    charts = [_chart(float(y)) for y in range(5)]
+    cache = SvgCache(tmp_path / "charts")
+    render_svgs(charts[:2], cache=cache, workers=1)
+    with Renderers(workers=2) as renderers:
+        drawn = render_svgs(charts, cache=cache, renderers=renderers)
+    assert drawn == render_svgs(charts, workers=1)
+    assert len(set(drawn)) == len(charts) and cache.rendered == len(charts)
 
 
 _ACTUALS = [
