@@ -128,6 +128,49 @@
         ))
 {%- endmacro %}
 
+{#- The same rows as figures_taken_tonight, for a test compiled after the fact was built: two
+    disjoint conditions on `alias` (the plans' figures; the figures judged again), to be read as
+    a UNION ALL, with the generation the fact took from and the years of the figures judged
+    since written as constants found when the test runs. Each branch then reads only its own row
+    groups (the plans' figures, inserted last; the touched years' rows of the fact and the later
+    generations of int_actual_figures_keyed), where one condition with `or` probes every row of
+    the fact. Exactly the rows figures_taken_tonight selects: a row whose figure is judged again
+    has that figure's year, which lies between the touched years' first and last. -#}
+{% macro figures_taken_tonight_branches(alias, database) %}
+    {%- set derived = [] -%}
+    {%- for kind in vocabulary_codes('derived_source_kind') -%}
+        {%- do derived.append("'" ~ kind ~ "'") -%}
+    {%- endfor -%}
+    {%- set keyed = figures_keyed_relation(database) -%}
+    {%- set taken_from = run_query(
+        'select max(taken_from) from ' ~ figures_taken_relation(database)
+    ).rows[0][0] -%}
+    {%- set plans = alias ~ '.source_kind in (' ~ derived | join(', ') ~ ')' -%}
+    {%- if taken_from is none -%}
+        {{- return([plans]) -}}
+    {%- endif -%}
+    {%- set years = run_query(
+        'select min(year), max(year) from ' ~ keyed ~ ' where generation > ' ~ taken_from
+    ).rows[0] -%}
+    {%- if years[0] is none -%}
+        {{- return([plans]) -}}
+    {%- endif -%}
+    {%- set judged_again -%}
+        not coalesce({{ plans }}, false)
+        and {{ alias }}.year between {{ years[0] }} and {{ years[1] }}
+        and exists (
+            select 1
+            from {{ keyed }} as keyed
+            where keyed.region_code = {{ alias }}.region_code
+                and keyed.indicator_code = {{ alias }}.indicator_code
+                and keyed.breakdown = {{ alias }}.breakdown
+                and keyed.year = {{ alias }}.year
+                and keyed.generation > {{ taken_from }}
+        )
+    {%- endset -%}
+    {{- return([plans, judged_again]) -}}
+{% endmacro %}
+
 {#- Post-hook: the rows tonight's build took, as a view the marts gate reads (the fact's
     row-local rule on a night that is no full pass: expectations/mart_suites.py), so that rule
     has one owner, figures_taken_tonight above. Evaluated when read: the state it reads is the

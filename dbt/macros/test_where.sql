@@ -8,7 +8,9 @@
 
     - fct_indicator_actual, every test (not null, relationships, vocabulary, the unique grain:
       a duplicate can only share a figure the night touched): the rows tonight's build inserted
-      (macros/figures_taken.sql); the rows it kept are those the same tests passed.
+      (macros/figures_taken.sql figures_taken_tonight_branches: constants found when the test
+      runs, so it reads the rows of tonight's years, not every row); the rows it kept are those
+      the same tests passed.
     - stg_raw__actuals and int_actuals_judged, unique (source_file, source_line): the rows of
       the files tonight's load landed (their newest audit row says `loaded`:
       flows/load/actuals_audit.py LOADED_TONIGHT, the raw gate's "tonight's changed rows").
@@ -28,9 +30,15 @@
     {%- set tonight = tonights_rows(relation) if execute and not full_tests() else none -%}
     {%- if tonight or where -%}
         {%- set filtered -%}
-            (select * from {{ relation }} as tested
+            (
+            {%- for branch in (tonight or [none]) %}
+            {%- if not loop.first %}
+            union all
+            {%- endif %}
+            select * from {{ relation }} as tested
             where {{ where if where else 'true' }}
-            {%- if tonight %} /* eduplan: tonight's rows */ and {{ tonight }}{% endif %}
+            {%- if branch %} /* eduplan: tonight's rows */ and {{ branch }}{% endif %}
+            {%- endfor %}
             ) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
@@ -39,14 +47,14 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The condition on `tested` that keeps tonight's rows of `relation` for the test being
-    compiled (see above), or none: every row. -#}
+{#- Tonight's rows of `relation` for the test being compiled (see above), as disjoint
+    conditions on `tested` whose rows are read as a UNION ALL, or none: every row. -#}
 {% macro tonights_rows(relation) -%}
     {%- set test = (model.get('test_metadata') or {}).get('name') -%}
     {%- if relation.identifier == 'fct_indicator_actual' and existing(
         figures_taken_relation(relation.database)
     ) -%}
-        {%- do return(figures_taken_tonight('tested', relation.database)) -%}
+        {%- do return(figures_taken_tonight_branches('tested', relation.database)) -%}
     {%- elif relation.identifier in ('stg_raw__actuals', 'int_actuals_judged')
         and test == 'unique_combination_of_columns' -%}
         {%- set audit = api.Relation.create(
@@ -55,12 +63,12 @@
             identifier='stg_raw__actuals_load_audit'
         ) -%}
         {%- if existing(audit) -%}
-            {%- do return(
+            {%- do return([
                 "tested.source_file in (select newest.source_file from (select source_file, "
                 ~ "status from " ~ audit ~ " qualify row_number() over (partition by "
                 ~ "source_file order by loaded_at desc) = 1) as newest "
                 ~ "where newest.status = 'loaded')"
-            ) -%}
+            ]) -%}
         {%- endif -%}
     {%- endif -%}
     {%- do return(none) -%}
