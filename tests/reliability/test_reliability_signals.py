@@ -47,6 +47,24 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def _holds_open(pid: int, path: Path) -> bool:
+    """Whether process `pid` has `path` open (its /proc fd links)."""
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return str(path) in links
+
+
+def _dbt_building(pid: int, build_file: Path) -> bool:
+    """Whether `pid` is dbt building: a `dbt build` command, or the warm dbt process
+    (flows/dbt_worker.py) once it has the build file open (it parses without it)."""
+    cmdline = _cmdline(pid)
+    if "bin/dbt build" in cmdline:
+        return True
+    return "flows.dbt_worker" in cmdline and _holds_open(pid, build_file)
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -82,7 +100,8 @@ def test_a_signal_during_dbt_stops_the_night_in_seconds(
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and process.poll() is None:
-            if any("bin/dbt build" in _cmdline(pid) for pid in _children(process.pid)):
+            build_file = warehouse.parent / ".build" / warehouse.name
+            if any(_dbt_building(pid, build_file) for pid in _children(process.pid)):
                 break
             time.sleep(0.2)
         assert process.poll() is None, process.communicate()
