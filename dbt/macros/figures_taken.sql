@@ -110,22 +110,33 @@
     figures judged again): what the fact's per-row tests check on a night that is not a full
     pass (tests on changed rows, macros/test_where.sql). -#}
 {% macro figures_taken_tonight(alias, database) %}
+    {%- set taken = figures_taken_relation(database) -%}
+    ({{ plans_figures(alias) }}
+        or {{ judged_since(alias, database, '(select max(taken_from) from ' ~ taken ~ ')') }})
+{%- endmacro %}
+
+{#- The plans' figures among the fact's rows `alias`: their source kinds are the derived ones
+    (the vocabulary's `derived_source_kind`). -#}
+{% macro plans_figures(alias) %}
     {%- set derived = [] -%}
     {%- for kind in vocabulary_codes('derived_source_kind') -%}
         {%- do derived.append("'" ~ kind ~ "'") -%}
     {%- endfor -%}
-    {%- set keyed = figures_keyed_relation(database) -%}
-    {%- set taken = figures_taken_relation(database) -%}
-    ({{ alias }}.source_kind in ({{ derived | join(', ') }})
-        or exists (
+    {{- alias }}.source_kind in ({{ derived | join(', ') }})
+{%- endmacro %}
+
+{#- Whether the figure of the fact's row `alias` was judged again after `generation` (SQL: a
+    constant or a subquery): int_actual_figures_keyed has it in a later generation. -#}
+{% macro judged_since(alias, database, generation) %}
+    exists (
             select 1
-            from {{ keyed }} as keyed
+            from {{ figures_keyed_relation(database) }} as keyed
             where keyed.region_code = {{ alias }}.region_code
                 and keyed.indicator_code = {{ alias }}.indicator_code
                 and keyed.breakdown = {{ alias }}.breakdown
                 and keyed.year = {{ alias }}.year
-                and keyed.generation > (select max(taken_from) from {{ taken }})
-        ))
+                and keyed.generation > {{ generation }}
+        )
 {%- endmacro %}
 
 {#- The same rows as figures_taken_tonight, for a test compiled after the fact was built: two
@@ -137,15 +148,11 @@
     the fact. Exactly the rows figures_taken_tonight selects: a row whose figure is judged again
     has that figure's year, which lies between the touched years' first and last. -#}
 {% macro figures_taken_tonight_branches(alias, database) %}
-    {%- set derived = [] -%}
-    {%- for kind in vocabulary_codes('derived_source_kind') -%}
-        {%- do derived.append("'" ~ kind ~ "'") -%}
-    {%- endfor -%}
     {%- set keyed = figures_keyed_relation(database) -%}
     {%- set taken_from = run_query(
         'select max(taken_from) from ' ~ figures_taken_relation(database)
     ).rows[0][0] -%}
-    {%- set plans = alias ~ '.source_kind in (' ~ derived | join(', ') ~ ')' -%}
+    {%- set plans = plans_figures(alias) | trim -%}
     {%- if taken_from is none -%}
         {{- return([plans]) -}}
     {%- endif -%}
@@ -158,15 +165,7 @@
     {%- set judged_again -%}
         not coalesce({{ plans }}, false)
         and {{ alias }}.year between {{ years[0] }} and {{ years[1] }}
-        and exists (
-            select 1
-            from {{ keyed }} as keyed
-            where keyed.region_code = {{ alias }}.region_code
-                and keyed.indicator_code = {{ alias }}.indicator_code
-                and keyed.breakdown = {{ alias }}.breakdown
-                and keyed.year = {{ alias }}.year
-                and keyed.generation > {{ taken_from }}
-        )
+        and {{ judged_since(alias, database, taken_from) }}
     {%- endset -%}
     {{- return([plans, judged_again]) -}}
 {% endmacro %}
