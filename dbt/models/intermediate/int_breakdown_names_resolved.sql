@@ -1,7 +1,7 @@
 -- Every breakdown label seen in the plans or the actuals (`小学段`, `达标率（%）`, ...) resolved to
 -- its canonical breakdown code, both sides compared on their name_key. A label without an alias
 -- becomes a code of its own (`uncatalogued_<hash>`) and is reported by
--- tests/assert_every_breakdown_is_catalogued.sql.
+-- tests/assert_every_breakdown_is_catalogued.sql. The rules are macros/names_resolved.sql's.
 
 with
 
@@ -14,41 +14,10 @@ raw_labels as (
 
 ),
 
-raw_keys as (
+final as (
 
-    select
-        breakdown_raw,
-        {{ name_key('breakdown_raw') }} as name_key
-
-    from raw_labels
-
-),
-
-aliases as (
-
-    select distinct
-        {{ name_key('breakdown_raw') }} as name_key,
-        breakdown_code
-
-    from {{ ref('breakdown_aliases') }}
-
-),
-
-resolved as (
-
-    select
-        raw_keys.breakdown_raw,
-        raw_keys.name_key,
-        coalesce(
-            aliases.breakdown_code,
-            {{ uncatalogued_code('raw_keys.breakdown_raw') }}
-        ) as breakdown_code,
-        aliases.breakdown_code is not null as is_catalogued
-
-    from raw_keys
-    left join aliases on raw_keys.name_key = aliases.name_key
-    where raw_keys.name_key <> ''
+    select * from {{ resolve_breakdown_labels('raw_labels') }} as resolved
 
 )
 
-select * from resolved
+select * from final

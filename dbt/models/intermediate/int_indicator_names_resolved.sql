@@ -4,7 +4,7 @@
 -- both sides compared on their name_key (width, whitespace, trailing unit and the synonym
 -- rules of the var name_synonyms). A name without an alias still
 -- resolves, to an indicator of its own (`uncatalogued_<hash>`), and is listed with its best
--- catalogue candidates in marts.mart_unresolved_names.
+-- catalogue candidates in marts.mart_unresolved_names. The rules are macros/names_resolved.sql's.
 
 with
 
@@ -37,39 +37,12 @@ raw_names as (
 
 ),
 
-raw_keys as (
+final as (
 
-    select
-        *,
-        {{ name_key('indicator_name_raw') }} as name_key
-
-    from raw_names
-
-),
-
-name_keys as (
-
-    select * from {{ indicator_name_keys() }} as name_keys
-
-),
-
-resolved as (
-
-    select
-        raw_keys.indicator_name_raw,
-        raw_keys.name_key,
-        coalesce(
-            name_keys.indicator_code,
-            {{ uncatalogued_code('raw_keys.indicator_name_raw') }}
-        ) as indicator_code,
-        name_keys.breakdown_code as alias_breakdown_code,
-        name_keys.indicator_code is not null as is_catalogued,
-        raw_keys.is_in_plans,
-        raw_keys.is_in_actuals
-
-    from raw_keys
-    left join name_keys on raw_keys.name_key = name_keys.name_key
+    select *
+    from {{ resolve_indicator_names('raw_names', carry=['is_in_plans', 'is_in_actuals']) }}
+        as resolved
 
 )
 
-select * from resolved
+select * from final

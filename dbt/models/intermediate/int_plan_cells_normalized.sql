@@ -22,15 +22,31 @@ tables as (
 
 ),
 
+-- the plans' own names, resolved by the rules int_indicator_names_resolved and
+-- int_breakdown_names_resolved apply to every name (macros/names_resolved.sql): not read from
+-- those, which hold the actuals' names too, so that new actuals leave the plans' models alone
+
+plan_indicator_names as (
+
+    select distinct indicator_name_raw from cells
+
+),
+
 indicator_names as (
 
-    select * from {{ ref('int_indicator_names_resolved') }}
+    select * from {{ resolve_indicator_names('plan_indicator_names') }} as resolved
+
+),
+
+plan_breakdown_labels as (
+
+    select distinct breakdown_raw from cells
 
 ),
 
 breakdown_names as (
 
-    select * from {{ ref('int_breakdown_names_resolved') }}
+    select * from {{ resolve_breakdown_labels('plan_breakdown_labels') }} as resolved
 
 ),
 
