@@ -31,6 +31,8 @@ from typing import Any
 import vl_convert
 
 from flows.controlled_vocabulary import codes
+from flows.report import chart_links
+from flows.report.chart_links import link_points
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
 from flows.report.svg import RELATIVE_LINK, render_spec, warm_up
@@ -50,13 +52,32 @@ PARALLEL_FROM = 12  # fewer charts than this render in this process (a worker st
 log = logging.getLogger("eduplan.report")
 
 
-def _chart_href(href: str | None) -> str | None:
-    """A link as a chart holds it: Vega would resolve a link relative to the report's folder (a
-    source page) against its own base URL, so it is drawn behind an absolute prefix that Vega
-    leaves alone and `svg.render_spec` takes off again."""
+def _vega_href(href: str | None) -> str | None:
+    """A link as Vega is given it (only when Vega draws a chart's links: Drawing.spec): Vega
+    would resolve a link relative to the report's folder (a source page) against its own base
+    URL, so it is drawn behind an absolute prefix that Vega leaves alone and `svg.render_spec`
+    takes off again."""
     if href and not href.startswith(("http://", "https://")):
         return RELATIVE_LINK + href
     return href
+
+
+def _linked_points(
+    points: list[dict[str, Any]], vega_links: bool
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The point layer's data and the channels that name and link each point: its label as its
+    description (the symbol's aria-label, by which chart_links.link_points finds it), and, when
+    Vega draws the links itself, its link (a point without a source draws none: Vega-Lite
+    would write the text "null" as its address)."""
+    channels: dict[str, Any] = {"description": _nominal("label")}
+    if not vega_links:
+        return [{k: v for k, v in p.items() if k != "href"} for p in points], channels
+    channels["href"] = {
+        "condition": {"test": "isValid(datum.href) && datum.href != ''", "field": "href",
+                      "type": "nominal"},
+        "value": None,
+    }  # fmt: skip
+    return [{**p, "href": _vega_href(p["href"])} for p in points], channels
 
 
 def _fmt(value: float) -> str:
@@ -72,7 +93,7 @@ def _points_and_paths(
         points.append({
             "year": a["year"], "value": a["value"], "kind": kind,
             "label": f"{a['year']}: {_fmt(a['value'])} ({kind}, {a['source_ref']})",
-            "href": _chart_href(source_link(a["source_ref"], a["source_url"])),
+            "href": source_link(a["source_ref"], a["source_url"]),
         })  # fmt: skip
     line = [p for p in points if p["kind"] != "synthetic"] or points
     line = sorted({p["year"]: p for p in sorted(line, key=lambda p: p["kind"])}.values(),
@@ -87,22 +108,12 @@ def _points_and_paths(
             "year": t["year"], "value": t["target_value"], "kind": t["role"],
             "label": f"{t['role']} {t['year']}: {t['target_text']} ({t['source_file']}:"
                      f"{t['source_line']})",
-            "href": _chart_href(source_link(f"{t['source_file']}:{t['source_line']}")),
+            "href": source_link(f"{t['source_file']}:{t['source_line']}"),
         })  # fmt: skip
         name = f"path to {t['role']} {t['year']}"
         for year, value in required_path(t, baseline=by_year.get(t["baseline_year"])):
             paths.append({"year": year, "value": value, "path": name})
     return points, line_rows, paths
-
-
-def _href() -> dict[str, Any]:
-    """A point's link: a point without a source draws none (Vega-Lite would write the text
-    "null" as its address)."""
-    return {
-        "condition": {"test": "isValid(datum.href) && datum.href != ''", "field": "href",
-                      "type": "nominal"},
-        "value": None,
-    }  # fmt: skip
 
 
 def _nominal(field: str) -> dict[str, Any]:
@@ -164,7 +175,7 @@ def series_spec(
 
 def _series_chart(
     title: str, subtitle: list[str], unit: str | None, points: list[dict[str, Any]],
-    line: list[dict[str, Any]], paths: list[dict[str, Any]],
+    line: list[dict[str, Any]], paths: list[dict[str, Any]], *, vega_links: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     years = [p["year"] for p in points] or [2020]
 
@@ -178,6 +189,7 @@ def _series_chart(
         }  # fmt: skip
 
     colour, shape = _kind_channels(points)
+    values, linked = _linked_points(points, vega_links)
     layers: list[dict[str, Any]] = []
     if paths:
         layers.append({
@@ -189,10 +201,9 @@ def _series_chart(
         layers.append({"data": {"values": line}, "mark": {"type": "line", "color": "#93c5fd"},
                        "encoding": x_y()})  # fmt: skip
     layers.append({
-        "data": {"values": points},
+        "data": {"values": values},
         "mark": {"type": "point", "filled": True, "opacity": 0.95, "size": 70},
-        "encoding": {"color": colour, "href": _href(), "shape": shape,
-                     "tooltip": _nominal("label"), **x_y()},
+        "encoding": {"color": colour, "shape": shape, **linked, **x_y()},
     })  # fmt: skip
     if unit:
         subtitle = [f"{subtitle[0]} · unit: {unit}", *subtitle[1:]]
@@ -214,7 +225,6 @@ def shared_drawing(
     title: str, subtitle: list[str], unit: str | None, rows: list[dict[str, Any]]
 ) -> Drawing:
     """One indicator across regions as the data its chart shows (_shared_chart)."""
-    rows = [{**row, "href": _chart_href(row["href"])} for row in rows]
     return Drawing("shared", (title, subtitle, unit, rows))
 
 
@@ -224,14 +234,17 @@ def shared_spec(title: str, subtitle: list[str], unit: str | None,
     return shared_drawing(title, subtitle, unit, rows).spec()
 
 
-def _shared_chart(title: str, subtitle: list[str], unit: str | None,
-                  rows: list[dict[str, Any]]) -> dict[str, Any]:  # fmt: skip
+def _shared_chart(
+    title: str, subtitle: list[str], unit: str | None, rows: list[dict[str, Any]], *,
+    vega_links: bool = False,
+) -> dict[str, Any]:  # fmt: skip
     colour, shape = _kind_channels(rows)
+    values, linked = _linked_points(rows, vega_links)
     return {
-        "data": {"values": rows},
+        "data": {"values": values},
         "mark": {"type": "point", "filled": True, "opacity": 0.9, "size": 90},
         "encoding": {
-            "color": colour, "href": _href(), "shape": shape, "tooltip": _nominal("label"),
+            "color": colour, "shape": shape, **linked,
             "x": {
                 # few ticks, and labels that would touch are dropped (14.514.6...)
                 "axis": {"labelFlush": True, "labelOverlap": "greedy", "tickCount": 5},
@@ -245,6 +258,7 @@ def _shared_chart(title: str, subtitle: list[str], unit: str | None,
     }  # fmt: skip
 
 
+_POINTS = 3  # the builders' argument that holds the points (_series_chart, _shared_chart)
 _BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "series": _series_chart, "shared": _shared_chart,
 }  # fmt: skip
@@ -252,10 +266,11 @@ _BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
 
 @cache
 def _code() -> str:
-    """What turns a drawing's data into SVG: this module's code and vl-convert's version. Part
-    of every drawing's key, so a changed chart style draws every chart again."""
+    """What turns a drawing's data into SVG: this module's and chart_links' code and vl-convert's
+    version. Part of every drawing's key, so a changed chart style draws every chart again."""
     versions = f"{vl_convert.__version__}\n".encode()
-    return hashlib.sha256(versions + Path(__file__).read_bytes()).hexdigest()
+    code = Path(__file__).read_bytes() + Path(chart_links.__file__).read_bytes()
+    return hashlib.sha256(versions + code).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -266,15 +281,22 @@ class Drawing:
     it."""
 
     builder: str  # a key of _BUILDERS
-    args: tuple[Any, ...]
+    args: tuple[Any, ...]  # the builder's arguments; args[_POINTS]: the point layer's data
 
     @property
     def key(self) -> str:
         data = json.dumps([self.builder, self.args], sort_keys=True, default=str)
         return hashlib.sha256(f"{_code()}\n{data}".encode()).hexdigest()[:32]
 
-    def spec(self) -> dict[str, Any]:
-        return _spec(_BUILDERS[self.builder](*self.args))
+    def spec(self, *, vega_links: bool = False) -> dict[str, Any]:
+        """Its Vega-Lite specification: its points' links are added to the SVG by `link`, or,
+        with `vega_links`, drawn by Vega (when `link` cannot place them)."""
+        return _spec(_BUILDERS[self.builder](*self.args, vega_links=vega_links))
+
+    def link(self, svg: str) -> str | None:
+        """The SVG of `spec()` with its points linked to their sources (chart_links), or None
+        when its symbols are not its points."""
+        return link_points(svg, self.args[_POINTS])
 
 
 class SvgCache:
@@ -338,8 +360,9 @@ def render_drawings(
     chart of a drawing read back from the cache is not built. With `renderers` (started
     earlier), the charts not cached are drawn by those."""
     return _render_keyed(
-        [(d.key, d.spec) for d in drawings], cache=cache, workers=workers, renderers=renderers
-    )
+        [(d.key, d.spec) for d in drawings], cache=cache, workers=workers, renderers=renderers,
+        drawings={d.key: d for d in drawings},
+    )  # fmt: skip
 
 
 class Renderers:
@@ -380,13 +403,16 @@ class Renderers:
 def _render_keyed(
     charts: list[tuple[str, Callable[[], dict[str, Any]]]], *, cache: SvgCache | None,
     workers: int | None, renderers: Renderers | None = None,
+    drawings: dict[str, Drawing] | None = None,
 ) -> list[str]:  # fmt: skip
     """Render (key, specification maker) pairs offline (vl-convert bundles Vega; no network).
     With a cache, a chart whose key was rendered before is read back and its specification is
     not made. The others are rendered in `workers` processes (default: one per core) when there
     are more than PARALLEL_FROM: vl-convert draws one chart at a time in a process (60-90 ms a
     chart; two threads are no faster than one, measured), so a night whose every series
-    changed waits for each in turn."""
+    changed waits for each in turn. A chart of `drawings` (by key) gets its points' links
+    after it is drawn (Drawing.link), or is drawn again with Vega's own links when they cannot
+    be placed."""
     keys = [key for key, _ in charts]
     svgs: dict[str, str] = {}
     for key in keys:
@@ -406,6 +432,13 @@ def _render_keyed(
     else:
         fresh = {key: render_spec(spec) for key, spec in todo.items()}
     for key, svg in fresh.items():
+        drawing = (drawings or {}).get(key)
+        if drawing is not None:
+            linked = drawing.link(svg)
+            if linked is None:
+                log.info("report: chart %s drawn again with Vega's links", key)
+                linked = render_spec(drawing.spec(vega_links=True))
+            svg = linked
         svgs[key] = svg
         if cache is not None:
             cache.put(key, svg)

@@ -64,8 +64,8 @@ def test_only_the_charts_whose_series_changed_are_built_and_drawn(
     raw = demo_night.warehouse.parent / "raw"
     built: list[str] = []  # the title of every chart whose specification was built
     for name, builder in dict(charts._BUILDERS).items():
-        monkeypatch.setitem(charts._BUILDERS, name, lambda title, *a, _b=builder: (
-            built.append(str(title)) or _b(title, *a)))  # fmt: skip
+        monkeypatch.setitem(charts._BUILDERS, name, lambda title, *a, _b=builder, **k: (
+            built.append(str(title)) or _b(title, *a, **k)))  # fmt: skip
 
     rendered, cached, n_built = _night(warehouse, raw, caplog, built)
     assert cached > 20, "the demo draws charts"
