@@ -391,7 +391,8 @@ def done_when(rows: list[dict], seeds: list[dict]) -> list[tuple[str, str, bool]
     share, ratio = new["seconds"] / full["seconds"], full["seconds"] / full["floor_seconds"]
     return [
         (f"{size} one new file <= 10% of the full night",
-         f"{share:.1%} ({new['seconds']} s of {full['seconds']} s)", share <= 0.10),
+         f"{share:.1%} ({new['seconds']} s of {full['seconds']} s; the same-work floor's own: "
+         f"{new['floor_share_of_full']:.1%})", share <= 0.10),
         (f"{size} full night <= 5x the same-work floor",
          f"{ratio:.2f}x ({full['seconds']} s / {full['floor_seconds']} s)", ratio <= 5),
         (f"{size} peak of the process tree < 2 GB (every night)", f"{peak:,} MiB",

@@ -328,7 +328,8 @@ def test_the_floor_equals_a_real_night_of_eduplan(tmp_path: Path) -> None:
 def _night(night: str, size: int, seconds: float, floor: float, peak: int) -> dict:
     return {"night": f"{night} {size / 1e6:g}M", "size": size, "seconds": seconds,
             "floor_seconds": floor, "ratio_to_floor": round(seconds / floor, 2),
-            "peak_rss_mib": peak, "targets_differing_from_floor": 0}  # fmt: skip
+            "peak_rss_mib": peak, "targets_differing_from_floor": 0,
+            "floor_share_of_full": 0.196}  # fmt: skip
 
 
 def test_the_done_when_checks_read_the_largest_size() -> None:
@@ -346,5 +347,6 @@ def test_the_done_when_checks_read_the_largest_size() -> None:
     met = done_when(rows(new=10.0, full=100.0, nothing=25.0, peak=2047), seeds)
     assert [check[2] for check in met] == [True] * 5, met
     assert met[0][0].startswith("10M")
+    assert "the same-work floor's own: 19.6%" in met[0][1], met[0]  # what the goal asks of it
     missed = done_when(rows(new=10.1, full=100.1, nothing=25.1, peak=2048), seeds)
     assert [check[2] for check in missed] == [False, False, False, False, True], missed
