@@ -77,15 +77,17 @@ class Nights:
         assert code == 0, f"eduplan {' '.join(args)} exited {code}: {self.log.read_text()[-4000:]}"
         return time.monotonic() - started
 
-    def kill_at(self, seconds: float, *args: str, raw: str = "A") -> bool:
-        """Run and SIGKILL it (and its children) after `seconds`; True if it was still running."""
+    def kill_at(self, seconds: float, *args: str, raw: str = "A") -> float | None:
+        """Run and SIGKILL it (and its children) after `seconds`: None if it was still running,
+        else how long it took to finish first."""
+        started = time.monotonic()
         process = self.start(*args, raw=raw)
         try:
             process.wait(timeout=seconds)
-            return False
+            return time.monotonic() - started
         except subprocess.TimeoutExpired:
             kill_group(process)
-            return True
+            return None
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +106,18 @@ def test_kill_9_during_a_run_leaves_a_whole_warehouse(nights: Nights) -> None:
     nights.states["B"] = marts_hash(nights.warehouse)
     assert nights.states["B"] != nights.states["A"], "the two raw inputs must differ in the marts"
     current = "B"
-    killed = 0
-    for kill in range(KILLS):
+    killed = kill = 0
+    # KILLS moments, and more (a few) until one run was killed mid-way: a night shorter than
+    # the first finishes before a late moment, and the next moments are drawn within its length
+    while kill < KILLS or (not killed and kill < KILLS + 3):
+        kill += 1
         target = "A" if current == "B" else "B"
         before = marts_hash(nights.warehouse)
         moment = rng.uniform(0.5, seconds * 0.95)
-        killed += nights.kill_at(moment, "run", raw=target)
-        where = f"kill {kill + 1} at {moment:.1f} s of ~{seconds:.0f} s (EDUPLAN_CRASH_SEED={SEED})"
+        finished_in = nights.kill_at(moment, "run", raw=target)
+        killed += finished_in is None
+        seconds = min(seconds, finished_in or seconds)
+        where = f"kill {kill} at {moment:.1f} s of ~{seconds:.0f} s (EDUPLAN_CRASH_SEED={SEED})"
         assert_published_whole(nights.warehouse, keep=KEEP)
         after = marts_hash(nights.warehouse)
         assert after in {before, nights.states[target]}, where
