@@ -164,16 +164,11 @@ def validate_raw(
     passed on in this warehouse stands, unless the full pass of the tests is due
     (flows/transform.py `full_tests_due`: every suite runs then). A new actuals file leaves the
     plan tables as they were: their four suites stand, and the actuals' two run."""
-    if not stand_unchanged:
-        return run_gate(
-            RAW_GATE,
-            db_path,
-            gx_dir=gx_dir,
-            context_root=context_root,
-            docs_in_background=docs_in_background,
-        )
-    tables = {f"raw.{name}": digest for name, digest in read_raw_table_digests(db_path).items()}
-    passed_on = {} if full_tests_due(db_path) else _passed_on(db_path, RAW_GATE)
+    tables = passed_on = None
+    if stand_unchanged:
+        digests = read_raw_table_digests(db_path)
+        tables = {f"raw.{name}": digest for name, digest in digests.items()}
+        passed_on = {} if full_tests_due(db_path) else _passed_on(db_path, RAW_GATE)
     result = run_gate(
         RAW_GATE,
         db_path,
@@ -183,7 +178,7 @@ def validate_raw(
         table_digests=tables,
         passed_on=passed_on,
     )
-    if result.passed:
+    if stand_unchanged and result.passed:
         with open_warehouse(db_path) as con:
             write_stamp(con, _PASSED_ON.format(gate=RAW_GATE), "suites",
                         json.dumps(result.input_digests, sort_keys=True))  # fmt: skip

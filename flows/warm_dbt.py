@@ -31,11 +31,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import IO
+
+from flows.handoff import Handoff
 
 PARSE_TIMEOUT = 180.0  # seconds a worker may still be parsing once its command is due
 STOP_GRACE = 20.0  # seconds a stopped worker may take to finish its parse before SIGKILL
@@ -152,14 +153,12 @@ class WarmDbt:
                 stream.close()
 
 
-_lock = threading.Lock()
-_pending: WarmDbt | None = None
+_pending: Handoff[WarmDbt] = Handoff(WarmDbt.stop)  # started, not yet taken by the dbt stage
 
 
 def start(args: list[str], env: dict[str, str]) -> WarmDbt:
     """Start a worker parsing with the `dbt parse` command line `args` (the program first) and
     environment `env`; it waits for `take`. A worker already waiting is stopped first."""
-    global _pending
     stop()
     output = tempfile.TemporaryFile()
     process = subprocess.Popen(
@@ -170,8 +169,7 @@ def start(args: list[str], env: dict[str, str]) -> WarmDbt:
         env={**env, "EDUPLAN_DBT_WORKER_PARENT": str(os.getpid())},
     )
     worker = WarmDbt(list(args), dict(env), process, output)
-    with _lock:
-        _pending = worker
+    _pending.put(worker)
     return worker
 
 
@@ -181,22 +179,14 @@ def take(args: list[str], env: dict[str, str], *, compared: Collection[str]) -> 
     was started or it parsed with others (then it is stopped). The other variables of the
     flow's process may change in between (Great Expectations sets its own): the worker runs
     its command with `env` whole, and parses again if its parse read a variable that changed."""
-    global _pending
-    with _lock:
-        worker, _pending = _pending, None
-    if worker is None:
-        return None
-    names = set(compared) | {name for name in (*worker.env, *env) if name.startswith("DBT_")}
-    if worker.args != list(args) or any(worker.env.get(n) != env.get(n) for n in names):
-        worker.stop()
-        return None
-    return worker
+
+    def fits(worker: WarmDbt) -> bool:
+        names = set(compared) | {n for n in (*worker.env, *env) if n.startswith("DBT_")}
+        return worker.args == list(args) and all(worker.env.get(n) == env.get(n) for n in names)
+
+    return _pending.take(fits)
 
 
 def stop() -> None:
     """At the end of a night: stop a worker no build took (the night stopped before dbt)."""
-    global _pending
-    with _lock:
-        worker, _pending = _pending, None
-    if worker is not None:
-        worker.stop()
+    _pending.end_waiting()

@@ -32,7 +32,6 @@ import vl_convert
 
 from flows.controlled_vocabulary import codes
 from flows.report import chart_links
-from flows.report.chart_links import link_points
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
 from flows.report.svg import RELATIVE_LINK, render_spec, warm_up
@@ -296,7 +295,7 @@ class Drawing:
     def link(self, svg: str) -> str | None:
         """The SVG of `spec()` with its points linked to their sources (chart_links), or None
         when its symbols are not its points."""
-        return link_points(svg, self.args[_POINTS])
+        return chart_links.link_points(svg, self.args[_POINTS])
 
 
 class SvgCache:

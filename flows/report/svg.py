@@ -8,12 +8,13 @@ from typing import Any
 
 import vl_convert
 
-RELATIVE_LINK = "https://eduplan.report.invalid/"  # charts._chart_href (.invalid: never a host)
+RELATIVE_LINK = "https://eduplan.report.invalid/"  # charts._vega_href (.invalid: never a host)
 
 
 def render_spec(spec: dict[str, Any]) -> str:
     """One chart by vl-convert (in a worker process, or in this one). A link drawn behind
-    RELATIVE_LINK (charts._chart_href) is made relative to the report's folder again."""
+    RELATIVE_LINK (charts._vega_href: when Vega draws the links) is made relative to the
+    report's folder again."""
     svg = vl_convert.vegalite_to_svg(spec).replace(f'href="{RELATIVE_LINK}', 'href="')
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.handoff import Handoff
 from flows.load.file_hashes import FileIdentity
 from flows.warehouse.layout import wal_of
 
@@ -82,15 +83,13 @@ class EarlyCopy:
             self.target.unlink(missing_ok=True)
 
 
-_lock = threading.Lock()
-_pending: EarlyCopy | None = None
+_pending: Handoff[EarlyCopy] = Handoff(EarlyCopy.discard)  # not yet taken by prepare-build
 
 
 def start(source: Path, target: Path, *, when: Callable[[], bool] | None = None) -> EarlyCopy:
     """Copy `source` to `target` in a daemon thread, if `when()` (run first, in that thread: the
     check whether tonight needs the copy) says so; the copy waits for prepare-build's `take`.
     The caller must hold the build lock of `target`'s folder until the run ends."""
-    global _pending
     early = EarlyCopy(Path(source), Path(target))
 
     def run() -> None:
@@ -102,8 +101,7 @@ def start(source: Path, target: Path, *, when: Callable[[], bool] | None = None)
             early._copy()
 
     early._thread = threading.Thread(target=run, name="early-build-copy", daemon=True)
-    with _lock:
-        _pending = early
+    _pending.put(early)
     early._thread.start()
     return early
 
@@ -111,21 +109,10 @@ def start(source: Path, target: Path, *, when: Callable[[], bool] | None = None)
 def take(source: Path, target: Path) -> EarlyCopy | None:
     """The early copy of `source` into `target`, once: prepare-build's, which uses or discards
     it; None when none was started (a scheduled run, a test calling the task) or it was taken."""
-    global _pending
-    with _lock:
-        early, _pending = _pending, None
-    if early is None:
-        return None
-    if (early.source, early.target) != (Path(source), Path(target)):
-        early.discard()  # (another warehouse's: never this night's build)
-        return None
-    return early
+    # (another warehouse's is discarded: never this night's build)
+    return _pending.take(lambda early: (early.source, early.target) == (Path(source), Path(target)))
 
 
 def discard() -> None:
     """At the end of a run: remove a copy that no prepare-build took."""
-    global _pending
-    with _lock:
-        early, _pending = _pending, None
-    if early is not None:
-        early.discard()
+    _pending.end_waiting()

@@ -86,7 +86,7 @@ def test_a_warm_build_gives_what_a_dbt_command_gives(
 
 def _worker(tmp_path: Path) -> warm_dbt.WarmDbt:
     warm_up_build(tmp_path / "w.duckdb", artifacts_dir=tmp_path / "dbt")
-    worker = warm_dbt._pending
+    worker = warm_dbt._pending.waiting
     assert worker is not None
     return worker
 
@@ -124,11 +124,33 @@ def test_a_worker_no_build_takes_is_stopped_and_leaves_the_parse_state_whole(
 ) -> None:
     worker = _worker(tmp_path)
     warm_dbt.stop()  # the night ended before dbt
-    assert worker.process.returncode == 0 and warm_dbt._pending is None
+    assert worker.process.returncode == 0 and warm_dbt._pending.waiting is None
     log = tmp_path / "dbt" / "logs" / "dbt.log"
     log.unlink()
     assert run_dbt("parse", tmp_path / "w.duckdb", artifacts_dir=tmp_path / "dbt").success
     assert "Nothing changed, skipping partial parsing" in log.read_text(encoding="utf-8")
+
+
+def test_a_worker_that_parsed_for_another_build_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker started for another database, or with another memory limit (a variable eduplan
+    gives dbt), is stopped instead of building: the build runs as a `dbt` command."""
+    from flows.transform import _warm_worker
+
+    worker = _worker(tmp_path)
+    assert _warm_worker(tmp_path / "other.duckdb", tmp_path / "dbt") is None
+    assert worker.process.wait(timeout=60) is not None and warm_dbt._pending.waiting is None
+
+    worker = _worker(tmp_path)
+    monkeypatch.setenv("EDUPLAN_DUCKDB_MEMORY_LIMIT", "2GB")
+    assert _warm_worker(tmp_path / "w.duckdb", tmp_path / "dbt") is None
+    assert worker.process.wait(timeout=60) is not None
+    monkeypatch.delenv("EDUPLAN_DUCKDB_MEMORY_LIMIT")
+
+    worker = _worker(tmp_path)  # the same build: taken
+    assert _warm_worker(tmp_path / "w.duckdb", tmp_path / "dbt") is worker
+    worker.stop()
 
 
 def test_a_worker_dies_with_the_thread_that_started_it(tmp_path: Path) -> None:

@@ -119,6 +119,20 @@ def test_a_copy_nobody_took_is_removed_and_none_begun_removes_nothing(warehouse:
     assert config.build_file.exists(), "removed a build file no early copy wrote"
 
 
+def test_another_warehouses_copy_is_not_taken_and_is_removed(
+    warehouse: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """prepare-build of one warehouse never builds on a copy made for another: that copy is
+    removed and this build is copied as usual."""
+    other = settings(warehouse=_published(tmp_path / "other" / "warehouse.duckdb", 2))
+    early_copy.start(other.warehouse, other.build_file).wait()
+    config = settings(warehouse=warehouse)
+    assert early_copy.take(config.warehouse, config.build_file) is None
+    assert not other.build_file.exists(), "the other warehouse's copy stayed"
+    build, _ = prepare_build.fn(config, intact=True)
+    assert night_of(build) == 1
+
+
 @pytest.mark.parametrize("nothing_new", ["", "nothing new tonight"])
 def test_the_early_check_starts_the_gates_import_only_when_a_night_runs(
     warehouse: Path, nothing_new: str, monkeypatch: pytest.MonkeyPatch

@@ -156,3 +156,27 @@ def test_a_report_with_synthetic_figures_says_demo_at_the_top(demo_night) -> Non
     assert synthetic == in_warehouse
     assert banner.start() < demo.index("data-region=")  # above every region
     assert "demo-banner" not in real.split("</style>", 1)[1] and "DEMO" not in real
+
+
+def test_the_demo_charts_are_linked_as_vega_links_them(demo_night) -> None:
+    """Every chart the demo night drew (its chart cache) is the chart Vega draws with its own
+    links, link for link and symbol for symbol: only the symbols' labels differ (Vega-Lite's
+    own label lists every field; the night's is the point's label, by which its link is placed,
+    flows/report/chart_links.py)."""
+    from flows.report.data import read_report_data
+    from flows.report.report import _region_sections, _shared_sections
+    from flows.report.sources import raw_folder
+    from flows.report.svg import render_spec
+
+    data = read_report_data(demo_night.warehouse)
+    with raw_folder(demo_night.warehouse.parent / "raw"):  # the night's links, relative
+        drawings = [c["drawing"] for r in _region_sections(data) for c in r["charts"]]
+        drawings += [s["drawing"] for s in _shared_sections(data)]
+    aria = re.compile(r' aria-label="[^"]*"')
+    links = 0
+    for drawing in drawings:
+        drawn = (demo_night.report.parent / ".charts" / f"{drawing.key}.svg").read_text("utf-8")
+        by_vega = render_spec(drawing.spec(vega_links=True))
+        assert aria.sub("", drawn) == aria.sub("", by_vega), drawing.args[0]
+        links += drawn.count("<a xlink:href=")
+    assert len(drawings) > 100 and links > 300, (len(drawings), links)
