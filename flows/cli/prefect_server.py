@@ -35,6 +35,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 API_URL = "PREFECT_API_URL"
+SEND_PENDING_SECONDS = 5.0  # at most, for the logs still queued when the run ends
 UI_URL = "PREFECT_UI_URL"
 # what Prefect's own temporary server is started with: no UI, marked ephemeral
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
@@ -116,8 +117,25 @@ def start_server() -> TemporaryServer | None:
     return server
 
 
+def send_pending(timeout: float = SEND_PENDING_SECONDS) -> None:
+    """Send the run's logs and events still queued in this process (Prefect sends them in
+    batches, every 2 s) and wait for them, at most `timeout` seconds for each kind. Only what
+    this process imported: a command that ran no flow imports nothing here."""
+    for module, worker in (
+        ("prefect.logging.handlers", "APILogWorker"),
+        ("prefect.events.worker", "EventsWorker"),
+    ):
+        if module in sys.modules:
+            getattr(sys.modules[module], worker).drain_all(timeout=timeout)
+
+
 def forget(server: TemporaryServer) -> None:
-    """Stop `server` and put PREFECT_API_URL / PREFECT_UI_URL back as they were before it."""
+    """Stop `server`, once the run's queued logs and events are sent to it (`send_pending`:
+    Prefect's own sending at exit came after the server stopped, and its client then retried
+    and printed "Error logging to API"), and put PREFECT_API_URL / PREFECT_UI_URL back as they
+    were before it."""
+    if server.process.poll() is None:
+        send_pending()
     server.stop()
     for name, value in server.environment_before.items():
         if value is None:

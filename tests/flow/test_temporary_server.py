@@ -59,3 +59,47 @@ def test_the_flow_is_imported_without_gc_passes_and_the_collector_comes_back() -
     with pytest.raises(ImportError), imports_without_gc_passes():
         import flows.no_such_module  # type: ignore[import-not-found]  # noqa: F401
     assert gc.isenabled()
+
+
+_LAST_WORDS = """
+import sys
+
+from flows.cli.prefect_server import forget, start_server, wait_for
+
+server = start_server()
+wait_for(server, timeout=180)
+from prefect import flow, get_run_logger
+
+
+@flow(name="last-words")
+def last_words() -> None:
+    get_run_logger().info("the last words of the run")
+
+
+last_words()
+forget(server)  # as `eduplan run` does once its flow returned
+server.process.wait(timeout=60)  # an exit that takes a moment: the server is gone by then
+"""
+
+
+def test_the_runs_last_logs_reach_the_server_before_it_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's logs are sent in batches (every 2 s); those still queued when the run ends are
+    sent before the server stops, not at exit to a server that is gone (Prefect's client then
+    retried for a minute and printed "Error logging to API")."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    home = tmp_path / "prefect-home"
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    ran = subprocess.run(
+        [sys.executable, "-c", _LAST_WORDS], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Error logging to API" not in ran.stderr
+    with sqlite3.connect(home / "prefect.db") as db:
+        messages = [row[0] for row in db.execute("select message from log")]
+    assert "the last words of the run" in messages
