@@ -149,13 +149,15 @@ def _child(argv: list[str]) -> int:
         from flows.cli.common import prefect_environment, prefect_startup_timeout
 
         prefect_environment()
-        from flows.cli.prefect_server import start_server, wait_for
+        from flows.cli.prefect_server import forget, start_server, wait_for
 
         server = start_server()
         from flows.nightly import nightly_load
 
         wait_for(server, timeout=prefect_startup_timeout())
         summary = nightly_load(raw_dir=argv[1], warehouse=argv[2])
+        if server is not None:  # stopped as the CLI stops it: its queued logs sent first
+            forget(server)
         print(summary.format(), file=sys.stderr)
         out = {
             "published": summary.succeeded,  # published, or nothing new: the file stands

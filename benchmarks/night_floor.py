@@ -3,9 +3,11 @@ DuckDB SQL in one process (Python only hashes files and reads headers), so a nig
 measured against what the work itself costs (benchmarks/bench_night.py).
 
 What it does, per night, on its own database (`floor_night`):
-- every raw/actuals/*.csv hashed (sha256, streamed) with its lines counted; a file whose hash is
-  on record is not read again; a file gone from the folder takes its rows with it; nothing new
-  (no file new, changed or gone) ends the night after the hashing, as eduplan's does;
+- every raw/actuals/*.csv hashed (sha256, streamed) with its lines counted, unless its identity
+  on disk (size, times, inode: flows/load/file_hashes.py, as eduplan remembers its hashes) is
+  the one on record; a file whose hash is on record is not read again; a file gone from the
+  folder takes its rows with it; nothing new (no file new, changed or gone) ends the night after
+  the hashing, as eduplan's does;
 - each new or changed file: its header checked (the required columns, by name, in any order),
   read by DuckDB's strict CSV reader (all text; it refuses bytes that are not UTF-8, which
   eduplan checks in Python while hashing) with its file and line (one record per line, checked
@@ -51,6 +53,7 @@ import duckdb
 
 from flows.config import DBT_PROJECT_DIR, duckdb_memory_limit
 from flows.controlled_vocabulary import codes, vocabulary, words_of
+from flows.load.file_hashes import RACY_SECONDS, FileIdentity
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
@@ -191,7 +194,9 @@ def _lookups_sql() -> str:
 # the floor's own tables
 
 TABLES = """
-create table if not exists files (file varchar primary key, sha256 varchar, data_lines bigint);
+create table if not exists files (
+    file varchar primary key, sha256 varchar, data_lines bigint, identity varchar
+);
 
 create table if not exists actuals (
     file varchar, line integer, region varchar, indicator varchar, breakdown varchar,
@@ -821,6 +826,7 @@ class ScannedFile:
     path: Path
     sha256: str
     data_lines: int
+    identity: FileIdentity | None  # None: changed a moment ago, hashed again next night
 
 
 def scan(path: Path) -> tuple[str, int]:
@@ -864,7 +870,7 @@ def floor_night(actuals_dir: Path, plans_csv_dir: Path, database: Path) -> dict[
     """One night of the floor on its own database: the first night does everything, a later one
     the files that are new, changed or gone and what they touch. Returns counts and seconds."""
     timings: dict[str, float] = {}
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     con = duckdb.connect(str(database))
     try:
         con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
@@ -872,13 +878,29 @@ def floor_night(actuals_dir: Path, plans_csv_dir: Path, database: Path) -> dict[
             "select count(*) from information_schema.tables where table_name = 'files'"
         ).fetchall()[0][0]
         con.execute(TABLES + ";" + PROGRESS_TABLE)
-        on_record = dict(con.execute("select file, sha256 from files").fetchall())
+        on_record = {
+            file: (sha, identity)
+            for file, sha, identity in con.execute(
+                "select file, sha256, identity from files"
+            ).fetchall()
+        }
         paths = sorted(actuals_dir.glob("*.csv"))
         night: list[ScannedFile] = []
         for path in paths:
+            identity = FileIdentity.of(path)
+            sha_on_record, identity_on_record = on_record.get(path.name, (None, None))
+            if identity_on_record == str(identity):  # unchanged on disk: not read again
+                continue
             sha, lines = scan(path)
-            if on_record.get(path.name) != sha:
-                night.append(ScannedFile(path.name, path, sha, lines))
+            remembered = identity.ctime_ns / 1e9 < started_at - RACY_SECONDS  # (eduplan's rule)
+            if sha_on_record != sha:
+                night.append(
+                    ScannedFile(path.name, path, sha, lines, identity if remembered else None)
+                )
+            elif remembered:  # the same bytes (touched, copied back): its new identity kept
+                con.execute(
+                    "update files set identity = ? where file = ?", [str(identity), path.name]
+                )
         gone = sorted(set(on_record) - {p.name for p in paths})
         timings["hash"] = time.perf_counter() - started
         if not night and not gone:
@@ -949,7 +971,8 @@ def floor_night(actuals_dir: Path, plans_csv_dir: Path, database: Path) -> dict[
         con.execute(PROGRESS.format(targets=targets))
         con.execute("delete from files where file in (select file from night_files)")
         con.executemany(
-            "insert into files values (?, ?, ?)", [[f.name, f.sha256, f.data_lines] for f in night]
+            "insert into files values (?, ?, ?, ?)",
+            [[f.name, f.sha256, f.data_lines, f.identity and str(f.identity)] for f in night],
         )
         con.execute("commit")
         con.execute("checkpoint")

@@ -285,6 +285,34 @@ def test_a_night_by_file_equals_a_first_night_on_the_same_folder(tmp_path: Path)
     assert _state(fresh)["progress"][0][-1] != "no_data"
 
 
+def test_the_floor_reads_again_only_files_whose_identity_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As eduplan (flows/load/file_hashes.py): a file the same on disk (size, times, inode) is
+    not hashed again; one written to is, and a write that leaves the bytes as they were loads
+    nothing."""
+    plans = _plans(tmp_path / "plans")
+    actuals = tmp_path / "actuals"
+    actuals.mkdir()
+    _write(actuals, {"a.csv": GOOD, "b.csv": GOOD[:1]})
+    monkeypatch.setattr(night_floor, "RACY_SECONDS", -60.0)  # (the files were written just now)
+    scanned: list[str] = []
+    scan = night_floor.scan
+    monkeypatch.setattr(night_floor, "scan", lambda path: scanned.append(path.name) or scan(path))
+    database = tmp_path / "nightly.duckdb"
+    night_floor.floor_night(actuals, plans, database)
+    assert sorted(scanned) == ["a.csv", "b.csv"]
+    scanned.clear()
+    assert night_floor.floor_night(actuals, plans, database)["nothing_new"]
+    assert scanned == []
+    (actuals / "b.csv").write_bytes((actuals / "b.csv").read_bytes())  # the same bytes again
+    assert night_floor.floor_night(actuals, plans, database)["nothing_new"]
+    assert scanned == ["b.csv"]
+    scanned.clear()
+    assert night_floor.floor_night(actuals, plans, database)["nothing_new"]
+    assert scanned == []  # its new identity was kept
+
+
 # ---------------------------------------------------------------------------------------------
 # against a real night of eduplan (long: a night of its own)
 
