@@ -366,7 +366,12 @@ def test_the_done_when_checks_read_the_largest_size() -> None:
     def rows(new: float, full: float, nothing: float, peak: int) -> list[dict]:
         nights = []
         for size, scale in ((1_000_000, 0.1), (10_000_000, 1.0)):
-            for night, seconds in (("full", full), ("new file", new), ("nothing new", nothing)):
+            for night, seconds in (
+                ("full", full),
+                ("new file", new),
+                ("nothing new", nothing),
+                ("one new row", 9.0),
+            ):
                 nights.append(_night(night, size, seconds * scale, 20.0 * scale, peak))
                 nights[-1]["share_of_full"] = round(seconds / full, 3)
         return nights
@@ -376,5 +381,6 @@ def test_the_done_when_checks_read_the_largest_size() -> None:
     assert [check[2] for check in met] == [True] * 5, met
     assert met[0][0].startswith("10M")
     assert "the same-work floor's own: 19.6%" in met[0][1], met[0]  # what the goal asks of it
+    assert "a night of one new row: 9.0 s, 9.0%" in met[0][1], met[0]  # its fixed cost
     missed = done_when(rows(new=10.1, full=100.1, nothing=25.1, peak=2048), seeds)
     assert [check[2] for check in missed] == [False, False, False, False, True], missed
