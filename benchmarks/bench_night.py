@@ -329,10 +329,12 @@ def bench_size(work: Path, rows: int) -> tuple[list[dict], Path]:
                 years=(year, year), seed=2,
             )  # fmt: skip
             shutil.move(again.path, new_path)
-        elif night == "one new row":  # a file of one row, the year after: what a night that
-            # changes something costs before its rows (every stage runs, on one row)
+        elif night == "one new row":  # a file of one row, a figure of the year before the
+            # others (a later one would be past the plans' years): what a night that changes
+            # anything costs before its rows (every stage runs, on one row)
+            earlier = YEARS[0] - 1
             new_rows = write_synthetic_actuals(
-                raw / "actuals", regions=1, indicators=1, years=(year + 1, year + 1), seed=3
+                raw / "actuals", regions=1, indicators=1, years=(earlier, earlier), seed=3
             ).rows
         log = work / "nights.log"
         floor, floor_wall, floor_rss = run_child(
