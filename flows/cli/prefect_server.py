@@ -40,11 +40,16 @@ UI_URL = "PREFECT_UI_URL"
 # what Prefect's own temporary server is started with: no UI, marked ephemeral
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
 # the server process: `python -m uvicorn --factory prefect.server.api.server:create_app` without
-# the garbage collector's passes during the imports (argv[1]: the port)
+# the garbage collector's passes during the imports (argv[1]: the port), which stops (SIGTERM to
+# itself: uvicorn's graceful shutdown) once the run that started it is gone (argv[2]: its pid),
+# also when that run was killed and stopped nothing (flows/process_watch.py)
 _BOOT = """
 import gc
 import sys
 
+from flows.process_watch import stop_with
+
+stop_with(int(sys.argv[2]))
 gc.disable()
 import uvicorn
 from prefect.server.api.server import create_app
@@ -104,7 +109,7 @@ def start_server() -> TemporaryServer | None:
         return None
     port = _free_port()
     process = subprocess.Popen(  # -P: the working directory is not on sys.path
-        [sys.executable, "-P", "-c", _BOOT, str(port)],
+        [sys.executable, "-P", "-c", _BOOT, str(port), str(os.getpid())],
         env={**os.environ, **_SERVER_ENV},
         stdin=subprocess.DEVNULL,
     )

@@ -34,7 +34,7 @@ from flows.controlled_vocabulary import codes
 from flows.report import chart_links
 from flows.report.data import source_link
 from flows.report.progress_path import required_path
-from flows.report.svg import RELATIVE_LINK, render_spec, warm_up
+from flows.report.svg import RELATIVE_LINK, render_spec, start_worker
 from flows.report.title_fit import title as fitted_title
 
 # one per KINDS entry: plan baseline, plan reported, published, synthetic, milestone, target
@@ -380,7 +380,10 @@ class Renderers:
         )).spec()  # fmt: skip
         context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
         self._pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=warm_up, initargs=(sample,)
+            self.workers,
+            mp_context=context,
+            initializer=start_worker,
+            initargs=(os.getpid(), sample),
         )
         for _ in range(self.workers):  # a worker starts per task waiting: all of them, now
             self._pool.submit(int)
@@ -425,7 +428,9 @@ def _render_keyed(
     elif workers > 1 and len(todo) > PARALLEL_FROM:
         log.info("report: rendering %d charts in %d processes", len(todo), workers)
         context = multiprocessing.get_context("spawn")  # vl-convert's runtime is not fork-safe
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+        ) as pool:
             rendered = pool.map(render_spec, todo.values(), chunksize=4)
             fresh = dict(zip(todo, rendered, strict=True))
     else:

@@ -8,6 +8,8 @@ from typing import Any
 
 import vl_convert
 
+from flows.process_watch import stop_with
+
 RELATIVE_LINK = "https://eduplan.report.invalid/"  # charts._vega_href (.invalid: never a host)
 
 
@@ -19,7 +21,11 @@ def render_spec(spec: dict[str, Any]) -> str:
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
-def warm_up(spec: dict[str, Any]) -> None:
-    """A worker's first chart, drawn and thrown away when it starts (charts.Renderers): V8 and
-    the fonts load then (~0.5 s of CPU), while the report still reads the marts."""
-    render_spec(spec)
+def start_worker(parent: int, spec: dict[str, Any] | None = None) -> None:
+    """A worker process's start (charts.Renderers, charts._render_keyed): it stops once
+    `parent` (the run's pid) is gone (flows/process_watch.py), and draws `spec`, when given, as
+    its first chart, thrown away: V8 and the fonts load then (~0.5 s of CPU), while the report
+    still reads the marts."""
+    stop_with(parent)
+    if spec is not None:
+        render_spec(spec)

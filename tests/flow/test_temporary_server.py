@@ -103,3 +103,46 @@ def test_the_runs_last_logs_reach_the_server_before_it_stops(
     with sqlite3.connect(home / "prefect.db") as db:
         messages = [row[0] for row in db.execute("select message from log")]
     assert "the last words of the run" in messages
+
+
+_KILLED_RUN = """
+import sys
+import time
+
+from flows.cli.prefect_server import start_server, wait_for
+
+server = start_server()
+wait_for(server, timeout=180)
+print(server.process.pid, flush=True)
+time.sleep(600)  # killed here
+"""
+
+
+def test_the_server_stops_when_its_run_is_killed(tmp_path: Path) -> None:
+    """A run killed by kill -9 (or the out-of-memory killer) stops nothing itself: its server
+    sees its run gone and stops, rather than serving on, an orphan, until the machine restarts."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    env.pop("PREFECT_API_URL", None)
+    run = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_RUN], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert run.stdout is not None
+    server = int(run.stdout.readline())
+    run.kill()
+    run.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and Path(f"/proc/{server}").exists():
+        time.sleep(0.2)
+    alive = Path(f"/proc/{server}").exists()
+    if alive:  # (the test leaves nothing behind either)
+        os.kill(server, signal.SIGKILL)
+    assert not alive, "the server of a killed run is still serving"

@@ -93,3 +93,44 @@ def test_the_report_specifications_are_valid_vega_lite() -> None:
     assert len(series["layer"]) == 3 and "data" in points_only  # one layer: its data on top
     broken = {**shared, "mark": {"type": "point", "filed": True}}  # a misspelt property
     assert list(vega_lite.iter_errors(broken)), "the schema check can fail"
+
+
+_KILLED_REPORT = """
+import time
+
+from flows.report.charts import Renderers
+
+if __name__ == "__main__":
+    renderers = Renderers(workers=2)
+    renderers.render([])  # (started: the workers were asked for at once)
+    while len(renderers._pool._processes) < 2:
+        time.sleep(0.05)
+    print(" ".join(map(str, renderers._pool._processes)), flush=True)
+    time.sleep(600)  # killed here
+"""
+
+
+def test_the_chart_workers_stop_when_their_run_is_killed(tmp_path: Path) -> None:
+    """A run killed by kill -9 while its chart workers wait stops nothing itself: the workers
+    see their run gone and stop (flows/process_watch.py), rather than holding V8's memory on."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "killed_report.py"  # (spawned workers import the main module's file)
+    script.write_text(_KILLED_REPORT, encoding="utf-8")
+    run = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert run.stdout is not None
+    workers = [int(pid) for pid in run.stdout.readline().split()]
+    assert len(workers) == 2
+    run.kill()
+    run.wait(timeout=30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.2)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    for pid in alive:  # (the test leaves nothing behind either)
+        os.kill(pid, signal.SIGKILL)
+    assert alive == [], "chart workers of a killed run are still waiting"
