@@ -53,7 +53,7 @@ import duckdb
 
 from flows.config import DBT_PROJECT_DIR, duckdb_memory_limit
 from flows.controlled_vocabulary import codes, vocabulary, words_of
-from flows.load.file_hashes import RACY_SECONDS, FileIdentity
+from flows.load.file_hashes import FileIdentity
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
 REQUIRED = ("region", "indicator", "year", "value", "unit", "source_url", "source_title")
@@ -892,7 +892,7 @@ def floor_night(actuals_dir: Path, plans_csv_dir: Path, database: Path) -> dict[
             if identity_on_record == str(identity):  # unchanged on disk: not read again
                 continue
             sha, lines = scan(path)
-            remembered = identity.ctime_ns / 1e9 < started_at - RACY_SECONDS  # (eduplan's rule)
+            remembered = identity.settled_before(started_at)  # (eduplan's rule)
             if sha_on_record != sha:
                 night.append(
                     ScannedFile(path.name, path, sha, lines, identity if remembered else None)

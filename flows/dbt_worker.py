@@ -14,30 +14,18 @@ exits. Its parent's side is flows/warm_dbt.py, which describes the exchange:
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 import sys
 
+from flows.process_watch import die_with_thread
+
 PARSED, NOT_PARSED = "parsed", "not parsed"
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """SIGKILL this process when the thread that started it ends (Linux), and exit now if that
-    already happened: the worker never outlives the night that wanted it."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: end of file on stdin still stops it
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def main(argv: list[str]) -> int:
     parent = int(os.environ.pop("EDUPLAN_DBT_WORKER_PARENT", os.getppid()))
-    _die_with_parent(parent)
+    die_with_thread(parent)  # the worker never outlives the night that wanted it
     exchange = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # dbt prints to stdout: keep it off the exchange
     parse_env = dict(os.environ)

@@ -48,6 +48,11 @@ class FileIdentity:
     def __str__(self) -> str:
         return f"{self.inode}:{self.device}:{self.size}:{self.mtime_ns}:{self.ctime_ns}"
 
+    def settled_before(self, moment: float) -> bool:
+        """True when the file's last change is more than RACY_SECONDS before `moment` (a
+        time.time()): a hash read after `moment` may be remembered by this identity."""
+        return self.ctime_ns / 1e9 < moment - RACY_SECONDS
+
 
 @dataclass
 class FileHashes:
@@ -74,7 +79,7 @@ class FileHashes:
         after = FileIdentity.of(path)
         if remembered is not None and remembered[0] == before and remembered[1] != sha:
             self.mismatches.append(f"{path}: its bytes changed while its size and times did not")
-        if before == after and after.ctime_ns / 1e9 < started - RACY_SECONDS:
+        if before == after and after.settled_before(started):
             self.known[key] = (after, sha)
         else:  # changing while read, or changed a moment ago: hashed again next time
             self.known.pop(key, None)

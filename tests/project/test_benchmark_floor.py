@@ -17,6 +17,7 @@ import pytest
 from benchmarks import night_floor
 from flows.config import DBT_PROJECT_DIR
 from flows.controlled_vocabulary import codes
+from flows.load import file_hashes
 from tests.conftest import REPO_ROOT
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +296,8 @@ def test_the_floor_reads_again_only_files_whose_identity_changed(
     actuals = tmp_path / "actuals"
     actuals.mkdir()
     _write(actuals, {"a.csv": GOOD, "b.csv": GOOD[:1]})
-    monkeypatch.setattr(night_floor, "RACY_SECONDS", -60.0)  # (the files were written just now)
+    # (the files were written just now: settled as if written a minute earlier)
+    monkeypatch.setattr(file_hashes, "RACY_SECONDS", -60.0)
     scanned: list[str] = []
     scan = night_floor.scan
     monkeypatch.setattr(night_floor, "scan", lambda path: scanned.append(path.name) or scan(path))
